@@ -1,0 +1,79 @@
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from onboarding.accounts.models import StaffProfile, Tenant, User
+from onboarding.accounts.roles import Role
+
+SESSION_TENANT_KEY = "tenant_id"
+
+
+def tenant_ensure(*, name: str, altafid_uuid: str) -> Tenant:
+    tenant, _ = Tenant.objects.update_or_create(altafid_uuid=altafid_uuid, defaults={"name": name})
+    return tenant
+
+
+@transaction.atomic
+def staff_ensure(
+    *,
+    email: str,
+    password: str,
+    role: Role,
+    tenants: Iterable[Tenant],
+    first_name: str = "",
+    last_name: str = "",
+    altafid_staff_uuid: str = "",
+) -> User:
+    """Creates the staff member, or brings an existing one to exactly this state."""
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=password)
+    else:
+        user.set_password(password)
+    user.first_name = first_name
+    user.last_name = last_name
+    user.is_staff = role == Role.ADMIN
+    user.save()
+    user.groups.set([Group.objects.get(name=role.value)])
+    profile, _ = StaffProfile.objects.update_or_create(
+        user=user, defaults={"altafid_staff_uuid": altafid_staff_uuid}
+    )
+    profile.tenants.set(list(tenants))
+    return user
+
+
+def user_role(*, user: User) -> Role | None:
+    names = set(user.groups.values_list("name", flat=True))
+    for role in (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.RELATIONSHIP_MANAGER):
+        if role.value in names:
+            return role
+    return None
+
+
+def tenants_for_user(*, user: User) -> QuerySet[Tenant]:
+    """The only tenants whose data this user may see; every scoped query starts here."""
+    if not user.is_authenticated:
+        return Tenant.objects.none()
+    return Tenant.objects.filter(staff__user=user)
+
+
+def tenant_for_request(*, request: HttpRequest) -> Tenant | None:
+    """The tenant the user chose to work in, or their first one."""
+    user = request.user
+    assert isinstance(user, User)
+    tenants = tenants_for_user(user=user)
+    chosen_id = request.session.get(SESSION_TENANT_KEY)
+    tenant = tenants.filter(pk=chosen_id).first() if chosen_id else None
+    return tenant or tenants.first()
+
+
+def tenant_select(*, request: HttpRequest, tenant_id: int) -> Tenant | None:
+    user = request.user
+    assert isinstance(user, User)
+    tenant = tenants_for_user(user=user).filter(pk=tenant_id).first()
+    if tenant is not None:
+        request.session[SESSION_TENANT_KEY] = tenant.pk
+    return tenant

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from onboarding.health import views
+
+app_name = "health"
+urlpatterns = [path("", views.health, name="status")]

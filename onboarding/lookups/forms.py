@@ -1,0 +1,86 @@
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.accounts.models import Tenant
+from onboarding.lookups.kinds import LookupKind
+from onboarding.lookups.services import Choices, lookups_get
+
+
+class LookupChoiceField(forms.ChoiceField):
+    """A dropdown whose options are the tenant's lookup list of `kind`.
+
+    A CITIES field names the country field it follows in `country_field`.
+    """
+
+    def __init__(
+        self, *, kind: LookupKind, country_field: str | None = None, **kwargs: Any
+    ) -> None:
+        self.kind = kind
+        self.country_field = country_field
+        super().__init__(**kwargs)
+
+
+class LookupFormMixin(forms.Form):
+    """Fills every LookupChoiceField from the tenant's lookups with one cache read."""
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lookups: dict[str, Choices] = {}
+        lookup_fields = {
+            name: field
+            for name, field in self.fields.items()
+            if isinstance(field, LookupChoiceField)
+        }
+        wide = {n: f for n, f in lookup_fields.items() if f.kind is not LookupKind.CITIES}
+        found = lookups_get(tenant=tenant, kinds=sorted({f.kind for f in wide.values()}))
+        for name, field in wide.items():
+            self._fill(name, field, found[field.kind])
+        for name, field in lookup_fields.items():
+            if field.kind is LookupKind.CITIES:
+                country = self._chosen_country(field)
+                cities = lookups_get(tenant=tenant, kinds=[LookupKind.CITIES], country=country)
+                self._fill(name, field, cities[LookupKind.CITIES])
+
+    def _fill(self, name: str, field: LookupChoiceField, choices: Choices) -> None:
+        self.lookups[name] = choices
+        field.choices = [("", self._placeholder(field, choices)), *choices.options]
+
+    def _chosen_country(self, field: LookupChoiceField) -> str | None:
+        """The country picked in the field a city list follows, if it is a known country."""
+        if field.country_field is None:
+            return None
+        value = self[field.country_field].value()
+        known = self.lookups.get(field.country_field)
+        if not value or known is None:
+            return None
+        value = str(value).upper()
+        return value if any(code == value for code, _label in known.options) else None
+
+    def _placeholder(self, field: LookupChoiceField, choices: Choices) -> str:
+        if field.kind is LookupKind.CITIES and self._chosen_country(field) is None:
+            return str(_("Choose a country first"))
+        if not choices.available:
+            return str(_("List unavailable, try again shortly"))
+        return "---------"
+
+    @property
+    def stale_lookups(self) -> list[str]:
+        return [str(self.fields[name].label) for name, c in self.lookups.items() if c.stale]
+
+    @property
+    def unavailable_lookups(self) -> list[str]:
+        return [
+            str(self.fields[name].label)
+            for name, choices in self.lookups.items()
+            if not choices.available and not self._waits_for_country(name)
+        ]
+
+    def _waits_for_country(self, name: str) -> bool:
+        field = self.fields[name]
+        return (
+            isinstance(field, LookupChoiceField)
+            and field.kind is LookupKind.CITIES
+            and self._chosen_country(field) is None
+        )

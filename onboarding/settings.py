@@ -1,0 +1,276 @@
+"""The one settings module. Every value comes from the environment (see README.md).
+
+With no variables set it runs the embedded default: SQLite, a file broker and cache under
+DATA_DIR, and the Altafid sandbox as the upstream. Production sets DEBUG=false, which makes
+SECRET_KEY and ALLOWED_HOSTS mandatory.
+"""
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.altafid.sandbox import defaults as sandbox
+from onboarding.env import (
+    env_bool,
+    env_float,
+    env_int,
+    env_list,
+    env_optional_str,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / ".data")))
+
+DEBUG = env_bool("DEBUG", True)
+
+_secret_key = env_optional_str("SECRET_KEY")
+if _secret_key is None:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
+    _secret_key = "django-insecure-embedded-default-only-never-use-in-production"  # noqa: S105
+elif len(_secret_key) < 50 or len(set(_secret_key)) < 5:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters with 5 distinct ones")
+SECRET_KEY = _secret_key
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+if not DEBUG and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "template_partials",
+    "onboarding.accounts",
+    "onboarding.altafid",
+    "onboarding.lookups",
+    "onboarding.health",
+    "onboarding.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "onboarding.web.middleware.ContentSecurityPolicyMiddleware",
+]
+
+ROOT_URLCONF = "onboarding.urls"
+WSGI_APPLICATION = "onboarding.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "onboarding.accounts.context_processors.staff",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+_database_url = env_url("DATABASE_URL", schemes=("postgres", "postgresql", "sqlite"))
+if _database_url:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": DATA_DIR / "db.sqlite3",
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache and broker: Redis in production, files shared by all processes otherwise -------
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "onboarding",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+            "KEY_PREFIX": "onboarding",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# --- Celery ---------------------------------------------------------------------------------
+# One visibility timeout for the broker; every retry countdown must stay below it.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT
+    }
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    _broker_dir = DATA_DIR / "broker"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "store_processed": False,
+    }
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 60, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 90, minimum=2)
+if CELERY_TASK_TIME_LIMIT <= CELERY_TASK_SOFT_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_TASK_TIME_LIMIT must exceed CELERY_TASK_SOFT_TIME_LIMIT")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+LOOKUPS_REFRESH_SECONDS = env_int("LOOKUPS_REFRESH_SECONDS", 600, minimum=10)
+CELERY_BEAT_SCHEDULE = {
+    "refresh-lookups": {
+        "task": "onboarding.lookups.tasks.refresh_all_lookups",
+        "schedule": float(LOOKUPS_REFRESH_SECONDS),
+    },
+    "worker-heartbeat": {
+        "task": "onboarding.health.tasks.record_worker_heartbeat",
+        "schedule": 60.0,
+    },
+}
+
+# --- Altafid ----------------------------------------------------------------------------------
+ALTAFID_BASE_URL = env_url("ALTAFID_BASE_URL", schemes=("http", "https"))
+ALTAFID_USES_SANDBOX = ALTAFID_BASE_URL is None
+ALTAFID_SANDBOX_PORT = env_int("ALTAFID_SANDBOX_PORT", sandbox.DEFAULT_PORT, minimum=1)
+ALTAFID_TOKEN = env_optional_str("ALTAFID_TOKEN")
+ALTAFID_LOGIN_EMAIL = env_optional_str("ALTAFID_LOGIN_EMAIL")
+ALTAFID_LOGIN_PASSWORD = env_optional_str("ALTAFID_LOGIN_PASSWORD")
+ALTAFID_TENANT_UUID = env_optional_str("ALTAFID_TENANT_UUID")
+ALTAFID_USER_EMAIL = env_optional_str("ALTAFID_USER_EMAIL")
+ALTAFID_USER_ID = env_optional_str("ALTAFID_USER_ID")
+ALTAFID_USER_TYPE = env_str("ALTAFID_USER_TYPE", "TENANT_STAFF")
+ALTAFID_CONNECT_TIMEOUT = env_float("ALTAFID_CONNECT_TIMEOUT", 3.0, minimum=0.1)
+ALTAFID_READ_TIMEOUT = env_float("ALTAFID_READ_TIMEOUT", 20.0, minimum=0.1)
+
+if ALTAFID_BASE_URL is None:
+    ALTAFID_BASE_URL = f"http://127.0.0.1:{ALTAFID_SANDBOX_PORT}"
+    if ALTAFID_TOKEN is None and ALTAFID_LOGIN_EMAIL is None:
+        ALTAFID_LOGIN_EMAIL = sandbox.SERVICE_USER_EMAIL
+        ALTAFID_LOGIN_PASSWORD = sandbox.SERVICE_USER_PASSWORD
+    ALTAFID_TENANT_UUID = ALTAFID_TENANT_UUID or sandbox.TENANT_UUID
+    ALTAFID_USER_EMAIL = ALTAFID_USER_EMAIL or sandbox.SERVICE_USER_EMAIL
+    ALTAFID_USER_ID = ALTAFID_USER_ID or sandbox.SERVICE_USER_ID
+
+if ALTAFID_TOKEN is None and not (ALTAFID_LOGIN_EMAIL and ALTAFID_LOGIN_PASSWORD):
+    raise ImproperlyConfigured(
+        "Set ALTAFID_TOKEN, or both ALTAFID_LOGIN_EMAIL and ALTAFID_LOGIN_PASSWORD"
+    )
+for _name in ("ALTAFID_TENANT_UUID", "ALTAFID_USER_EMAIL", "ALTAFID_USER_ID"):
+    if not globals()[_name]:
+        raise ImproperlyConfigured(f"{_name} must be set when ALTAFID_BASE_URL is set")
+if ALTAFID_USER_TYPE not in ("TENANT_STAFF", "PARTNER_STAFF", "CONTACT"):
+    raise ImproperlyConfigured(
+        "ALTAFID_USER_TYPE must be one of TENANT_STAFF, PARTNER_STAFF, CONTACT"
+    )
+
+# --- Lookups --------------------------------------------------------------------------------
+LOOKUPS_TTL_SECONDS = env_int("LOOKUPS_TTL_SECONDS", 900, minimum=1)
+
+# --- Demo data --------------------------------------------------------------------------------
+DEMO_PASSWORD = env_optional_str("DEMO_PASSWORD")
+
+# --- Auth -------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+
+# --- Internationalisation -------------------------------------------------------------------
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+LOCALE_PATHS = [BASE_DIR / "onboarding" / "locale"]
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files -----------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+# --- Security (production) --------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# --- Logging ----------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+}

@@ -1,0 +1,37 @@
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import cache
+from onboarding.altafid.sandbox.server import Sandbox
+
+from onboarding.altafid.sandbox import defaults as sandbox_defaults
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[Sandbox]:
+    server = Sandbox(host="127.0.0.1", port=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: Sandbox, settings) -> Iterator[Sandbox]:
+    """A clean sandbox over real HTTP on loopback, with settings pointing at it."""
+    sandbox_server.reset()
+    settings.ALTAFID_BASE_URL = sandbox_server.base_url
+    settings.ALTAFID_TOKEN = None
+    settings.ALTAFID_LOGIN_EMAIL = sandbox_defaults.SERVICE_USER_EMAIL
+    settings.ALTAFID_LOGIN_PASSWORD = sandbox_defaults.SERVICE_USER_PASSWORD
+    settings.ALTAFID_TENANT_UUID = sandbox_defaults.TENANT_UUID
+    settings.ALTAFID_USER_EMAIL = sandbox_defaults.SERVICE_USER_EMAIL
+    settings.ALTAFID_USER_ID = sandbox_defaults.SERVICE_USER_ID
+    settings.ALTAFID_USER_TYPE = "TENANT_STAFF"
+    yield sandbox_server
+    sandbox_server.reset()

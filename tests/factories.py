@@ -1,0 +1,39 @@
+import factory
+from django.contrib.auth.models import Group
+
+from onboarding.accounts.models import StaffProfile, Tenant, User
+from onboarding.accounts.roles import Role
+
+PASSWORD = "correct-horse-battery"
+
+
+class TenantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tenant
+        django_get_or_create = ("altafid_uuid",)
+
+    name = factory.Sequence(lambda n: f"Tenant {n}")
+    altafid_uuid = factory.Sequence(lambda n: f"T{n:032X}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"staff{n}@example.com")
+    first_name = "Rosa"
+    last_name = "Muñoz"
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+
+def staff_create(
+    *, role: Role = Role.RELATIONSHIP_MANAGER, tenants: list[Tenant] | None = None, **fields: object
+) -> User:
+    """A staff member in `role` working in `tenants` (a new tenant when none are given)."""
+    user = UserFactory(**fields)
+    user.save()
+    user.groups.add(Group.objects.get(name=role.value))
+    profile = StaffProfile.objects.create(user=user, altafid_staff_uuid="PS" + "0" * 32)
+    profile.tenants.set(tenants if tenants is not None else [TenantFactory()])
+    return user

@@ -1,0 +1,144 @@
+import os
+import runpy
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from onboarding import env
+
+SETTINGS_FILE = str(settings.BASE_DIR / "onboarding" / "settings.py")
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "onboarding.example.com",
+    "DATABASE_URL": "postgres://onboarding:secret@127.0.0.1:5432/onboarding",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "ALTAFID_BASE_URL": "https://api.altafid.example",
+    "ALTAFID_TOKEN": "a-token",
+    "ALTAFID_TENANT_UUID": "T0198DDA7B8EC7B6D9E12734DA8657106",
+    "ALTAFID_USER_EMAIL": "integration@altafid.example",
+    "ALTAFID_USER_ID": "PS0199CA8F08C270B5A5B0DFD3B565B332",
+}
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith(("ALTAFID_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG")):
+            monkeypatch.delenv(name)
+    return monkeypatch
+
+
+def _load_settings() -> dict:
+    return runpy.run_path(SETTINGS_FILE)
+
+
+def test_it_passes_the_deployment_checklist_under_production_settings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, **PRODUCTION_ENV},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_it_runs_the_embedded_default_with_no_variables(clean_env):
+    loaded = _load_settings()
+
+    assert loaded["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert loaded["CELERY_BROKER_URL"] == "filesystem://"
+    assert loaded["CACHES"]["default"]["BACKEND"].endswith("FileBasedCache")
+    assert loaded["ALTAFID_USES_SANDBOX"] is True
+    assert loaded["ALTAFID_BASE_URL"] == "http://127.0.0.1:8001"
+
+
+def test_it_uses_postgres_and_redis_in_production(clean_env):
+    for name, value in PRODUCTION_ENV.items():
+        clean_env.setenv(name, value)
+
+    loaded = _load_settings()
+
+    assert loaded["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
+    assert loaded["CELERY_BROKER_URL"] == PRODUCTION_ENV["REDIS_URL"]
+    assert loaded["CACHES"]["default"]["LOCATION"] == PRODUCTION_ENV["REDIS_URL"]
+    assert loaded["ALTAFID_USES_SANDBOX"] is False
+    assert loaded["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DEBUG", "maybe"),
+        ("DATABASE_URL", "mysql://nope"),
+        ("REDIS_URL", "http://not-redis"),
+        ("ALTAFID_BASE_URL", "ftp://altafid"),
+        ("ALTAFID_READ_TIMEOUT", "soon"),
+        ("ALTAFID_CONNECT_TIMEOUT", "0"),
+        ("ALTAFID_USER_TYPE", "ROBOT"),
+        ("LOOKUPS_TTL_SECONDS", "-5"),
+        ("CELERY_TASK_TIME_LIMIT", "10"),
+        ("SECRET_KEY", "short"),
+    ],
+)
+def test_it_refuses_to_start_with_a_bad_value_and_names_it(clean_env, name, value):
+    clean_env.setenv(name, value)
+
+    with pytest.raises(ImproperlyConfigured, match=name):
+        _load_settings()
+
+
+@pytest.mark.parametrize(
+    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "ALTAFID_TOKEN", "ALTAFID_USER_ID"]
+)
+def test_it_refuses_to_start_production_without_a_required_value(clean_env, missing):
+    for name, value in PRODUCTION_ENV.items():
+        clean_env.setenv(name, value)
+    clean_env.delenv(missing)
+
+    with pytest.raises(ImproperlyConfigured, match=missing):
+        _load_settings()
+
+
+@pytest.mark.parametrize(
+    ("reader", "raw", "expected"),
+    [
+        (lambda: env.env_bool("X_FLAG", False), "yes", True),
+        (lambda: env.env_bool("X_FLAG", True), "off", False),
+        (lambda: env.env_bool("X_FLAG", True), None, True),
+        (lambda: env.env_int("X_NUMBER", 3), "42", 42),
+        (lambda: env.env_float("X_NUMBER", 1.5), "2.25", 2.25),
+        (lambda: env.env_list("X_LIST", ["a"]), "b, c,,", ["b", "c"]),
+        (lambda: env.env_str("X_TEXT", "default"), "  ", "default"),
+        (
+            lambda: env.env_url("X_URL", schemes=("https",)),
+            "https://a.example/",
+            "https://a.example",
+        ),
+    ],
+)
+def test_it_reads_typed_values(monkeypatch, reader, raw, expected):
+    for name in ("X_FLAG", "X_NUMBER", "X_LIST", "X_TEXT", "X_URL"):
+        monkeypatch.delenv(name, raising=False)
+        if raw is not None:
+            monkeypatch.setenv(name, raw)
+
+    assert reader() == expected
+
+
+def test_it_does_not_echo_a_bad_url_that_may_hold_a_password(monkeypatch):
+    monkeypatch.setenv("X_URL", "mysql://user:hunter2@db")
+
+    with pytest.raises(ImproperlyConfigured) as raised:
+        env.env_url("X_URL", schemes=("postgres",))
+
+    assert "hunter2" not in str(raised.value)
