@@ -57,7 +57,9 @@ def main() -> None:
     timings.sort()
     p95 = timings[int(len(timings) * 0.95) - 1]
     print(f"home page, warm cache, {arguments.requests} requests")
-    print(f"  p50 {statistics.median(timings):.1f} ms   p95 {p95:.1f} ms   max {timings[-1]:.1f} ms")
+    print(
+        f"  p50 {statistics.median(timings):.1f} ms   p95 {p95:.1f} ms   max {timings[-1]:.1f} ms"
+    )
     print(f"  page size {len(response.content) / 1024:.1f} KiB (HTML only)")
     print(f"  Altafid calls while warm: {sandbox.request_count() - calls_when_cold}")
 

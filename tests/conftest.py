@@ -2,9 +2,9 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
-from onboarding.altafid.sandbox.server import Sandbox
 
 from onboarding.altafid.sandbox import defaults as sandbox_defaults
+from onboarding.altafid.sandbox.server import Sandbox
 
 
 @pytest.fixture(autouse=True)

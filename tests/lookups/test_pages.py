@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
-from onboarding.altafid.sandbox.faults import Faults
 
+from onboarding.altafid.sandbox.faults import Faults
 from tests.factories import TenantFactory, staff_create
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ import time
 
 import pytest
 from django.core.management import CommandError, call_command
-from onboarding.altafid.sandbox.faults import Faults
 
+from onboarding.altafid.sandbox.faults import Faults
 from onboarding.lookups.kinds import LookupKind
 from onboarding.lookups.services import lookups_get, lookups_refresh_all
 from tests.factories import TenantFactory
