@@ -51,7 +51,9 @@ def demo_password() -> str:
 @transaction.atomic
 def demo_data_seed(*, password: str) -> list[User]:
     """The tenant of this deployment and one staff member per role; safe to run again."""
-    tenant = tenant_ensure(name="Demo Wealth Partners", altafid_uuid=settings.ALTAFID_TENANT_UUID)
+    tenant = tenant_ensure(
+        name="Demo Wealth Partners", altafid_uuid=str(settings.ALTAFID_TENANT_UUID)
+    )
     return [
         staff_ensure(
             email=person.email,

@@ -7,11 +7,12 @@ from django.views.decorators.http import require_GET, require_POST
 from onboarding.accounts.forms import LookupPreviewForm, TenantChoiceForm
 from onboarding.accounts.models import User
 from onboarding.accounts.services import tenant_for_request, tenant_select, user_role
+from onboarding.web.http import HtmxHttpRequest
 
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HtmxHttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
     tenant = tenant_for_request(request=request)
     context: dict[str, object] = {"role": user_role(user=request.user), "tenant": tenant}

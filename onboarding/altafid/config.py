@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 
 @dataclass(frozen=True)
@@ -22,14 +23,21 @@ class AltafidConnection:
         return f"AltafidConnection(base_url={self.base_url!r}, user_id={self.user_id!r})"
 
 
+def _required(name: str) -> str:
+    value = getattr(settings, name)
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set")
+    return str(value)
+
+
 def connection_from_settings() -> AltafidConnection:
     return AltafidConnection(
-        base_url=settings.ALTAFID_BASE_URL,
+        base_url=_required("ALTAFID_BASE_URL"),
         token=settings.ALTAFID_TOKEN,
         login_email=settings.ALTAFID_LOGIN_EMAIL,
         login_password=settings.ALTAFID_LOGIN_PASSWORD,
-        user_email=settings.ALTAFID_USER_EMAIL,
-        user_id=settings.ALTAFID_USER_ID,
+        user_email=_required("ALTAFID_USER_EMAIL"),
+        user_id=_required("ALTAFID_USER_ID"),
         user_type=settings.ALTAFID_USER_TYPE,
         connect_timeout=settings.ALTAFID_CONNECT_TIMEOUT,
         read_timeout=settings.ALTAFID_READ_TIMEOUT,

@@ -81,7 +81,7 @@ class Command(BaseCommand):
 
     def _altafid_reachable(self) -> bool:
         try:
-            httpx.get(settings.ALTAFID_BASE_URL, timeout=2)
+            httpx.get(str(settings.ALTAFID_BASE_URL), timeout=2)
         except httpx.TransportError:
             self.stderr.write("Altafid is not reachable; the lists will load on first use.")
             return False
