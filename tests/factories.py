@@ -33,7 +33,7 @@ def staff_create(
     """A staff member in `role` working in `tenants` (a new tenant when none are given)."""
     user = UserFactory(**fields)
     user.save()
-    user.groups.add(Group.objects.get(name=role.value))
+    user.groups.add(Group.objects.get_or_create(name=role.value)[0])
     profile = StaffProfile.objects.create(user=user, altafid_staff_uuid="PS" + "0" * 32)
     profile.tenants.set(tenants if tenants is not None else [TenantFactory()])
     return user

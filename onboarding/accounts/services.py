@@ -37,7 +37,7 @@ def staff_ensure(
     user.last_name = last_name
     user.is_staff = role == Role.ADMIN
     user.save()
-    user.groups.set([Group.objects.get(name=role.value)])
+    user.groups.set([Group.objects.get_or_create(name=role.value)[0]])
     profile, _ = StaffProfile.objects.update_or_create(
         user=user, defaults={"altafid_staff_uuid": altafid_staff_uuid}
     )

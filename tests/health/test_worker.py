@@ -18,7 +18,7 @@ WORKER_WAIT_SECONDS = 120
 @pytest.fixture
 def worker_queue():
     queue = f"test-{uuid.uuid4().hex}"
-    worker = subprocess.Popen(  # noqa: S603
+    worker = subprocess.Popen(
         [
             sys.executable,
             "-m",

@@ -188,6 +188,9 @@ class _Handler(BaseHTTPRequestHandler):
             reply = work()
         except Reply as answer:
             reply = answer
+        except Exception:
+            logger.exception("sandbox failed on %s", self.path)
+            reply = standard_error(500, "BE0500", "Internal server error", self.path)
         self._send(reply)
 
     def _drop(self) -> None:
