@@ -125,7 +125,7 @@ class AltafidClient:
                 logger.warning("altafid %s %s failed: %s", method, path, failure)
                 raise failure from None
             elapsed_ms = (time.monotonic() - started) * 1000
-            logger.info(
+            logger.debug(
                 "altafid %s %s -> %s in %.0f ms", method, path, response.status_code, elapsed_ms
             )
             if response.status_code == 401 and attempt == 1 and self._tokens.discard(token):
