@@ -5,6 +5,7 @@ DATA_DIR, and the Altafid sandbox as the upstream. Production sets DEBUG=false, 
 SECRET_KEY and ALLOWED_HOSTS mandatory.
 """
 
+import base64
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,30 @@ elif len(_secret_key) < 50 or len(set(_secret_key)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters with 5 distinct ones")
 SECRET_KEY = _secret_key
 
+# --- Data at rest: Fernet keys for sensitive draft fields, and a key for searchable hashes --
+# The first encryption key encrypts; every listed key decrypts, so a new key can be put in
+# front and the old one kept until the data is re-encrypted.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", [])
+SEARCH_HASH_KEY = env_optional_str("SEARCH_HASH_KEY")
+if not DEBUG and not (FIELD_ENCRYPTION_KEYS and SEARCH_HASH_KEY):
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS and SEARCH_HASH_KEY must be set when DEBUG is false"
+    )
+if not FIELD_ENCRYPTION_KEYS:
+    FIELD_ENCRYPTION_KEYS = ["ZGV2LW9ubHkta2V5LWZvci1lbWJlZGRlZC1ydW5zLTE="]  # dev only
+SEARCH_HASH_KEY = SEARCH_HASH_KEY or "dev-only-search-hash-key-for-embedded-runs"  # noqa: S105
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        if len(base64.urlsafe_b64decode(_key.encode())) != 32:
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEYS must hold Fernet keys (32 url-safe base64 bytes), "
+            "comma-separated"
+        ) from None
+if len(SEARCH_HASH_KEY) < 32:
+    raise ImproperlyConfigured("SEARCH_HASH_KEY must be at least 32 characters")
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false")
@@ -54,6 +79,7 @@ INSTALLED_APPS = [
     "onboarding.accounts",
     "onboarding.altafid",
     "onboarding.lookups",
+    "onboarding.cases",
     "onboarding.health",
     "onboarding.web",
 ]

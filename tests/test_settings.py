@@ -16,6 +16,8 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "onboarding.example.com",
+    "FIELD_ENCRYPTION_KEYS": "c2V0dGluZ3MtdGVzdC1rZXktMzItYnl0ZXMtbG9uZyE=",
+    "SEARCH_HASH_KEY": "a-search-hash-key-of-at-least-32-characters",
     "DATABASE_URL": "postgres://onboarding:secret@127.0.0.1:5432/onboarding",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "ALTAFID_BASE_URL": "https://api.altafid.example",
@@ -29,7 +31,9 @@ PRODUCTION_ENV = {
 @pytest.fixture
 def clean_env(monkeypatch):
     for name in list(os.environ):
-        if name.startswith(("ALTAFID_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG")):
+        if name.startswith(
+            ("ALTAFID_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "FIELD_", "SEARCH_")
+        ):
             monkeypatch.delenv(name)
     return monkeypatch
 
@@ -91,6 +95,8 @@ def test_it_uses_postgres_and_redis_in_production(clean_env):
         ("LOOKUPS_TTL_SECONDS", "-5"),
         ("CELERY_TASK_TIME_LIMIT", "10"),
         ("SECRET_KEY", "short"),
+        ("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key"),
+        ("SEARCH_HASH_KEY", "short"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value_and_names_it(clean_env, name, value):
@@ -101,7 +107,15 @@ def test_it_refuses_to_start_with_a_bad_value_and_names_it(clean_env, name, valu
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "ALLOWED_HOSTS", "ALTAFID_TOKEN", "ALTAFID_USER_ID"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "ALLOWED_HOSTS",
+        "ALTAFID_TOKEN",
+        "ALTAFID_USER_ID",
+        "FIELD_ENCRYPTION_KEYS",
+        "SEARCH_HASH_KEY",
+    ],
 )
 def test_it_refuses_to_start_production_without_a_required_value(clean_env, missing):
     for name, value in PRODUCTION_ENV.items():
