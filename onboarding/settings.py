@@ -49,7 +49,7 @@ if not DEBUG and not (FIELD_ENCRYPTION_KEYS and SEARCH_HASH_KEY):
     )
 if not FIELD_ENCRYPTION_KEYS:
     FIELD_ENCRYPTION_KEYS = ["ZGV2LW9ubHkta2V5LWZvci1lbWJlZGRlZC1ydW5zLTE="]  # dev only
-SEARCH_HASH_KEY = SEARCH_HASH_KEY or "dev-only-search-hash-key-for-embedded-runs"  # noqa: S105
+SEARCH_HASH_KEY = SEARCH_HASH_KEY or "dev-only-search-hash-key-for-embedded-runs"
 for _key in FIELD_ENCRYPTION_KEYS:
     try:
         if len(base64.urlsafe_b64decode(_key.encode())) != 32:
