@@ -111,10 +111,10 @@ class CompliancePhoneNumber(PhoneNumber):
 class Address(_Wire):
     address_uuid: str | None = None
     street_number: OptionalText = None
-    street_name: Text
+    street_name: OptionalText = None
     apartment: OptionalText = None
     commune: OptionalText = None
-    city: Text
+    city: OptionalText = None
     state: OptionalText = None
     zip_code: OptionalText = None
     country: CountryCode

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from onboarding.accounts.models import Tenant
 from onboarding.lookups.kinds import LookupKind
 from onboarding.lookups.services import Choices, lookups_get
+from onboarding.web.widgets import FastSelect
 
 
 class LookupChoiceField(forms.ChoiceField):
@@ -19,6 +20,8 @@ class LookupChoiceField(forms.ChoiceField):
     ) -> None:
         self.kind = kind
         self.country_field = country_field
+        self.options: list[tuple[str, str]] = []
+        kwargs.setdefault("widget", FastSelect)
         super().__init__(**kwargs)
 
 
@@ -45,6 +48,7 @@ class LookupFormMixin(forms.Form):
 
     def _fill(self, name: str, field: LookupChoiceField, choices: Choices) -> None:
         self.lookups[name] = choices
+        field.options = choices.options
         field.choices = [("", self._placeholder(field, choices)), *choices.options]
 
     def _chosen_country(self, field: LookupChoiceField) -> str | None:

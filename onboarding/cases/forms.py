@@ -1,0 +1,288 @@
+"""The four sections of an onboarding, as Django forms.
+
+Field names follow our payload models in `onboarding.altafid.contacts` (snake_case); labels are
+plain words for the RM. A section is a main form plus its repeating rows (formsets).
+"""
+
+from typing import Any, ClassVar, cast
+
+from django import forms
+from django.forms.formsets import BaseFormSet, formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.accounts.models import Tenant
+from onboarding.altafid.enums import (
+    AddressType,
+    ContactMeans,
+    ContactPreference,
+    ContactType,
+    DocumentType,
+    EmploymentStatus,
+    Gender,
+    IdentityType,
+    Language,
+    MaritalStatus,
+)
+from onboarding.lookups.forms import LookupChoiceField, LookupFormMixin
+from onboarding.lookups.kinds import LookupKind
+from onboarding.web.widgets import FastSelect
+
+AMOUNT_HELP = _("Whole amount in digits, without dots or spaces.")
+
+
+def _choice(choices: Any, label: Any, required: bool = False, **kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=[("", "---------"), *choices],
+        label=label,
+        required=required,
+        widget=FastSelect,
+        **kwargs,
+    )
+
+
+def _text(label: Any, required: bool = False, max_length: int = 200, **kw: Any) -> forms.CharField:
+    return forms.CharField(label=label, required=required, max_length=max_length, **kw)
+
+
+def _date(label: Any, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d"],
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+        **kwargs,
+    )
+
+
+def _amount(label: Any) -> forms.CharField:
+    return forms.RegexField(
+        regex=r"^\d{1,15}$",
+        label=label,
+        required=False,
+        help_text=AMOUNT_HELP,
+        error_messages={"invalid": AMOUNT_HELP},
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+def _country(label: Any, required: bool = False) -> LookupChoiceField:
+    return LookupChoiceField(
+        kind=LookupKind.COUNTRIES,
+        label=label,
+        required=required,
+        widget=FastSelect(attrs={"data-filterable": "true"}),
+    )
+
+
+def _phone_number() -> forms.CharField:
+    return forms.RegexField(
+        regex=r"^\d{4,15}$",
+        label=_("Phone number"),
+        required=False,
+        help_text=_("Digits only, without the country code."),
+        error_messages={"invalid": _("Use digits only, without spaces or dashes.")},
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+
+class SectionForm(LookupFormMixin):
+    template_name_div = "cases/form_fields.html"
+
+
+class RowForm(LookupFormMixin):
+    """One row of a repeating group; a row left blank is ignored, not an error."""
+
+    # Fields that carry a default, so that they alone do not make a row count as filled in.
+    defaults_only: ClassVar[tuple[str, ...]] = ()
+
+    def has_changed(self) -> bool:
+        return any(
+            str(self.data.get(self.add_prefix(name), "") or "").strip()
+            for name in self.fields
+            if name not in self.defaults_only
+        )
+
+
+class RowFormSet(BaseFormSet):
+    """Rows of a section. Every row is new to Django (we edit a draft, not model rows)."""
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        kwargs["form_kwargs"] = {"tenant": tenant}
+        super().__init__(*args, **kwargs)
+        self.extra = max(len(self.initial or []), 1)
+
+    def initial_form_count(self) -> int:
+        return 0
+
+
+class ClientForm(SectionForm):
+    first_name = _text(_("First name"), required=True, max_length=100)
+    middle_name = _text(_("Middle name"), max_length=100)
+    paternal_last_name = _text(_("Paternal last name"), required=True, max_length=100)
+    maternal_last_name = _text(_("Maternal last name"), max_length=100)
+    contact_type = _choice(
+        ContactType.choices,
+        _("Contact type"),
+        required=True,
+        help_text=_("How Altafid classifies this contact."),
+    )
+    contact_means = _choice(ContactMeans.choices, _("Reach the client by"), required=True)
+    contact_preference = _choice(ContactPreference.choices, _("Contact preference"))
+    preferred_contact_language = _choice(
+        Language.choices, _("Language for communications"), required=True
+    )
+    preferred_email = forms.EmailField(label=_("E-mail"), required=False)
+    date_of_birth = _date(_("Date of birth"))
+    gender = _choice(Gender.choices, _("Gender"))
+    marital_status = _choice(MaritalStatus.choices, _("Marital status"))
+    phone_code = LookupChoiceField(
+        kind=LookupKind.PHONE_CODES,
+        label=_("Phone country code"),
+        required=False,
+        widget=FastSelect(attrs={"data-filterable": "true"}),
+    )
+    phone_number = _phone_number()
+    identity_type = _choice(IdentityType.choices, _("Identity document type"))
+    identity_id = _text(
+        _("Identity number"),
+        max_length=50,
+        help_text=_("For a Chilean RUT, with its check digit: 12.345.678-5."),
+    )
+    identity_country = _country(_("Issuing country of the identity document"))
+    contact_source = LookupChoiceField(
+        kind=LookupKind.SOURCES, label=_("Contact source"), required=False
+    )
+    market_segment = LookupChoiceField(
+        kind=LookupKind.SEGMENTS, label=_("Market segment"), required=False
+    )
+
+
+class AddressForm(RowForm):
+    defaults_only = ("address_type", "is_primary")
+
+    street_name = _text(_("Street"))
+    street_number = _text(_("Number"), max_length=30)
+    apartment = _text(_("Apartment or office"), max_length=50)
+    commune = _text(_("Commune or district"), max_length=100)
+    country = _country(_("Country"), required=True)
+    city = LookupChoiceField(kind=LookupKind.CITIES, country_field="country", label=_("City"))
+    state = _text(_("Region or state"), max_length=100)
+    zip_code = _text(_("Postal code"), max_length=20)
+    address_type = _choice(AddressType.choices, _("Address type"), initial=AddressType.HOME)
+    is_primary = forms.BooleanField(label=_("Primary address"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        city = self.fields["city"]
+        assert isinstance(city, LookupChoiceField)
+        if self._chosen_country(city) and len(city.options) == 0:
+            # Altafid has no city list for this country: let the RM type the city.
+            self.fields["city"] = _text(_("City"), max_length=100)
+            self.lookups.pop("city", None)
+
+
+class DocumentForm(RowForm):
+    specification_type = _choice(DocumentType.choices, _("Document type"), required=True)
+    identity_id = _text(_("Document number"), required=True, max_length=50)
+    country = _country(_("Issuing country"), required=True)
+    issuing_authority = _text(_("Issuing authority"), max_length=100)
+
+
+class EmploymentForm(RowForm):
+    employment_status = _choice(EmploymentStatus.choices, _("Employment status"), required=True)
+    employer_name = _text(_("Employer"))
+    job_position = _text(_("Position"), max_length=100)
+    start_date = _date(_("Start date"))
+    end_date = _date(_("End date"), help_text=_("Leave empty for a current job."))
+    country = _country(_("Country"))
+    city = _text(_("City"), max_length=100)
+    street_name = _text(_("Street"))
+    street_number = _text(_("Number"), max_length=30)
+    region_state = _text(_("Region or state"), max_length=100)
+    zip_code = _text(_("Postal code"), max_length=20)
+
+
+class PepForm(RowForm):
+    name = _text(_("Full name of the politically exposed person"), required=True)
+    position = _text(_("Public position"), max_length=100)
+    country = _country(_("Country"))
+    relationship = _text(
+        _("Relationship to the client"), max_length=100, help_text=_("For example: self, spouse.")
+    )
+
+
+class SalesForm(SectionForm):
+    stage_name = LookupChoiceField(
+        kind=LookupKind.STAGES, label=_("Pipeline stage"), required=False
+    )
+    segment_name = LookupChoiceField(
+        kind=LookupKind.SEGMENTS, label=_("Market segment"), required=False
+    )
+    display_name = _text(_("Display name"), help_text=_("How the client's name is shown."))
+    annual_income = _amount(_("Annual income"))
+    liquid_net_worth = _amount(_("Liquid net worth"))
+    total_net_worth = _amount(_("Total net worth"))
+    country_of_citizenship = _country(_("Country of citizenship"))
+    country_of_birth = _country(_("Country of birth"))
+
+
+class ComplianceForm(SectionForm):
+    first_name = _text(_("First name"), required=True, max_length=100)
+    middle_name = _text(_("Middle name"), max_length=100)
+    paternal_last_name = _text(_("Paternal last name"), required=True, max_length=100)
+    maternal_last_name = _text(_("Maternal last name"), max_length=100)
+    alias = _text(_("Also known as"), max_length=100)
+    gender = _choice(Gender.choices, _("Gender"))
+    date_of_birth = _date(_("Date of birth"))
+    marital_status = _choice(MaritalStatus.choices, _("Marital status"))
+    preferred_contact_language = _choice(
+        Language.choices, _("Language for communications"), required=True
+    )
+    primary_country_of_citizenship = _country(_("Country of citizenship"))
+    country_of_birth = _country(_("Country of birth"))
+    phone_country = _country(_("Country of the phone number"))
+    phone_code = LookupChoiceField(
+        kind=LookupKind.PHONE_CODES,
+        label=_("Phone country code"),
+        required=False,
+        widget=FastSelect(attrs={"data-filterable": "true"}),
+    )
+    phone_number = _phone_number()
+    annual_income = _amount(_("Annual income"))
+    liquid_net_worth = _amount(_("Liquid net worth"))
+    total_net_worth = _amount(_("Total net worth"))
+    related_to_pep = forms.BooleanField(
+        label=_("The client is, or is close to, a politically exposed person (PEP)"),
+        required=False,
+    )
+    director_or_ten_percent_shareholder = forms.BooleanField(
+        label=_("The client is a director or holds 10% or more of a listed company"),
+        required=False,
+    )
+    company_names = _text(_("Those companies"), help_text=_("Separate names with commas."))
+    trading_symbols = _text(_("Their trading symbols"), help_text=_("Separate with commas."))
+
+
+class ActivationForm(SectionForm):
+    primary_email = forms.EmailField(
+        label=_("Login e-mail"),
+        required=True,
+        help_text=_("The client logs in to Altafid with this address."),
+    )
+    preferred_contact_language = _choice(
+        Language.choices, _("Language for communications"), required=True
+    )
+
+
+def _rows(form: type[RowForm], max_num: int) -> type[RowFormSet]:
+    formset = formset_factory(
+        form, formset=RowFormSet, extra=0, max_num=max_num, absolute_max=max_num
+    )
+    return cast(type[RowFormSet], formset)
+
+
+AddressFormSet = _rows(AddressForm, 5)
+DocumentFormSet = _rows(DocumentForm, 5)
+EmploymentFormSet = _rows(EmploymentForm, 10)
+PepFormSet = _rows(PepForm, 10)

@@ -1,0 +1,195 @@
+"""The five Altafid calls of a case, built from its sections with the client's own models.
+
+`case_payloads` is what the review page shows and what the submission pipeline will send, so
+that what the RM checked is exactly what goes out.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from onboarding.altafid.contacts import (
+    ComplianceUpdate,
+    ContactCreate,
+    PrimaryEmailUpdate,
+    SalesUpdate,
+)
+from onboarding.altafid.enums import ContactAddressType, FirmType
+from onboarding.cases.models import Case, Section
+from onboarding.cases.sections import BoundSection
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    method: str
+    path: str
+    section: Section
+    body: dict[str, Any] | None
+    problems: list[str]
+
+
+def _clean(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in data.items() if value not in ("", None)}
+
+
+def _split(text: str | None) -> list[str] | None:
+    items = [item.strip() for item in (text or "").split(",") if item.strip()]
+    return items or None
+
+
+def _phone(data: dict[str, Any]) -> dict[str, Any] | None:
+    if not (data.get("phone_code") and data.get("phone_number")):
+        return None
+    return {"phone_country_code": data["phone_code"], "phone_number": data["phone_number"]}
+
+
+def _addresses(bound: BoundSection, kind: ContactAddressType) -> list[dict[str, Any]]:
+    return [_clean({**row, "contact_address_type": kind.value}) for row in bound.rows("addresses")]
+
+
+def _client_fields(case: Case, client: dict[str, Any]) -> dict[str, Any]:
+    return _clean(
+        {
+            name: client.get(name)
+            for name in (
+                "first_name",
+                "middle_name",
+                "paternal_last_name",
+                "maternal_last_name",
+                "contact_type",
+                "contact_means",
+                "preferred_contact_language",
+                "preferred_email",
+                "date_of_birth",
+                "gender",
+                "marital_status",
+                "identity_type",
+                "identity_id",
+                "identity_country",
+                "contact_source",
+                "contact_preference",
+            )
+        }
+    )
+
+
+def _build(
+    model: type[BaseModel], fields: dict[str, Any]
+) -> tuple[dict[str, Any] | None, list[str]]:
+    try:
+        payload = model.model_validate(fields)
+    except ValidationError as error:
+        problems = [
+            f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
+            for issue in error.errors()
+        ]
+        return None, problems
+    assert hasattr(payload, "payload")
+    return payload.payload(), []
+
+
+def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[Call]:
+    """The five calls in order; a call whose section data is not valid yet has `problems`."""
+    client_bound = sections[Section.CLIENT].check()
+    client = getattr(client_bound.form, "cleaned_data", {})
+    firm = case.tenant.altafid_uuid
+    manager = _manager_uuid(case)
+    common = _client_fields(case, client)
+    phone = _phone(client)
+
+    create, create_problems = _build(
+        ContactCreate,
+        {
+            **common,
+            "market_segment": client.get("market_segment") or None,
+            "preferred_phone_number": phone,
+            "firm_id": firm,
+            "firm_type": FirmType.TENANT,
+            "contact_manager_id": manager,
+            "contact_manager_firm_type": FirmType.TENANT,
+        },
+    )
+
+    sales_bound = sections[Section.SALES].check()
+    sales_data = getattr(sales_bound.form, "cleaned_data", {})
+    sales, sales_problems = _build(
+        SalesUpdate,
+        {
+            **{k: v for k, v in common.items() if k != "contact_source"},
+            "contact_source": client.get("contact_source") or None,
+            **_clean(dict(sales_data)),
+            "preferred_phone_number": phone,
+            "firm_entity_uuid": firm,
+            "firm_name": case.tenant.name,
+            "firm_type": FirmType.TENANT,
+            "captured_by_entity_uuid": manager,
+            "captured_by_type": FirmType.TENANT,
+            "contact_manager_entity_uuid": manager,
+            "contact_manager_type": FirmType.TENANT,
+            "addresses": _addresses(sales_bound, ContactAddressType.SALES),
+        },
+    )
+
+    kyc_bound = sections[Section.COMPLIANCE].check()
+    kyc = dict(getattr(kyc_bound.form, "cleaned_data", {}))
+    kyc_phone = _phone(kyc)
+    if kyc_phone and kyc.get("phone_country"):
+        kyc_phone["country"] = kyc["phone_country"]
+    compliance, compliance_problems = _build(
+        ComplianceUpdate,
+        {
+            **_clean({k: v for k, v in kyc.items() if not k.startswith("phone_")}),
+            "company_names": _split(kyc.get("company_names")),
+            "trading_symbols": _split(kyc.get("trading_symbols")),
+            "phone_number": kyc_phone,
+            "addresses": _addresses(kyc_bound, ContactAddressType.COMPLIANCE),
+            "identity_documents": [
+                {"specification_data": _clean(row)} for row in kyc_bound.rows("documents")
+            ],
+            "employment_history": [_clean(row) for row in kyc_bound.rows("employment")],
+            "pep_entries": [_clean(row) for row in kyc_bound.rows("peps")],
+        },
+    )
+
+    activation_bound = sections[Section.ACTIVATION].check()
+    activation_data = getattr(activation_bound.form, "cleaned_data", {})
+    activation, activation_problems = _build(
+        PrimaryEmailUpdate,
+        {
+            **_clean(dict(activation_data)),
+            **_clean(
+                {k: client.get(k) for k in ("identity_type", "identity_id", "identity_country")}
+            ),
+        },
+    )
+    contact_path = "/api/contacts/{contactUuid}"
+    return [
+        Call("create", "POST", "/api/contacts", Section.CLIENT, create, create_problems),
+        Call("sales", "PUT", contact_path, Section.SALES, sales, sales_problems),
+        Call(
+            "compliance", "PUT", contact_path, Section.COMPLIANCE, compliance, compliance_problems
+        ),
+        Call(
+            "primary_email",
+            "PUT",
+            contact_path,
+            Section.ACTIVATION,
+            activation,
+            activation_problems,
+        ),
+        Call(
+            "credentials",
+            "POST",
+            contact_path + "/credentials/init",
+            Section.ACTIVATION,
+            {},
+            [],
+        ),
+    ]
+
+
+def _manager_uuid(case: Case) -> str:
+    profile = getattr(case.owner, "staff_profile", None)
+    return getattr(profile, "altafid_staff_uuid", "") or ""

@@ -1,0 +1,237 @@
+"""A section of a case bound to its draft: the main form, its repeating rows, and what blocks it.
+
+Drafts are kept as the raw form data ({name: [values]}), so whatever the RM typed, valid or
+not, comes back exactly as typed.
+"""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.accounts.models import Tenant
+from onboarding.altafid.enums import ContactAddressType, IdentityType
+from onboarding.cases import forms as section_forms
+from onboarding.cases import validators
+from onboarding.cases.models import Section
+
+RawData = dict[str, list[str]]
+
+
+@dataclass(frozen=True)
+class RowGroup:
+    prefix: str
+    formset: type[section_forms.RowFormSet]
+    title: Any
+    add_label: Any
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    section: Section
+    form: type[section_forms.SectionForm]
+    groups: tuple[RowGroup, ...] = ()
+    intro: Any = ""
+
+
+ADDRESSES = RowGroup(
+    "addresses", section_forms.AddressFormSet, _("Addresses"), _("Add another address")
+)
+SPECS: dict[Section, SectionSpec] = {
+    Section.CLIENT: SectionSpec(
+        Section.CLIENT,
+        section_forms.ClientForm,
+        intro=_("Who the client is and how to reach them. This creates the contact in Altafid."),
+    ),
+    Section.SALES: SectionSpec(
+        Section.SALES,
+        section_forms.SalesForm,
+        (ADDRESSES,),
+        intro=_("The sales profile. Names and contact details come from section 1."),
+    ),
+    Section.COMPLIANCE: SectionSpec(
+        Section.COMPLIANCE,
+        section_forms.ComplianceForm,
+        (
+            RowGroup(
+                "addresses",
+                section_forms.AddressFormSet,
+                _("Address for compliance"),
+                _("Add another address"),
+            ),
+            RowGroup(
+                "documents",
+                section_forms.DocumentFormSet,
+                _("Identity documents"),
+                _("Add another document"),
+            ),
+            RowGroup(
+                "employment",
+                section_forms.EmploymentFormSet,
+                _("Employment history"),
+                _("Add another job"),
+            ),
+            RowGroup(
+                "peps",
+                section_forms.PepFormSet,
+                _("Politically exposed persons"),
+                _("Add another person"),
+            ),
+        ),
+        intro=_("Know-your-client data. It starts from what sections 1 and 2 hold."),
+    ),
+    Section.ACTIVATION: SectionSpec(
+        Section.ACTIVATION,
+        section_forms.ActivationForm,
+        intro=_("Activation gives the client a login to Altafid."),
+    ),
+}
+ORDER = list(Section)
+
+
+def querydict(raw: RawData | None) -> QueryDict | None:
+    if raw is None:
+        return None
+    data = QueryDict(mutable=True)
+    for key, values in raw.items():
+        data.setlist(key, list(values))
+    return data
+
+
+def raw_data(data: QueryDict, spec: SectionSpec) -> RawData:
+    """What of a POST belongs to the section's fields (buttons and tokens left out)."""
+    keep = set(spec.form.base_fields)
+    prefixes = tuple(f"{group.prefix}-" for group in spec.groups)
+    return {
+        key: data.getlist(key)
+        for key in data
+        if key in keep or (prefixes and key.startswith(prefixes))
+    }
+
+
+@dataclass
+class BoundSection:
+    spec: SectionSpec
+    form: section_forms.SectionForm
+    groups: list[tuple[RowGroup, section_forms.RowFormSet]]
+    warnings: list[str] = field(default_factory=list)
+    _checked: bool = False
+
+    @property
+    def section(self) -> Section:
+        return self.spec.section
+
+    def check(self) -> "BoundSection":
+        """Runs every rule once; errors end up on the fields they concern."""
+        if self._checked or not self.form.is_bound:
+            return self
+        self._checked = True
+        self.form.is_valid()
+        for _group, formset in self.groups:
+            formset.is_valid()
+        _apply_our_rules(self)
+        return self
+
+    @property
+    def blocking(self) -> list[tuple[str, str]]:
+        """(label, message) for every error, in page order."""
+        self.check()
+        found: list[tuple[str, str]] = []
+        for name, messages in self.form.errors.items():
+            label = str(self.form.fields[name].label) if name in self.form.fields else ""
+            found.extend((label, str(m)) for m in messages)
+        for group, formset in self.groups:
+            for index, row in enumerate(formset.forms, start=1):
+                for name, messages in row.errors.items():
+                    label = f"{group.title} {index}: {row.fields[name].label}"
+                    found.extend((label, str(m)) for m in messages)
+            found.extend((str(group.title), str(m)) for m in formset.non_form_errors())
+        return found
+
+    def rows(self, prefix: str) -> Iterator[dict[str, Any]]:
+        for group, formset in self.groups:
+            if group.prefix == prefix:
+                for row in formset.forms:
+                    if row.is_valid() and row.has_changed():
+                        yield row.cleaned_data
+
+
+def bind(
+    *,
+    spec: SectionSpec,
+    tenant: Tenant,
+    raw: RawData | None,
+    initial: dict[str, Any] | None = None,
+    initial_rows: dict[str, list[dict[str, Any]]] | None = None,
+) -> BoundSection:
+    data = querydict(raw)
+    form = spec.form(data, initial=initial or {}, tenant=tenant)
+    groups = [
+        (
+            group,
+            group.formset(
+                data,
+                prefix=group.prefix,
+                initial=(initial_rows or {}).get(group.prefix) or None,
+                tenant=tenant,
+            ),
+        )
+        for group in spec.groups
+    ]
+    return BoundSection(spec, form, groups)
+
+
+def _apply_our_rules(bound: BoundSection) -> None:
+    """Rules of ours on top of Altafid's: RUT check digit, phone validity, dates, net worth."""
+    form = bound.form
+    data = getattr(form, "cleaned_data", {})
+    if data.get("identity_type") == IdentityType.CHILE_RUT and data.get("identity_id"):
+        _run(form, "identity_id", validators.rut_validate, data["identity_id"])
+    if data.get("phone_code") and data.get("phone_number"):
+        _run(
+            form,
+            "phone_number",
+            lambda: validators.phone_validate(
+                phone_code=data["phone_code"],
+                number=data["phone_number"],
+                region=data.get("phone_country") or None,
+            ),
+        )
+    elif data.get("phone_number") and "phone_code" in form.fields:
+        form.add_error("phone_code", _("Choose the country code of this phone number."))
+    if isinstance(data.get("date_of_birth"), datetime.date):
+        _run(form, "date_of_birth", validators.date_in_past_validate, data["date_of_birth"])
+    warning = validators.net_worth_warning(
+        data.get("liquid_net_worth"), data.get("total_net_worth")
+    )
+    if warning:
+        bound.warnings.append(str(warning))
+    for group, formset in bound.groups:
+        for row in formset.forms:
+            row_data = getattr(row, "cleaned_data", {})
+            if group.prefix == "employment" and row_data:
+                try:
+                    validators.period_validate(row_data.get("start_date"), row_data.get("end_date"))
+                except ValidationError as error:
+                    row.add_error("end_date", error)
+            if (
+                group.prefix == "documents"
+                and row_data.get("specification_type") == "CHILE_RUT_CARD"
+            ) and row_data.get("identity_id"):
+                _run(row, "identity_id", validators.rut_validate, row_data["identity_id"])
+
+
+def _run(form: Any, name: str, check: Any, *args: Any) -> None:
+    try:
+        check(*args)
+    except ValidationError as error:
+        if name in getattr(form, "cleaned_data", {}):
+            form.add_error(name, error)
+
+
+def address_kind(section: Section) -> ContactAddressType:
+    return ContactAddressType.SALES if section is Section.SALES else ContactAddressType.COMPLIANCE
