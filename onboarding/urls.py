@@ -6,4 +6,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("onboarding.accounts.urls")),
     path("health/", include("onboarding.health.urls")),
+    path("cases/", include("onboarding.cases.urls")),
 ]

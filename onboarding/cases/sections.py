@@ -134,6 +134,8 @@ class BoundSection:
         for _group, formset in self.groups:
             formset.is_valid()
         _apply_our_rules(self)
+        for form in [self.form, *(row for _g, formset in self.groups for row in formset.forms)]:
+            _describe_errors(form)
         return self
 
     @property
@@ -223,6 +225,18 @@ def _apply_our_rules(bound: BoundSection) -> None:
                 and row_data.get("specification_type") == "CHILE_RUT_CARD"
             ) and row_data.get("identity_id"):
                 _run(row, "identity_id", validators.rut_validate, row_data["identity_id"])
+
+
+def _describe_errors(form: Any) -> None:
+    """Ties each error list to its field, so screen readers announce it with the field."""
+    for name in form.errors:
+        if name not in form.fields:
+            continue
+        bound_field = form[name]
+        described = [f"{bound_field.auto_id}-errors"]
+        if form.fields[name].help_text:
+            described.append(f"{bound_field.auto_id}-help")
+        form.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
 
 
 def _run(form: Any, name: str, check: Any, *args: Any) -> None:

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from onboarding.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.case_list, name="list"),
+    path("new/", views.case_new, name="new"),
+    path("<int:pk>/", views.case_resume, name="resume"),
+    path("<int:pk>/review/", views.case_review, name="review"),
+    path("<int:pk>/<slug:section>/", views.case_section, name="section"),
+]

@@ -1,0 +1,199 @@
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from onboarding.accounts.models import User
+from onboarding.accounts.services import tenant_for_request
+from onboarding.cases.models import Case, CaseStatus, Section
+from onboarding.cases.payloads import case_payloads
+from onboarding.cases.sections import ORDER, SPECS, raw_data
+from onboarding.cases.services import (
+    CaseVersionConflict,
+    case_create,
+    case_section_bind,
+    case_section_save,
+    case_sections,
+    cases_for_user,
+    cases_search,
+    rows_add,
+    rows_remove,
+)
+from onboarding.web.http import HtmxHttpRequest
+
+PAGE_SIZE = 20
+
+
+def _user(request: HtmxHttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _case(request: HtmxHttpRequest, pk: int) -> Case:
+    return get_object_or_404(cases_for_user(user=_user(request)), pk=pk)
+
+
+def _section(value: str) -> Section:
+    try:
+        return Section(value)
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+@require_GET
+def case_list(request: HtmxHttpRequest) -> HttpResponse:
+    tenant = tenant_for_request(request=request)
+    if tenant is None:
+        raise Http404
+    query = request.GET.get("q", "")
+    status = request.GET.get("status", "")
+    if status not in CaseStatus.values:
+        status = ""
+    cases = cases_search(user=_user(request), tenant=tenant, query=query, status=status)
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "status": status,
+        "statuses": CaseStatus.choices,
+        "sections": dict(Section.choices),
+    }
+    template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def case_new(request: HtmxHttpRequest) -> HttpResponse:
+    tenant = tenant_for_request(request=request)
+    if tenant is None:
+        raise Http404
+    case = case_create(tenant=tenant, owner=_user(request))
+    return redirect("cases:section", pk=case.pk, section=Section.CLIENT.value)
+
+
+@login_required
+@require_GET
+def case_resume(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    return redirect("cases:section", pk=case.pk, section=case.current_section)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
+    case = _case(request, pk)
+    current = _section(section)
+    spec = SPECS[current]
+    status = 200
+    conflict = None
+    if request.method == "POST":
+        raw = raw_data(request.POST, spec)
+        action = request.POST.get("action", "save")
+        raw = _apply_row_action(raw, action, spec)
+        try:
+            version = int(request.POST.get("version", ""))
+        except ValueError:
+            version = -1
+        try:
+            result = case_section_save(
+                case=case, section=current, raw=raw, version=version, user=_user(request)
+            )
+        except CaseVersionConflict as error:
+            conflict = error.case
+            status = 409
+            bound = case_section_bind(case=case, section=current, raw=raw).check()
+        else:
+            case = result.case
+            bound = result.bound
+            if action == "next":
+                following = ORDER.index(current) + 1
+                url = (
+                    reverse("cases:section", args=[case.pk, ORDER[following].value])
+                    if following < len(ORDER)
+                    else reverse("cases:review", args=[case.pk])
+                )
+                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            if not request.htmx:
+                messages.success(request, _("Saved."))
+    else:
+        bound = case_section_bind(case=case, section=current)
+        if bound.form.is_bound:
+            bound.check()
+    context = {
+        "case": case,
+        "bound": bound,
+        "section": current,
+        "steps": _steps(case, current),
+        "conflict": conflict,
+        "next_section": ORDER[ORDER.index(current) + 1] if current is not ORDER[-1] else None,
+    }
+    template = "cases/section.html#section-form" if request.htmx else "cases/section.html"
+    return render(request, template, context, status=status)
+
+
+def _apply_row_action(raw: dict[str, list[str]], action: str, spec: object) -> dict[str, list[str]]:
+    kind, _sep, rest = action.partition(":")
+    groups = {group.prefix: group for group in getattr(spec, "groups", ())}
+    if kind == "add" and rest in groups:
+        return rows_add(raw, rest, groups[rest].formset.max_num or 1)
+    if kind == "remove":
+        prefix, _sep, index = rest.partition(":")
+        if prefix in groups and index.isdigit():
+            return rows_remove(raw, prefix, int(index))
+    return raw
+
+
+def _steps(case: Case, current: Section) -> list[dict[str, object]]:
+    steps = []
+    for number, section in enumerate(ORDER, start=1):
+        state = case.section_state(section)
+        steps.append(
+            {
+                "number": number,
+                "section": section,
+                "label": section.label,
+                "current": section is current,
+                "saved": bool(state.get("saved")),
+                "complete": bool(state.get("saved")) and not state.get("blocking"),
+                "blocking": state.get("blocking", 0),
+            }
+        )
+    return steps
+
+
+@login_required
+@require_GET
+def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    sections = case_sections(case=case)
+    calls = case_payloads(case=case, sections=sections)
+    summary = [
+        {
+            "section": section,
+            "bound": bound,
+            "blocking": bound.check().blocking if bound.form.is_bound else [],
+            "saved": bound.form.is_bound,
+        }
+        for section, bound in sections.items()
+    ]
+    context = {
+        "case": case,
+        "summary": summary,
+        "calls": [
+            {"call": call, "json": json.dumps(call.body, indent=2, ensure_ascii=False)}
+            for call in calls
+        ],
+        "steps": _steps(case, Section.ACTIVATION),
+        "ready": all(not s["blocking"] and s["saved"] for s in summary)
+        and not any(call.problems for call in calls),
+    }
+    return render(request, "cases/review.html", context)

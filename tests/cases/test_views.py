@@ -1,0 +1,175 @@
+import pytest
+from django.urls import reverse
+
+from onboarding.accounts.roles import Role
+from onboarding.cases.models import Case, Section
+from onboarding.cases.services import case_create, case_section_save
+from tests.cases.conftest import CLIENT_SECTION
+from tests.factories import TenantFactory, staff_create
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def case(tenant, rm):
+    return case_create(tenant=tenant, owner=rm)
+
+
+@pytest.fixture
+def logged_in(client, rm):
+    client.force_login(rm)
+    return client
+
+
+def _post(client, case, section, data, **extra):
+    return client.post(
+        reverse("cases:section", args=[case.pk, section]),
+        {**data, "version": case.version, **extra.pop("fields", {})},
+        **extra,
+    )
+
+
+def test_it_lists_the_rms_cases_and_filters_them_with_htmx(logged_in, case, rm):
+    case_section_save(
+        case=case, section=Section.CLIENT, raw=CLIENT_SECTION, version=case.version, user=rm
+    )
+
+    page = logged_in.get(reverse("cases:list"))
+    fragment = logged_in.get(reverse("cases:list"), {"q": "nobody"}, **HTMX)
+
+    assert b"Juan Garc\xc3\xada L\xc3\xb3pez" in page.content
+    assert b"<html" in page.content
+    assert b"<html" not in fragment.content
+    assert b'id="results"' in fragment.content
+    assert b"No onboarding matches." in fragment.content
+
+
+def test_it_starts_a_case_and_opens_its_first_section(logged_in, rm):
+    response = logged_in.post(reverse("cases:new"))
+
+    case = Case.objects.get(owner=rm)
+    assert response.url == reverse("cases:section", args=[case.pk, "client"])
+    assert logged_in.get(reverse("cases:new")).status_code == 405
+
+
+def test_it_renders_every_section_with_labels_and_dropdowns(logged_in, case):
+    for section in Section:
+        response = logged_in.get(reverse("cases:section", args=[case.pk, section.value]))
+        assert response.status_code == 200, section
+
+    client_page = logged_in.get(reverse("cases:section", args=[case.pk, "client"]))
+    assert b"Paternal last name" in client_page.content
+    assert b'<option value="CHL">Chile</option>' in client_page.content
+
+
+def test_it_keeps_what_was_typed_and_shows_errors_next_to_fields(logged_in, case):
+    data = CLIENT_SECTION | {"identity_id": ["12.345.678-9"]}
+
+    response = _post(logged_in, case, "client", data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'value="12.345.678-9"' in html
+    assert "This RUT&#x27;s check digit is wrong." in html
+    assert 'aria-describedby="id_identity_id-errors id_identity_id-help"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_it_moves_on_to_the_next_section(logged_in, case):
+    response = _post(logged_in, case, "client", CLIENT_SECTION, fields={"action": "next"})
+
+    assert response.url == reverse("cases:section", args=[case.pk, "sales"])
+    case.refresh_from_db()
+    assert case.current_section == "client"
+    assert logged_in.get(reverse("cases:resume", args=[case.pk])).url.endswith("/client/")
+
+
+def test_it_refuses_a_stale_save_without_losing_the_entries(logged_in, case, rm):
+    case_section_save(
+        case=case, section=Section.CLIENT, raw=CLIENT_SECTION, version=case.version, user=rm
+    )
+    stale = case.version - 1
+    data = CLIENT_SECTION | {"first_name": ["Juana"]}
+
+    response = logged_in.post(
+        reverse("cases:section", args=[case.pk, "client"]), {**data, "version": stale}
+    )
+
+    assert response.status_code == 409
+    assert b"your save was not applied" in response.content
+    assert b'value="Juana"' in response.content
+    assert b"Reload the case" in response.content
+    case.refresh_from_db()
+    assert case.draft(Section.CLIENT)["first_name"] == ["Juan"]
+
+
+def test_it_adds_and_removes_address_rows(logged_in, case):
+    base = {"addresses-TOTAL_FORMS": ["1"], "addresses-INITIAL_FORMS": ["0"]}
+    base |= {"addresses-0-street_name": ["Apoquindo"], "addresses-0-country": ["CHL"]}
+
+    _post(logged_in, case, "sales", base, fields={"action": "add:addresses"})
+    case.refresh_from_db()
+    assert case.draft(Section.SALES)["addresses-TOTAL_FORMS"] == ["2"]
+
+    data = case.draft(Section.SALES)
+    response = _post(
+        logged_in, case, "sales", data, fields={"action": "remove:addresses:0"}, **HTMX
+    )
+    case.refresh_from_db()
+    assert case.draft(Section.SALES)["addresses-TOTAL_FORMS"] == ["1"]
+    assert "addresses-0-street_name" not in case.draft(Section.SALES)
+    assert b"<html" not in response.content
+    assert b'id="section-form"' in response.content
+
+
+def test_it_offers_the_cities_of_the_chosen_country(logged_in, case):
+    data = {"addresses-TOTAL_FORMS": ["1"], "addresses-0-country": ["CHL"]}
+
+    response = _post(logged_in, case, "sales", data, **HTMX)
+
+    assert b'<option value="Valpara\xc3\xadso">' in response.content
+
+
+@pytest.mark.parametrize("name", ["section", "review", "resume"])
+def test_it_hides_another_tenants_case_and_another_rms_case(logged_in, rm, tenant, name):
+    stranger = staff_create(tenants=[TenantFactory()])
+    colleague = staff_create(tenants=[tenant])
+    foreign = case_create(tenant=stranger.staff_profile.tenants.get(), owner=stranger)
+    colleagues = case_create(tenant=tenant, owner=colleague)
+    args = {"section": ["client"], "review": [], "resume": []}[name]
+
+    for other in (foreign, colleagues):
+        response = logged_in.get(reverse(f"cases:{name}", args=[other.pk, *args]))
+        assert response.status_code == 404
+
+
+def test_it_lets_a_compliance_officer_open_any_case_of_the_tenant(client, case, tenant):
+    officer = staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[tenant])
+    client.force_login(officer)
+
+    assert client.get(reverse("cases:section", args=[case.pk, "client"])).status_code == 200
+
+
+def test_it_answers_405_to_a_wrong_method(logged_in, case):
+    assert logged_in.put(reverse("cases:section", args=[case.pk, "client"])).status_code == 405
+    assert logged_in.post(reverse("cases:review", args=[case.pk])).status_code == 405
+    assert logged_in.post(reverse("cases:list")).status_code == 405
+
+
+def test_it_answers_404_for_an_unknown_section(logged_in, case):
+    assert logged_in.get(reverse("cases:section", args=[case.pk, "nope"])).status_code == 404
+
+
+def test_it_shows_the_json_of_the_five_calls_on_review(logged_in, case, rm):
+    case_section_save(
+        case=case, section=Section.CLIENT, raw=CLIENT_SECTION, version=case.version, user=rm
+    )
+
+    response = logged_in.get(reverse("cases:review", args=[case.pk]))
+
+    html = response.content.decode()
+    assert "POST /api/contacts" in html
+    assert "&quot;paternalLastName&quot;: &quot;García&quot;" in html
+    assert "&quot;phoneNumber&quot;: &quot;961234567&quot;" in html
+    assert "/credentials/init" in html
