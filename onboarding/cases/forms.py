@@ -4,10 +4,12 @@ Field names follow our payload models in `onboarding.altafid.contacts` (snake_ca
 plain words for the RM. A section is a main form plus its repeating rows (formsets).
 """
 
+import json
 from typing import Any, ClassVar, cast
 
 from django import forms
 from django.forms.formsets import BaseFormSet, formset_factory
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
@@ -86,8 +88,41 @@ def _phone_number() -> forms.CharField:
     )
 
 
+class CountryWithCitiesSelect(FastSelect):
+    """The country of an address row: choosing one swaps in that country's cities (htmx).
+
+    The view sets `cities_url`; without it, or without JavaScript, the city list follows
+    the country when the section is saved.
+    """
+
+    cities_url: str | None = None
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        if self.cities_url:
+            attrs = {
+                **(attrs or {}),
+                "hx-get": self.cities_url,
+                "hx-trigger": "change",
+                "hx-target": "next .field-city",
+                "hx-swap": "outerHTML",
+                "hx-sync": "this:replace",
+                "hx-vals": json.dumps({"prefix": name.rpartition("-")[0]}),
+            }
+        return super().render(name, value, attrs, renderer)
+
+
 class SectionForm(LookupFormMixin):
-    template_name_div = "cases/form_fields.html"
+    """A section's main form; `parts` groups its fields under headings on the page."""
+
+    parts: ClassVar[tuple[tuple[Any, tuple[str, ...]], ...]] = ()
+
+    def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
+        placed = {name for _title, names in self.parts for name in names}
+        sets = [(title, [self[name] for name in names]) for title, names in self.parts]
+        rest = [self[name] for name in self.fields if name not in placed]
+        return [*sets, ("", rest)] if rest else sets
 
 
 class RowForm(LookupFormMixin):
@@ -116,7 +151,35 @@ class RowFormSet(BaseFormSet):
         return 0
 
 
+NAMES = ("first_name", "middle_name", "paternal_last_name", "maternal_last_name")
+
+
 class ClientForm(SectionForm):
+    parts = (
+        (
+            _("Identity"),
+            (
+                *NAMES,
+                "date_of_birth",
+                "gender",
+                "marital_status",
+            ),
+        ),
+        (_("Government ID"), ("identity_type", "identity_id", "identity_country")),
+        (
+            _("Contact details"),
+            (
+                "preferred_email",
+                "phone_code",
+                "phone_number",
+                "contact_means",
+                "contact_preference",
+                "preferred_contact_language",
+            ),
+        ),
+        (_("Classification"), ("contact_type", "contact_source", "market_segment")),
+    )
+
     first_name = _text(_("First name"), required=True, max_length=100)
     middle_name = _text(_("Middle name"), max_length=100)
     paternal_last_name = _text(_("Paternal last name"), required=True, max_length=100)
@@ -165,7 +228,11 @@ class AddressForm(RowForm):
     street_number = _text(_("Number"), max_length=30)
     apartment = _text(_("Apartment or office"), max_length=50)
     commune = _text(_("Commune or district"), max_length=100)
-    country = _country(_("Country"), required=True)
+    country = LookupChoiceField(
+        kind=LookupKind.COUNTRIES,
+        label=_("Country"),
+        widget=CountryWithCitiesSelect(attrs={"data-filterable": "true"}),
+    )
     city = LookupChoiceField(kind=LookupKind.CITIES, country_field="country", label=_("City"))
     state = _text(_("Region or state"), max_length=100)
     zip_code = _text(_("Postal code"), max_length=20)
@@ -213,6 +280,12 @@ class PepForm(RowForm):
 
 
 class SalesForm(SectionForm):
+    parts = (
+        (_("Pipeline"), ("stage_name", "segment_name", "display_name")),
+        (_("Wealth"), ("annual_income", "liquid_net_worth", "total_net_worth")),
+        (_("Origin"), ("country_of_citizenship", "country_of_birth")),
+    )
+
     stage_name = LookupChoiceField(
         kind=LookupKind.STAGES, label=_("Pipeline stage"), required=False
     )
@@ -228,6 +301,40 @@ class SalesForm(SectionForm):
 
 
 class ComplianceForm(SectionForm):
+    parts = (
+        (
+            _("Identity"),
+            (
+                *NAMES,
+                "alias",
+                "date_of_birth",
+                "gender",
+                "marital_status",
+                "preferred_contact_language",
+            ),
+        ),
+        (
+            _("Nationality and phone"),
+            (
+                "primary_country_of_citizenship",
+                "country_of_birth",
+                "phone_country",
+                "phone_code",
+                "phone_number",
+            ),
+        ),
+        (_("Wealth"), ("annual_income", "liquid_net_worth", "total_net_worth")),
+        (
+            _("Declarations"),
+            (
+                "related_to_pep",
+                "director_or_ten_percent_shareholder",
+                "company_names",
+                "trading_symbols",
+            ),
+        ),
+    )
+
     first_name = _text(_("First name"), required=True, max_length=100)
     middle_name = _text(_("Middle name"), max_length=100)
     paternal_last_name = _text(_("Paternal last name"), required=True, max_length=100)

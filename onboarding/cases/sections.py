@@ -28,6 +28,7 @@ class RowGroup:
     formset: type[section_forms.RowFormSet]
     title: Any
     add_label: Any
+    row_title: Any
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,11 @@ class SectionSpec:
 
 
 ADDRESSES = RowGroup(
-    "addresses", section_forms.AddressFormSet, _("Addresses"), _("Add another address")
+    "addresses",
+    section_forms.AddressFormSet,
+    _("Addresses"),
+    _("Add another address"),
+    _("Address"),
 )
 SPECS: dict[Section, SectionSpec] = {
     Section.CLIENT: SectionSpec(
@@ -62,24 +67,28 @@ SPECS: dict[Section, SectionSpec] = {
                 section_forms.AddressFormSet,
                 _("Address for compliance"),
                 _("Add another address"),
+                _("Address"),
             ),
             RowGroup(
                 "documents",
                 section_forms.DocumentFormSet,
                 _("Identity documents"),
                 _("Add another document"),
+                _("Document"),
             ),
             RowGroup(
                 "employment",
                 section_forms.EmploymentFormSet,
                 _("Employment history"),
                 _("Add another job"),
+                _("Job"),
             ),
             RowGroup(
                 "peps",
                 section_forms.PepFormSet,
                 _("Politically exposed persons"),
                 _("Add another person"),
+                _("Person"),
             ),
         ),
         intro=_("Know-your-client data. It starts from what sections 1 and 2 hold."),
@@ -149,10 +158,28 @@ class BoundSection:
         for group, formset in self.groups:
             for index, row in enumerate(formset.forms, start=1):
                 for name, messages in row.errors.items():
-                    label = f"{group.title} {index}: {row.fields[name].label}"
+                    label = f"{group.row_title} {index}: {row.fields[name].label}"
                     found.extend((label, str(m)) for m in messages)
             found.extend((str(group.title), str(m)) for m in formset.non_form_errors())
         return found
+
+    def summary(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """What the section holds, as (heading, [(label, shown value)]), for the review page."""
+        parts = [(str(self.spec.section.label), _shown(self.form))]
+        for group, formset in self.groups:
+            for index, row in enumerate(formset.forms, start=1):
+                if row.has_changed():
+                    parts.append((f"{group.row_title} {index}", _shown(row)))
+        return parts
+
+    def follow_countries(self, cities_url: str) -> "BoundSection":
+        """Lets each address row fetch the cities of the country chosen, without saving."""
+        for _group, formset in self.groups:
+            for row in formset.forms:
+                country = row.fields.get("country")
+                if country and isinstance(country.widget, section_forms.CountryWithCitiesSelect):
+                    country.widget.cities_url = cities_url
+        return self
 
     def rows(self, prefix: str) -> Iterator[dict[str, Any]]:
         for group, formset in self.groups:
@@ -225,6 +252,19 @@ def _apply_our_rules(bound: BoundSection) -> None:
                 and row_data.get("specification_type") == "CHILE_RUT_CARD"
             ) and row_data.get("identity_id"):
                 _run(row, "identity_id", validators.rut_validate, row_data["identity_id"])
+
+
+def _shown(form: Any) -> list[tuple[str, str]]:
+    """Each filled-in field with the label of the option chosen, not its code."""
+    shown = []
+    for bound_field in form:
+        value = bound_field.value()
+        if value in (None, "", False):
+            continue
+        choices = dict(getattr(bound_field.field, "choices", ()) or ())
+        shown_value = _("Yes") if isinstance(value, bool) else choices.get(str(value), value)
+        shown.append((str(bound_field.label), str(shown_value)))
+    return shown
 
 
 def _describe_errors(form: Any) -> None:

@@ -123,10 +123,28 @@ class SaveResult:
 
 
 def case_section_save(
-    *, case: Case, section: Section, raw: RawData, version: int, user: User
+    *,
+    case: Case,
+    section: Section,
+    raw: RawData,
+    version: int,
+    user: User,
+    resume_at: Section | None = None,
 ) -> SaveResult:
-    """Keeps the section's data as typed, valid or not; refuses a save from an older copy."""
+    """Keeps the section's data as typed, valid or not; refuses a save from an older copy.
+
+    `resume_at` is the section the case reopens at (the one saved, unless the RM moved on).
+    Saving what is already stored writes nothing, so autosave does not churn versions.
+    """
     bound = case_section_bind(case=case, section=section, raw=raw).check()
+    resume_at = resume_at or section
+    unchanged = (
+        case.draft(section) == raw
+        and case.section_state(section).get("saved")
+        and case.current_section == resume_at.value
+    )
+    if version == case.version and unchanged:
+        return SaveResult(case=case, bound=bound)
     drafts = dict(cast(dict[str, Any], case.drafts or {}))
     drafts[section.value] = raw
     states = dict(case.section_states or {})
@@ -134,7 +152,7 @@ def case_section_save(
     fields: dict[str, Any] = {
         "drafts": drafts,
         "section_states": states,
-        "current_section": section.value,
+        "current_section": resume_at.value,
         "version": version + 1,
         "updated_at": timezone.now(),
         "updated_by": user,

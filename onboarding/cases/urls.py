@@ -8,5 +8,6 @@ urlpatterns = [
     path("new/", views.case_new, name="new"),
     path("<int:pk>/", views.case_resume, name="resume"),
     path("<int:pk>/review/", views.case_review, name="review"),
+    path("<int:pk>/cities/", views.case_cities, name="cities"),
     path("<int:pk>/<slug:section>/", views.case_section, name="section"),
 ]

@@ -1,4 +1,5 @@
 import json
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from onboarding.accounts.models import User
 from onboarding.accounts.services import tenant_for_request
+from onboarding.cases.forms import AddressForm
 from onboarding.cases.models import Case, CaseStatus, Section
 from onboarding.cases.payloads import case_payloads
 from onboarding.cases.sections import ORDER, SPECS, raw_data
@@ -29,6 +31,7 @@ from onboarding.cases.services import (
 from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 20
+ROW_PREFIX = re.compile(r"[a-z]+-\d{1,2}")
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -92,20 +95,21 @@ def case_resume(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
     case = _case(request, pk)
     current = _section(section)
-    spec = SPECS[current]
+    following = _following(current)
     status = 200
     conflict = None
+    action = request.POST.get("action", "save")
     if request.method == "POST":
-        raw = raw_data(request.POST, spec)
-        action = request.POST.get("action", "save")
-        raw = _apply_row_action(raw, action, spec)
-        try:
-            version = int(request.POST.get("version", ""))
-        except ValueError:
-            version = -1
+        spec = SPECS[current]
+        raw = _apply_row_action(raw_data(request.POST, spec), action, spec)
         try:
             result = case_section_save(
-                case=case, section=current, raw=raw, version=version, user=_user(request)
+                case=case,
+                section=current,
+                raw=raw,
+                version=_int(request.POST.get("version")),
+                user=_user(request),
+                resume_at=following if action == "next" else None,
             )
         except CaseVersionConflict as error:
             conflict = error.case
@@ -115,29 +119,57 @@ def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpRespons
             case = result.case
             bound = result.bound
             if action == "next":
-                following = ORDER.index(current) + 1
                 url = (
-                    reverse("cases:section", args=[case.pk, ORDER[following].value])
-                    if following < len(ORDER)
+                    reverse("cases:section", args=[case.pk, following.value])
+                    if following
                     else reverse("cases:review", args=[case.pk])
                 )
                 return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
             if not request.htmx:
-                messages.success(request, _("Saved."))
+                messages.success(request, _("Draft saved."))
     else:
         bound = case_section_bind(case=case, section=current)
         if bound.form.is_bound:
             bound.check()
+    bound.follow_countries(reverse("cases:cities", args=[case.pk]))
     context = {
         "case": case,
         "bound": bound,
         "section": current,
         "steps": _steps(case, current),
         "conflict": conflict,
-        "next_section": ORDER[ORDER.index(current) + 1] if current is not ORDER[-1] else None,
+        "next_section": following,
     }
+    if request.htmx and action == "autosave":
+        # Only the save state, the version and the stepper change: the fields keep focus.
+        return render(request, "cases/section.html#autosaved", context, status=status)
     template = "cases/section.html#section-form" if request.htmx else "cases/section.html"
     return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def case_cities(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The city field of one address row, for the country chosen in it."""
+    case = _case(request, pk)
+    prefix = request.GET.get("prefix", "")
+    if not ROW_PREFIX.fullmatch(prefix):
+        raise Http404
+    country = request.GET.get(f"{prefix}-country", "")
+    row = AddressForm(initial={"country": country}, prefix=prefix, tenant=case.tenant)
+    return render(request, "cases/field.html", {"field": row["city"]})
+
+
+def _following(section: Section) -> Section | None:
+    position = ORDER.index(section) + 1
+    return ORDER[position] if position < len(ORDER) else None
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError:
+        return -1
 
 
 def _apply_row_action(raw: dict[str, list[str]], action: str, spec: object) -> dict[str, list[str]]:
@@ -182,6 +214,7 @@ def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "bound": bound,
             "blocking": bound.check().blocking if bound.form.is_bound else [],
             "saved": bound.form.is_bound,
+            "parts": bound.summary() if bound.form.is_bound else [],
         }
         for section, bound in sections.items()
     ]

@@ -69,5 +69,7 @@ def page(chromium, request: pytest.FixtureRequest) -> Iterator[object]:
 def screenshot(page: object, name: str) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
+    # caret="initial": hiding the caret puts inline styles on inputs, which htmx then copies
+    # onto swapped-in elements and the Content Security Policy rightly refuses.
+    page.screenshot(path=str(path), full_page=True, caret="initial")  # type: ignore[attr-defined]
     return path

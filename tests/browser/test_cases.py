@@ -1,39 +1,148 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from onboarding.accounts.roles import Role
+from onboarding.cases.models import Case, Section
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, TenantFactory, staff_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_lets_an_rm_start_an_onboarding_and_save_the_client_section(
-    live_server, page, sandbox, settings
-):
+@pytest.fixture
+def rm(sandbox, settings):
     tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
-    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
+    return staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
+
+
+def _log_in(page, live_server, rm):
     page.goto(live_server.url + reverse("accounts:login"))
     page.get_by_label("E-mail").fill(rm.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-
     page.get_by_role("link", name="Onboardings").click()
-    page.get_by_role("button", name="New onboarding").click()
-    page.get_by_label("First name").fill("Juan")
-    page.get_by_label("Paternal last name").fill("García")
-    page.get_by_label("Contact type").select_option("SUBSCRIBER")
-    page.get_by_label("Reach the client by").select_option("EMAIL")
-    page.get_by_label("Language for communications").select_option("SPANISH")
-    page.get_by_label("Identity document type").select_option("CHILE_RUT")
-    page.get_by_label("Identity number").fill("12.345.678-9")
-    page.get_by_label("Issuing country of the identity document").select_option("CHL")
-    page.get_by_role("button", name="Save draft").click()
 
-    page.get_by_text("This RUT's check digit is wrong.").first.wait_for()
-    screenshot(page, "case-client-section")
-    page.get_by_label("Identity number").fill("12.345.678-5")
+
+def _field(page, label):
+    """The field labelled exactly `label` (a required field's label ends in an asterisk)."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
+
+
+def _continue(page, heading):
     page.get_by_role("button", name="Save and continue").click()
-    page.get_by_role("heading", name="Juan García").wait_for()
-    assert page.get_by_label("Display name").input_value() == "Juan García"
-    screenshot(page, "case-sales-section")
+    page.get_by_role("heading", name=heading).wait_for()
+
+
+def _fill_client_section(page):
+    _field(page, "First name").fill("Juan")
+    _field(page, "Paternal last name").fill("García")
+    _field(page, "Maternal last name").fill("López")
+    _field(page, "Contact type").select_option("SUBSCRIBER")
+    _field(page, "Reach the client by").select_option("EMAIL")
+    _field(page, "Language for communications").select_option("SPANISH")
+    _field(page, "E-mail").fill("juan.garcia@example.com")
+    _field(page, "Date of birth").fill("1980-05-20")
+    _field(page, "Phone country code").select_option("+56")
+    _field(page, "Phone number").fill("961234567")
+    _field(page, "Identity document type").select_option("CHILE_RUT")
+    _field(page, "Identity number").fill("12.345.678-9")
+    # The filter box of a long list: typing narrows it and picks the first match.
+    page.get_by_label("Issuing country of the identity document (type to filter the list)").fill(
+        "chile"
+    )
+    assert _field(page, "Issuing country of the identity document").input_value() == "CHL"
+    _field(page, "Contact source").select_option(label="Referral")
+    _field(page, "Market segment").select_option(label="High net worth")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("This RUT's check digit is wrong.").first.wait_for()
+    screenshot(page, "case-1-client-with-an-error")
+    _field(page, "Identity number").fill("12.345.678-5")
+
+
+def _fill_sales_section(page):
+    assert _field(page, "Display name").input_value() == "Juan García"
+    _field(page, "Pipeline stage").select_option(label="Qualified")
+    _field(page, "Annual income").fill("90000000")
+    _field(page, "Liquid net worth").fill("400000000")
+    _field(page, "Total net worth").fill("350000000")
+    _field(page, "Country of birth").select_option("CHL")
+    page.locator("#id_addresses-0-street_name").fill("Avenida Apoquindo")
+    page.locator("#id_addresses-0-street_number").fill("3000")
+    page.locator("#id_addresses-0-country").select_option("CHL")
+    page.locator("#id_addresses-0-city option[value='Santiago']").wait_for(state="attached")
+    page.locator("#id_addresses-0-city").select_option("Santiago")
+    page.locator("#id_addresses-0-is_primary").check()
+
+    page.get_by_role("button", name="Add another address").click()
+    page.locator("#id_addresses-1-street_name").fill("Calle Falsa")
+    assert page.locator("#id_addresses-0-city").input_value() == "Santiago"
+    page.get_by_role("button", name="Remove address 2").click()
+    page.locator("#id_addresses-1-street_name").wait_for(state="detached")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Liquid net worth is higher than total net worth").wait_for()
+    screenshot(page, "case-2-sales")
+    _field(page, "Liquid net worth").fill("300000000")
+
+
+def _fill_compliance_section(page):
+    assert _field(page, "First name").input_value() == "Juan"
+    assert page.locator("#id_documents-0-identity_id").input_value() == "12.345.678-5"
+    assert page.locator("#id_addresses-0-city").input_value() == "Santiago"
+    page.locator("#id_employment-0-employment_status").select_option("employed")
+    page.locator("#id_employment-0-employer_name").fill("Viña Andes SpA")
+    page.locator("#id_employment-0-start_date").fill("2010-03-01")
+    page.locator("#id_employment-0-end_date").fill("2009-01-01")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("The start date must be before the end date.").first.wait_for()
+    page.locator("#id_employment-0-end_date").fill("")
+    screenshot(page, "case-3-compliance")
+
+
+def test_it_takes_an_rm_through_every_section_to_a_review_with_nothing_blocking(
+    live_server, page, rm
+):
+    _log_in(page, live_server, rm)
+    page.get_by_role("button", name="New onboarding").click()
+    _fill_client_section(page)
+    _continue(page, "Sales profile")
+    _fill_sales_section(page)
+    _continue(page, "Compliance (KYC)")
+    _fill_compliance_section(page)
+    _continue(page, "Activation")
+    assert _field(page, "Login e-mail").input_value() == "juan.garcia@example.com"
+    screenshot(page, "case-4-activation")
+    page.get_by_role("button", name="Save and review").click()
+    page.get_by_text("Nothing blocks submission.").wait_for()
+
+    page.get_by_role("button", name="Log out").click()
+    _log_in(page, live_server, rm)
+    page.get_by_role("link", name="Juan García López").click()
+    page.get_by_role("heading", name="Activation").wait_for()
+    page.get_by_role("link", name="2 Sales profile").click()
+    assert page.locator("#id_addresses-0-city").input_value() == "Santiago"
+    assert page.locator("#id_addresses-1-street_name").count() == 0
+    assert _field(page, "Liquid net worth").input_value() == "300000000"
+    page.get_by_role("link", name="Review").click()
+    page.get_by_text("Nothing blocks submission.").wait_for()
+    page.get_by_text("Show the exact JSON of the five Altafid calls").click()
+    screenshot(page, "case-5-review")
+    assert page.get_by_text('"paternalLastName": "García"').first.is_visible()
+
+
+def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
+    _log_in(page, live_server, rm)
+    page.get_by_role("button", name="New onboarding").click()
+    _field(page, "First name").fill("Ana")
+    page.get_by_text("Draft saved at").wait_for()
+
+    case = Case.objects.get(owner=rm)
+    assert case.draft(Section.CLIENT)["first_name"] == ["Ana"]
+    page.reload()
+    assert _field(page, "First name").input_value() == "Ana"
+    _field(page, "Paternal last name").fill("Rojas")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Paternal last name").first.wait_for()
+    case.refresh_from_db()
+    assert case.draft(Section.CLIENT)["paternal_last_name"] == ["Rojas"]

@@ -3,6 +3,7 @@ from django.db import connection
 
 from onboarding.accounts.roles import Role
 from onboarding.cases.models import Case, CaseStatus, Section
+from onboarding.cases.sections import SPECS
 from onboarding.cases.services import (
     CaseVersionConflict,
     case_create,
@@ -123,3 +124,12 @@ def test_it_adds_and_removes_rows_in_the_raw_draft():
     assert added["addresses-TOTAL_FORMS"] == ["3"]
     assert added["first_name"] == ["Juan"]
     assert rows_add({"x-TOTAL_FORMS": ["5"]}, "x", max_rows=5)["x-TOTAL_FORMS"] == ["5"]
+
+
+@pytest.mark.parametrize("section", list(Section))
+def test_it_places_every_field_of_a_section_under_a_heading(tenant, section):
+    form = SPECS[section].form(tenant=tenant)
+
+    titled = [title for title, _fields in form.fieldsets()]
+
+    assert "" not in titled or len(titled) == 1

@@ -81,8 +81,50 @@ def test_it_moves_on_to_the_next_section(logged_in, case):
 
     assert response.url == reverse("cases:section", args=[case.pk, "sales"])
     case.refresh_from_db()
-    assert case.current_section == "client"
-    assert logged_in.get(reverse("cases:resume", args=[case.pk])).url.endswith("/client/")
+    assert case.current_section == "sales"
+    assert logged_in.get(reverse("cases:resume", args=[case.pk])).url.endswith("/sales/")
+
+
+def test_it_autosaves_and_answers_with_the_save_state_only(logged_in, case):
+    data = CLIENT_SECTION | {"first_name": ["Ju"]}
+
+    response = _post(logged_in, case, "client", data, fields={"action": "autosave"}, **HTMX)
+
+    case.refresh_from_db()
+    html = response.content.decode()
+    assert case.draft(Section.CLIENT)["first_name"] == ["Ju"]
+    assert "Draft saved at" in html
+    assert 'id="section-form"' not in html
+    assert f'name="version" value="{case.version}" id="case-version" hx-swap-oob="true"' in html
+    assert 'id="stepper" aria-label="Sections" hx-swap-oob="true"' in html
+
+
+def test_it_does_not_write_when_autosave_sends_what_is_stored(logged_in, case, rm):
+    saved = case_section_save(
+        case=case, section=Section.CLIENT, raw=CLIENT_SECTION, version=case.version, user=rm
+    ).case
+
+    _post(logged_in, saved, "client", CLIENT_SECTION, fields={"action": "autosave"}, **HTMX)
+
+    assert Case.objects.get(pk=case.pk).version == saved.version
+
+
+def test_it_tells_the_autosave_that_the_case_changed_elsewhere(logged_in, case, rm):
+    stale_version = case.version
+    case_section_save(
+        case=case, section=Section.CLIENT, raw=CLIENT_SECTION, version=case.version, user=rm
+    )
+
+    response = logged_in.post(
+        reverse("cases:section", args=[case.pk, "client"]),
+        {**CLIENT_SECTION, "first_name": ["Juana"], "version": stale_version, "action": "autosave"},
+        **HTMX,
+    )
+
+    assert response.status_code == 409
+    assert b"Not saved: someone changed this case meanwhile." in response.content
+    assert b"Reload the case" in response.content
+    assert Case.objects.get(pk=case.pk).draft(Section.CLIENT)["first_name"] == ["Juan"]
 
 
 def test_it_refuses_a_stale_save_without_losing_the_entries(logged_in, case, rm):
@@ -131,13 +173,44 @@ def test_it_offers_the_cities_of_the_chosen_country(logged_in, case):
     assert b'<option value="Valpara\xc3\xadso">' in response.content
 
 
-@pytest.mark.parametrize("name", ["section", "review", "resume"])
+def test_it_swaps_in_the_cities_of_a_rows_country_without_saving(logged_in, case):
+    sales = logged_in.get(reverse("cases:section", args=[case.pk, "sales"])).content.decode()
+    url = reverse("cases:cities", args=[case.pk])
+
+    response = logged_in.get(url, {"prefix": "addresses-0", "addresses-0-country": "CHL"}, **HTMX)
+
+    html = response.content.decode()
+    assert f'hx-get="{url}"' in sales
+    assert 'hx-target="next .field-city"' in sales
+    assert 'class="field field-city' in html
+    assert 'name="addresses-0-city"' in html
+    assert '<option value="Valparaíso">' in html
+    assert "<html" not in html
+    assert Case.objects.get(pk=case.pk).version == case.version
+
+
+def test_it_lets_the_rm_type_the_city_where_altafid_has_no_list(logged_in, case):
+    url = reverse("cases:cities", args=[case.pk])
+
+    response = logged_in.get(url, {"prefix": "addresses-1", "addresses-1-country": "ISL"})
+
+    assert b'<input type="text" name="addresses-1-city"' in response.content
+
+
+def test_it_refuses_a_city_request_for_a_made_up_row(logged_in, case):
+    url = reverse("cases:cities", args=[case.pk])
+
+    assert logged_in.get(url, {"prefix": "../x"}).status_code == 404
+    assert logged_in.post(url, {"prefix": "addresses-0"}).status_code == 405
+
+
+@pytest.mark.parametrize("name", ["section", "review", "resume", "cities"])
 def test_it_hides_another_tenants_case_and_another_rms_case(logged_in, rm, tenant, name):
     stranger = staff_create(tenants=[TenantFactory()])
     colleague = staff_create(tenants=[tenant])
     foreign = case_create(tenant=stranger.staff_profile.tenants.get(), owner=stranger)
     colleagues = case_create(tenant=tenant, owner=colleague)
-    args = {"section": ["client"], "review": [], "resume": []}[name]
+    args = {"section": ["client"], "review": [], "resume": [], "cities": []}[name]
 
     for other in (foreign, colleagues):
         response = logged_in.get(reverse(f"cases:{name}", args=[other.pk, *args]))
@@ -173,3 +246,22 @@ def test_it_shows_the_json_of_the_five_calls_on_review(logged_in, case, rm):
     assert "&quot;paternalLastName&quot;: &quot;García&quot;" in html
     assert "&quot;phoneNumber&quot;: &quot;961234567&quot;" in html
     assert "/credentials/init" in html
+
+
+def test_it_shows_chosen_options_by_their_labels_on_review(logged_in, case, rm):
+    saved = case_section_save(
+        case=case, section=Section.CLIENT, raw=CLIENT_SECTION, version=case.version, user=rm
+    ).case
+    sales = {
+        "addresses-TOTAL_FORMS": ["1"],
+        "addresses-0-street_name": ["Apoquindo"],
+        "addresses-0-country": ["CHL"],
+    }
+    case_section_save(case=saved, section=Section.SALES, raw=sales, version=saved.version, user=rm)
+
+    html = logged_in.get(reverse("cases:review", args=[case.pk])).content.decode()
+
+    assert "<dt>Contact type</dt><dd>Subscriber</dd>" in html
+    assert "<dt>Issuing country of the identity document</dt><dd>Chile</dd>" in html
+    assert '<h3 class="summary-heading">Address 1</h3>' in html
+    assert "<dt>Street</dt><dd>Apoquindo</dd>" in html
