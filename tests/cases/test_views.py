@@ -265,3 +265,14 @@ def test_it_shows_chosen_options_by_their_labels_on_review(logged_in, case, rm):
     assert "<dt>Issuing country of the identity document</dt><dd>Chile</dd>" in html
     assert '<h3 class="summary-heading">Address 1</h3>' in html
     assert "<dt>Street</dt><dd>Apoquindo</dd>" in html
+
+
+def test_it_speaks_spanish_on_the_section_pages(logged_in, case):
+    logged_in.cookies["django_language"] = "es"
+
+    html = logged_in.get(reverse("cases:section", args=[case.pk, "compliance"])).content.decode()
+
+    assert "Apellido paterno" in html
+    assert "Personas expuestas políticamente" in html
+    assert "Guardar borrador" in html
+    assert "Paternal last name" not in html
