@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from onboarding.accounts.models import Tenant
 from onboarding.lookups.kinds import LookupKind
 from onboarding.lookups.services import Choices, lookups_get
-from onboarding.web.widgets import FastSelect
+from onboarding.web.widgets import FastSelect, OptionList
 
 
 class LookupChoiceField(forms.ChoiceField):
@@ -49,7 +49,7 @@ class LookupFormMixin(forms.Form):
     def _fill(self, name: str, field: LookupChoiceField, choices: Choices) -> None:
         self.lookups[name] = choices
         field.options = choices.options
-        field.choices = [("", self._placeholder(field, choices)), *choices.options]
+        field.choices = OptionList([("", self._placeholder(field, choices)), *choices.options])
 
     def _chosen_country(self, field: LookupChoiceField) -> str | None:
         """The country picked in the field a city list follows, if it is a known country."""

@@ -1,0 +1,89 @@
+"""A fully filled-in onboarding, as the section forms post it; shared by the case benchmarks."""
+
+from typing import Any
+
+CLIENT = {
+    "first_name": ["Juan"],
+    "paternal_last_name": ["García"],
+    "maternal_last_name": ["López"],
+    "contact_type": ["SUBSCRIBER"],
+    "contact_means": ["EMAIL"],
+    "preferred_contact_language": ["SPANISH"],
+    "preferred_email": ["juan@example.com"],
+    "date_of_birth": ["1980-05-20"],
+    "gender": ["MALE"],
+    "phone_code": ["+56"],
+    "phone_number": ["961234567"],
+    "identity_type": ["CHILE_RUT"],
+    "identity_id": ["12.345.678-5"],
+    "identity_country": ["CHL"],
+    "contact_source": ["conSource001"],
+    "market_segment": ["conSegment002"],
+}
+ADDRESS = {
+    "addresses-TOTAL_FORMS": ["1"],
+    "addresses-INITIAL_FORMS": ["0"],
+    "addresses-0-street_name": ["Avenida Apoquindo"],
+    "addresses-0-street_number": ["3000"],
+    "addresses-0-country": ["CHL"],
+    "addresses-0-city": ["Santiago"],
+    "addresses-0-address_type": ["HOME"],
+    "addresses-0-is_primary": ["on"],
+}
+SALES = {
+    "stage_name": ["conStage002"],
+    "segment_name": ["conSegment002"],
+    "display_name": ["Juan García"],
+    "annual_income": ["90000000"],
+    "liquid_net_worth": ["300000000"],
+    "total_net_worth": ["350000000"],
+    "country_of_citizenship": ["CHL"],
+    "country_of_birth": ["CHL"],
+    **ADDRESS,
+}
+COMPLIANCE = {
+    "first_name": ["Juan"],
+    "paternal_last_name": ["García"],
+    "maternal_last_name": ["López"],
+    "date_of_birth": ["1980-05-20"],
+    "preferred_contact_language": ["SPANISH"],
+    "primary_country_of_citizenship": ["CHL"],
+    "country_of_birth": ["CHL"],
+    "phone_code": ["+56"],
+    "phone_number": ["961234567"],
+    "annual_income": ["90000000"],
+    "liquid_net_worth": ["300000000"],
+    "total_net_worth": ["350000000"],
+    **ADDRESS,
+    "documents-TOTAL_FORMS": ["1"],
+    "documents-INITIAL_FORMS": ["0"],
+    "documents-0-specification_type": ["CHILE_RUT_CARD"],
+    "documents-0-identity_id": ["12.345.678-5"],
+    "documents-0-country": ["CHL"],
+    "employment-TOTAL_FORMS": ["1"],
+    "employment-INITIAL_FORMS": ["0"],
+    "employment-0-employment_status": ["employed"],
+    "employment-0-employer_name": ["Viña Andes SpA"],
+    "employment-0-start_date": ["2010-03-01"],
+    "peps-TOTAL_FORMS": ["1"],
+    "peps-INITIAL_FORMS": ["0"],
+}
+ACTIVATION = {"primary_email": ["juan@example.com"], "preferred_contact_language": ["SPANISH"]}
+SECTIONS: dict[str, dict[str, list[str]]] = {
+    "client": CLIENT,
+    "sales": SALES,
+    "compliance": COMPLIANCE,
+    "activation": ACTIVATION,
+}
+
+
+def case_fill(case: Any, user: Any) -> Any:
+    """Saves every section of `case`, as an RM would have; returns the case."""
+    from onboarding.cases.models import Section
+    from onboarding.cases.services import case_section_save
+
+    for section, raw in SECTIONS.items():
+        case = case_section_save(
+            case=case, section=Section(section), raw=raw, version=case.version, user=user
+        ).case
+    return case
