@@ -47,18 +47,30 @@ def chromium(django_db_setup: None) -> Iterator[object]:
 @pytest.fixture
 def page(chromium, request: pytest.FixtureRequest) -> Iterator[object]:
     """A fresh browser context whose console errors (CSP violations included) fail the test."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    options = request.node.get_closest_marker("browser_context")
+    context = chromium.new_context(
+        viewport={"width": 1280, "height": 900}, **(options.kwargs if options else {})
+    )
     page = context.new_page()
     errors: list[str] = []
+    expected = request.node.get_closest_marker("expect_http_status")
+    allowed = set(expected.args) if expected else set()
     page.on(
         "console",
-        lambda message: errors.append(message.text) if message.type == "error" else None,
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error"
+            and not any(f"status of {code}" in message.text for code in allowed)
+            else None
+        ),
     )
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on(
         "response",
         lambda response: (
-            errors.append(f"{response.status} {response.url}") if response.status >= 400 else None
+            errors.append(f"{response.status} {response.url}")
+            if response.status >= 400 and response.status not in allowed
+            else None
         ),
     )
     yield page

@@ -142,7 +142,47 @@ def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
     page.reload()
     assert _field(page, "First name").input_value() == "Ana"
     _field(page, "Paternal last name").fill("Rojas")
-    page.get_by_role("button", name="Save draft").click()
-    page.get_by_text("Paternal last name").first.wait_for()
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.get_by_role("button", name="Save draft").click()
     case.refresh_from_db()
     assert case.draft(Section.CLIENT)["paternal_last_name"] == ["Rojas"]
+
+
+@pytest.mark.expect_http_status(409)
+def test_it_refuses_the_later_of_two_saves_and_offers_a_reload(live_server, page, rm):
+    _log_in(page, live_server, rm)
+    page.get_by_role("button", name="New onboarding").click()
+    other_tab = page.context.new_page()
+    other_tab.goto(page.url)
+
+    _field(other_tab, "First name").fill("Ana")
+    other_tab.get_by_role("button", name="Save draft").click()
+    other_tab.get_by_text("Draft saved at").wait_for()
+    _field(page, "First name").fill("Anita")
+    page.get_by_role("button", name="Save draft").click()
+
+    page.get_by_text("your save was not applied").wait_for()
+    assert _field(page, "First name").input_value() == "Anita"
+    screenshot(page, "case-conflict")
+    page.get_by_role("link", name="Reload the case").first.click()
+    assert _field(page, "First name").input_value() == "Ana"
+
+
+@pytest.mark.browser_context(java_script_enabled=False)
+def test_it_works_without_javascript(live_server, page, rm):
+    _log_in(page, live_server, rm)
+    page.get_by_role("button", name="New onboarding").click()
+    case = Case.objects.get(owner=rm)
+    page.goto(live_server.url + reverse("cases:section", args=[case.pk, "sales"]))
+
+    page.locator("#id_addresses-0-country").select_option("CHL")
+    page.get_by_role("button", name="Add another address").click()
+    page.locator("#id_addresses-0-city").select_option("Santiago")
+    page.get_by_role("button", name="Remove address 2").click()
+    page.get_by_role("button", name="Save draft").click()
+
+    page.get_by_text("Draft saved.").wait_for()
+    assert page.locator(".select-filter").count() == 0
+    assert case.__class__.objects.get(pk=case.pk).draft(Section.SALES)["addresses-0-city"] == [
+        "Santiago"
+    ]
