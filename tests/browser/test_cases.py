@@ -152,12 +152,14 @@ def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
 def test_it_refuses_the_later_of_two_saves_and_offers_a_reload(live_server, page, rm):
     _log_in(page, live_server, rm)
     page.get_by_role("button", name="New onboarding").click()
+    page.wait_for_url("**/client/")
     other_tab = page.context.new_page()
     other_tab.goto(page.url)
 
     _field(other_tab, "First name").fill("Ana")
     other_tab.get_by_role("button", name="Save draft").click()
     other_tab.get_by_text("Draft saved at").wait_for()
+    page.bring_to_front()
     _field(page, "First name").fill("Anita")
     page.get_by_role("button", name="Save draft").click()
 
