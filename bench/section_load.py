@@ -64,11 +64,11 @@ def _database_ensure(url: str) -> None:
 
 
 def _seed(staff: int) -> list[tuple[str, int]]:
-    """(e-mail, case id) for each RM, every case filled in as in bench/case_data.py."""
-    from bench.case_data import case_fill
+    """(e-mail, case id) for each RM, every case filled in as in onboarding/cases/demo.py."""
     from onboarding.accounts.demo import demo_data_seed
     from onboarding.accounts.roles import Role
     from onboarding.accounts.services import staff_ensure
+    from onboarding.cases.demo import case_fill
     from onboarding.cases.models import Case
     from onboarding.cases.services import case_create
 
@@ -136,8 +136,8 @@ def main() -> None:
     from django.core.cache import cache
     from django.core.management import call_command
 
-    from bench.case_data import SECTIONS
     from onboarding.altafid.sandbox.server import Sandbox
+    from onboarding.cases.demo import SECTIONS
 
     call_command("migrate", verbosity=0)
     sandbox = Sandbox(port=sandbox_port).start()

@@ -46,9 +46,9 @@ def main() -> None:
     from django.db import connection
     from django.test import Client
 
-    from bench.case_data import SECTIONS, case_fill
     from onboarding.accounts.demo import demo_data_seed
     from onboarding.altafid.sandbox.server import Sandbox
+    from onboarding.cases.demo import SECTIONS, case_fill
     from onboarding.cases.services import case_create
 
     call_command("migrate", verbosity=0)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "onboarding.altafid",
     "onboarding.lookups",
     "onboarding.cases",
+    "onboarding.submissions",
     "onboarding.health",
     "onboarding.web",
 ]
@@ -195,7 +196,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 LOOKUPS_REFRESH_SECONDS = env_int("LOOKUPS_REFRESH_SECONDS", 600, minimum=10)
+
+# --- Submissions ------------------------------------------------------------------------------
+SUBMISSION_MAX_ATTEMPTS = env_int("SUBMISSION_MAX_ATTEMPTS", 8, minimum=1)
+SUBMISSION_MAX_SECONDS = env_int("SUBMISSION_MAX_SECONDS", 1800, minimum=1)
+SUBMISSION_BACKOFF_BASE_SECONDS = env_float("SUBMISSION_BACKOFF_BASE_SECONDS", 2.0, minimum=0.0)
+SUBMISSION_BACKOFF_MAX_SECONDS = env_float("SUBMISSION_BACKOFF_MAX_SECONDS", 300.0, minimum=0.0)
+# A running step whose worker vanished is taken back after its lease; longer than a task may run.
+SUBMISSION_LEASE_SECONDS = env_int(
+    "SUBMISSION_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 30, minimum=CELERY_TASK_TIME_LIMIT + 1
+)
+SUBMISSION_SWEEP_GRACE_SECONDS = env_int("SUBMISSION_SWEEP_GRACE_SECONDS", 60, minimum=1)
+SUBMISSION_SWEEP_SECONDS = env_int("SUBMISSION_SWEEP_SECONDS", 30, minimum=1)
+if SUBMISSION_BACKOFF_MAX_SECONDS >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "SUBMISSION_BACKOFF_MAX_SECONDS must stay below CELERY_VISIBILITY_TIMEOUT"
+    )
+
 CELERY_BEAT_SCHEDULE = {
+    "sweep-submission-steps": {
+        "task": "onboarding.submissions.tasks.sweep_steps",
+        "schedule": float(SUBMISSION_SWEEP_SECONDS),
+    },
     "refresh-lookups": {
         "task": "onboarding.lookups.tasks.refresh_all_lookups",
         "schedule": float(LOOKUPS_REFRESH_SECONDS),

@@ -45,6 +45,8 @@ class Case(models.Model):
     # Per section: {"saved": bool, "blocking": int} (counts only, nothing the client typed).
     section_states = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=1)
+    # Altafid's key for the contact, stored the moment a create call answers with it.
+    contact_uuid = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

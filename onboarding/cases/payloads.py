@@ -28,6 +28,7 @@ class Call:
     section: Section
     body: dict[str, Any] | None
     problems: list[str]
+    model: BaseModel | None = None
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -75,9 +76,14 @@ def _client_fields(case: Case, client: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-def _build(
-    model: type[BaseModel], fields: dict[str, Any]
-) -> tuple[dict[str, Any] | None, list[str]]:
+@dataclass(frozen=True)
+class Built:
+    model: BaseModel | None
+    body: dict[str, Any] | None
+    problems: list[str]
+
+
+def _build(model: type[BaseModel], fields: dict[str, Any]) -> Built:
     try:
         payload = model.model_validate(fields)
     except ValidationError as error:
@@ -85,9 +91,9 @@ def _build(
             f"{'.'.join(str(part) for part in issue['loc'])}: {issue['msg']}"
             for issue in error.errors()
         ]
-        return None, problems
+        return Built(None, None, problems)
     assert hasattr(payload, "payload")
-    return payload.payload(), []
+    return Built(payload, payload.payload(), [])
 
 
 def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[Call]:
@@ -99,7 +105,7 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
     common = _client_fields(case, client)
     phone = _phone(client)
 
-    create, create_problems = _build(
+    create = _build(
         ContactCreate,
         {
             **common,
@@ -114,7 +120,7 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
 
     sales_bound = sections[Section.SALES].check()
     sales_data = getattr(sales_bound.form, "cleaned_data", {})
-    sales, sales_problems = _build(
+    sales = _build(
         SalesUpdate,
         {
             **{k: v for k, v in common.items() if k != "contact_source"},
@@ -137,7 +143,7 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
     kyc_phone = _phone(kyc)
     if kyc_phone and kyc.get("phone_country"):
         kyc_phone["country"] = kyc["phone_country"]
-    compliance, compliance_problems = _build(
+    compliance = _build(
         ComplianceUpdate,
         {
             **_clean({k: v for k, v in kyc.items() if not k.startswith("phone_")}),
@@ -155,7 +161,7 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
 
     activation_bound = sections[Section.ACTIVATION].check()
     activation_data = getattr(activation_bound.form, "cleaned_data", {})
-    activation, activation_problems = _build(
+    activation = _build(
         PrimaryEmailUpdate,
         {
             **_clean(dict(activation_data)),
@@ -166,19 +172,10 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
     )
     contact_path = "/api/contacts/{contactUuid}"
     return [
-        Call("create", "POST", "/api/contacts", Section.CLIENT, create, create_problems),
-        Call("sales", "PUT", contact_path, Section.SALES, sales, sales_problems),
-        Call(
-            "compliance", "PUT", contact_path, Section.COMPLIANCE, compliance, compliance_problems
-        ),
-        Call(
-            "primary_email",
-            "PUT",
-            contact_path,
-            Section.ACTIVATION,
-            activation,
-            activation_problems,
-        ),
+        Call("create", "POST", "/api/contacts", Section.CLIENT, *_parts(create)),
+        Call("sales", "PUT", contact_path, Section.SALES, *_parts(sales)),
+        Call("compliance", "PUT", contact_path, Section.COMPLIANCE, *_parts(compliance)),
+        Call("primary_email", "PUT", contact_path, Section.ACTIVATION, *_parts(activation)),
         Call(
             "credentials",
             "POST",
@@ -188,6 +185,10 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
             [],
         ),
     ]
+
+
+def _parts(built: Built) -> tuple[dict[str, Any] | None, list[str], BaseModel | None]:
+    return built.body, built.problems, built.model
 
 
 def _manager_uuid(case: Case) -> str:

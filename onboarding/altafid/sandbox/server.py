@@ -584,6 +584,11 @@ class Sandbox:
                 if path.startswith(path_prefix) and method in (None, seen_method)
             )
 
+    def add_contact(self, tenant_uuid: str, contact: dict[str, Any]) -> None:
+        """Stores a contact as if it had been created elsewhere (by another system or person)."""
+        with self.state.lock:
+            self.state.contacts.setdefault(tenant_uuid, {})[contact["contactUuid"]] = dict(contact)
+
     def contacts(self, tenant_uuid: str = defaults.TENANT_UUID) -> list[dict[str, Any]]:
         with self.state.lock:
             return copy.deepcopy(list(self.state.contacts.get(tenant_uuid, {}).values()))

@@ -1,6 +1,8 @@
-"""A fully filled-in onboarding, as the section forms post it; shared by the case benchmarks."""
+"""A fully filled-in onboarding, as the section forms post it: for demos, benchmarks and tests."""
 
-from typing import Any
+from onboarding.accounts.models import User
+from onboarding.cases.models import Case, Section
+from onboarding.cases.services import case_section_save
 
 CLIENT = {
     "first_name": ["Juan"],
@@ -77,11 +79,8 @@ SECTIONS: dict[str, dict[str, list[str]]] = {
 }
 
 
-def case_fill(case: Any, user: Any) -> Any:
+def case_fill(case: Case, user: User) -> Case:
     """Saves every section of `case`, as an RM would have; returns the case."""
-    from onboarding.cases.models import Section
-    from onboarding.cases.services import case_section_save
-
     for section, raw in SECTIONS.items():
         case = case_section_save(
             case=case, section=Section(section), raw=raw, version=case.version, user=user

@@ -1,0 +1,88 @@
+"""The five Altafid steps of a case, each a record: the database, not the broker, says what ran.
+
+A step is queued by writing its state; the task that runs it carries only the step's ID and is
+sent after the transaction commits. Every try is an `Attempt` with masked copies of what went
+out and what came back.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.cases.models import Case
+
+
+class StepKind(models.TextChoices):
+    CREATE = "create", _("Create contact")
+    SALES = "sales", _("Sales update")
+    COMPLIANCE = "compliance", _("Compliance update")
+    PRIMARY_EMAIL = "primary_email", _("Set login e-mail")
+    CREDENTIALS = "credentials", _("Initialise credentials")
+
+
+STEP_ORDER = list(StepKind)
+
+
+class StepState(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
+    NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Step(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    kind = models.CharField(max_length=20, choices=StepKind.choices)
+    position = models.PositiveSmallIntegerField()
+    state = models.CharField(max_length=20, choices=StepState.choices, default=StepState.WAITING)
+    # Tries since the step was last queued by a person; `Attempt.number` counts them all.
+    attempts = models.PositiveIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    run_after = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # {"status", "error_code", "message", "fields": {field: [messages]}, "retryable"}.
+    last_error = models.JSONField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("case", "position")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="one_step_of_a_kind_per_case")
+        ]
+        indexes = [models.Index(fields=["state", "run_after"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.kind}:{self.state}"
+
+
+class AttemptOutcome(models.TextChoices):
+    SUCCEEDED = "succeeded", _("Succeeded")
+    ADOPTED = "adopted", _("Found in Altafid and adopted")
+    RETRY = "retry", _("Failed, will retry")
+    AMBIGUOUS = "ambiguous", _("No answer: may or may not have happened")
+    FAILED = "failed", _("Failed")
+    NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+
+
+class Attempt(models.Model):
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="history")
+    number = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=20, choices=AttemptOutcome.choices, blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    sent = models.JSONField(null=True, blank=True)
+    received = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("step", "number")
+        constraints = [
+            models.UniqueConstraint(fields=["step", "number"], name="one_attempt_number_per_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step_id}#{self.number}:{self.outcome or 'running'}"

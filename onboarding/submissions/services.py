@@ -1,0 +1,377 @@
+"""Submitting a case to Altafid, one recorded step at a time, with each effect exactly once.
+
+The rules that make it safe (issue 4):
+- a step is queued by writing its record; its task is sent on commit, carrying the step ID;
+- a worker claims a step with a conditional update, so it runs at most once at a time;
+- a succeeded step is never sent again, and the contact UUID is stored as soon as it is known;
+- a create call that may have happened (no answer came) is reconciled through the v2 contact
+  search before anything is sent again; when the search cannot decide, a person must.
+"""
+
+import datetime
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from onboarding.accounts.models import User
+from onboarding.altafid.client import AltafidClient, client_for_tenant
+from onboarding.altafid.contacts import (
+    ContactCreate,
+    ContactFilter,
+    contact_create,
+    contact_init_credentials,
+    contact_search,
+    contact_set_primary_email,
+    contact_update_compliance,
+    contact_update_sales,
+)
+from onboarding.altafid.errors import AltafidConflict, AltafidError
+from onboarding.cases.models import Case, CaseStatus
+from onboarding.cases.payloads import Call, case_payloads
+from onboarding.cases.services import case_sections
+from onboarding.submissions.masking import masked
+from onboarding.submissions.models import (
+    STEP_ORDER,
+    Attempt,
+    AttemptOutcome,
+    Step,
+    StepKind,
+    StepState,
+)
+
+log = logging.getLogger(__name__)
+
+SUBMIT_STEPS = (StepKind.CREATE, StepKind.SALES, StepKind.COMPLIANCE)
+ACTIVATION_STEPS = (StepKind.PRIMARY_EMAIL, StepKind.CREDENTIALS)
+# Until the four-eyes review lands, the compliance update follows the sales update directly.
+FOLLOWS = {
+    StepKind.CREATE: StepKind.SALES,
+    StepKind.SALES: StepKind.COMPLIANCE,
+    StepKind.PRIMARY_EMAIL: StepKind.CREDENTIALS,
+}
+OPEN_STATES = (StepState.QUEUED, StepState.RUNNING)
+
+
+class CaseNotReady(Exception):
+    """The case still has sections that block submission."""
+
+
+class ActivationNotAllowed(Exception):
+    """Activation needs the compliance update to have succeeded first."""
+
+
+class NeedsAttention(Exception):
+    """The step cannot safely go on without a person deciding."""
+
+
+def case_steps(*, case: Case) -> list[Step]:
+    return list(case.steps.order_by("position"))
+
+
+def _steps_ensure(case: Case) -> dict[str, Step]:
+    existing = {step.kind: step for step in case.steps.select_for_update()}
+    for position, kind in enumerate(STEP_ORDER):
+        if kind.value not in existing:
+            existing[kind.value] = Step.objects.create(case=case, kind=kind, position=position)
+    return existing
+
+
+def case_submit(*, case: Case, user: User) -> list[Step]:
+    """Queues the first step of create, sales and compliance that has not succeeded yet.
+
+    Submitting again after a failure resumes at the failed step; earlier steps are not
+    repeated. Submitting while a step is queued or running changes nothing.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        if case.status != CaseStatus.READY:
+            raise CaseNotReady
+        steps = _steps_ensure(case)
+        if not any(steps[kind.value].state in OPEN_STATES for kind in SUBMIT_STEPS):
+            following = next(
+                (steps[k.value] for k in SUBMIT_STEPS if steps[k.value].state != "succeeded"),
+                None,
+            )
+            if following is not None:
+                _queue(following, fresh=True)
+    return case_steps(case=case)
+
+
+def case_activate(*, case: Case, user: User) -> list[Step]:
+    """Queues setting the login e-mail, then initialising credentials; gives the client a login."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        steps = _steps_ensure(case)
+        if steps[StepKind.COMPLIANCE.value].state != StepState.SUCCEEDED:
+            raise ActivationNotAllowed
+        if not any(steps[kind.value].state in OPEN_STATES for kind in ACTIVATION_STEPS):
+            following = next(
+                (steps[k.value] for k in ACTIVATION_STEPS if steps[k.value].state != "succeeded"),
+                None,
+            )
+            if following is not None:
+                _queue(following, fresh=True)
+    return case_steps(case=case)
+
+
+def _queue(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
+    """Marks the step queued and sends its task once the transaction commits."""
+    now = timezone.now()
+    step.state = StepState.QUEUED
+    step.queued_at = now
+    step.run_after = now + datetime.timedelta(seconds=countdown)
+    step.lease_expires_at = None
+    if fresh:
+        step.attempts = 0
+        step.started_at = None
+        step.finished_at = None
+    step.save()
+    step_id = step.pk
+    transaction.on_commit(lambda: _send(step_id, countdown))
+
+
+def _send(step_id: int, countdown: float) -> None:
+    from onboarding.submissions.tasks import run_step
+
+    run_step.apply_async(args=(step_id,), countdown=countdown)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    http_status: int | None
+    received: Any
+    outcome: AttemptOutcome = AttemptOutcome.SUCCEEDED
+
+
+def step_run(*, step_id: int) -> None:
+    """Runs one queued step, if this worker wins the claim; records the attempt and what follows."""
+    now = timezone.now()
+    lease = datetime.timedelta(seconds=settings.SUBMISSION_LEASE_SECONDS)
+    claimed = Step.objects.filter(
+        Q(run_after__isnull=True) | Q(run_after__lte=now), pk=step_id, state=StepState.QUEUED
+    ).update(
+        state=StepState.RUNNING,
+        started_at=now,
+        lease_expires_at=now + lease,
+        attempts=F("attempts") + 1,
+    )
+    if not claimed:
+        return
+    step = Step.objects.select_related("case__tenant", "case__owner").get(pk=step_id)
+    case = step.case
+    number = (step.history.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    call = _call_for(case, step.kind)
+    attempt = Attempt.objects.create(
+        step=step, number=number, started_at=now, sent=masked(call.body)
+    )
+    if call.problems or (call.model is None and step.kind != StepKind.CREDENTIALS):
+        error = {"message": "The section no longer passes Altafid's rules", "fields": call.problems}
+        _finish(step, attempt, StepState.FAILED, AttemptOutcome.FAILED, error=error)
+        return
+    client = client_for_tenant(case.tenant.altafid_uuid)
+    try:
+        outcome = PERFORM[StepKind(step.kind)](client, step, call)
+    except NeedsAttention as problem:
+        error = {"message": str(problem)}
+        _finish(step, attempt, StepState.NEEDS_ATTENTION, AttemptOutcome.NEEDS_ATTENTION, error)
+    except AltafidError as error:
+        _failed(step, attempt, error)
+    else:
+        _succeeded(step, attempt, outcome)
+
+
+def _call_for(case: Case, kind: str) -> Call:
+    calls = {
+        call.name: call for call in case_payloads(case=case, sections=case_sections(case=case))
+    }
+    return calls[kind]
+
+
+def _create(client: AltafidClient, step: Step, call: Call) -> Outcome:
+    case = step.case
+    if case.contact_uuid:
+        return Outcome(None, {"contactUuid": case.contact_uuid}, AttemptOutcome.ADOPTED)
+    if step.history.filter(outcome=AttemptOutcome.AMBIGUOUS).exists():
+        found = _contact_find(client, cast(ContactCreate, call.model))
+        if found:
+            _contact_uuid_store(case, found)
+            return Outcome(None, {"contactUuid": found}, AttemptOutcome.ADOPTED)
+    contact = contact_create(client, payload=cast(ContactCreate, call.model))
+    _contact_uuid_store(case, contact.contact_uuid)
+    return Outcome(201, {"contactUuid": contact.contact_uuid})
+
+
+def _contact_find(client: AltafidClient, payload: ContactCreate) -> str | None:
+    """The contact an unanswered create made, if the search can tell; raises if it cannot."""
+    if not payload.preferred_email:
+        raise NeedsAttention(
+            "A create call may have reached Altafid, and without an e-mail the search cannot "
+            "tell this client from others of the same name."
+        )
+    filters = [
+        ContactFilter(field="preferredEmail", value=payload.preferred_email),
+        ContactFilter(field="firstName", value=payload.first_name),
+        ContactFilter(field="paternalLastName", value=payload.paternal_last_name),
+    ]
+    page = contact_search(client, filters=filters, size=5)
+    if len(page.content) > 1 or page.total_elements > 1:
+        raise NeedsAttention(
+            "A create call may have reached Altafid and several contacts match this client."
+        )
+    return page.content[0].contact_uuid if page.content else None
+
+
+def _contact_uuid_store(case: Case, contact_uuid: str) -> None:
+    # Outside any transaction: once Altafid has answered, the UUID must survive a crash.
+    Case.objects.filter(pk=case.pk).update(contact_uuid=contact_uuid)
+    case.contact_uuid = contact_uuid
+
+
+def _update(
+    perform: Callable[..., Any],
+) -> Callable[[AltafidClient, Step, Call], Outcome]:
+    def run(client: AltafidClient, step: Step, call: Call) -> Outcome:
+        contact = perform(client, contact_uuid=step.case.contact_uuid, payload=call.model)
+        return Outcome(200, {"contactUuid": getattr(contact, "contact_uuid", None)})
+
+    return run
+
+
+def _credentials(client: AltafidClient, step: Step, call: Call) -> Outcome:
+    try:
+        contact_init_credentials(client, contact_uuid=step.case.contact_uuid)
+    except AltafidConflict:
+        # An earlier try that got no answer did initialise them: that is the effect we wanted.
+        if step.history.filter(outcome=AttemptOutcome.AMBIGUOUS).exists():
+            return Outcome(409, None, AttemptOutcome.ADOPTED)
+        raise
+    return Outcome(200, None)
+
+
+PERFORM: dict[StepKind, Callable[[AltafidClient, Step, Call], Outcome]] = {
+    StepKind.CREATE: _create,
+    StepKind.SALES: _update(contact_update_sales),
+    StepKind.COMPLIANCE: _update(contact_update_compliance),
+    StepKind.PRIMARY_EMAIL: _update(contact_set_primary_email),
+    StepKind.CREDENTIALS: _credentials,
+}
+
+
+def _finish(
+    step: Step,
+    attempt: Attempt,
+    state: StepState,
+    outcome: AttemptOutcome,
+    error: dict[str, Any] | None = None,
+    *,
+    http_status: int | None = None,
+    received: Any = None,
+) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        Attempt.objects.filter(pk=attempt.pk).update(
+            finished_at=now, outcome=outcome, http_status=http_status, received=masked(received)
+        )
+        step.state = state
+        step.finished_at = now
+        step.lease_expires_at = None
+        step.last_error = error
+        step.save()
+        following = FOLLOWS.get(StepKind(step.kind))
+        if state == StepState.SUCCEEDED and following is not None:
+            next_step = Step.objects.select_for_update().get(case=step.case, kind=following)
+            if next_step.state not in (*OPEN_STATES, StepState.SUCCEEDED):
+                _queue(next_step, fresh=True)
+
+
+def _succeeded(step: Step, attempt: Attempt, outcome: Outcome) -> None:
+    _finish(
+        step,
+        attempt,
+        StepState.SUCCEEDED,
+        outcome.outcome,
+        http_status=outcome.http_status,
+        received=outcome.received,
+    )
+
+
+def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
+    record = error.to_dict()
+    if not (error.retryable or error.ambiguous):
+        _finish(
+            step, attempt, StepState.FAILED, AttemptOutcome.FAILED, record, http_status=error.status
+        )
+        return
+    outcome = AttemptOutcome.AMBIGUOUS if error.ambiguous else AttemptOutcome.RETRY
+    elapsed = (timezone.now() - (step.queued_at or timezone.now())).total_seconds()
+    exhausted = (
+        step.attempts >= settings.SUBMISSION_MAX_ATTEMPTS
+        or elapsed >= settings.SUBMISSION_MAX_SECONDS
+    )
+    if exhausted:
+        state = (
+            StepState.NEEDS_ATTENTION
+            if error.ambiguous and step.kind == StepKind.CREATE
+            else StepState.FAILED
+        )
+        _finish(step, attempt, state, outcome, record, http_status=error.status)
+        return
+    countdown = retry_countdown(attempts=step.attempts, retry_after=error.retry_after)
+    with transaction.atomic():
+        Attempt.objects.filter(pk=attempt.pk).update(
+            finished_at=timezone.now(), outcome=outcome, http_status=error.status
+        )
+        step.last_error = record
+        _queue(step, countdown=countdown)
+    log.info(
+        "step %s attempt %s failed (%s), retry in %.1fs", step.pk, step.attempts, error, countdown
+    )
+
+
+def retry_countdown(*, attempts: int, retry_after: float | None) -> float:
+    """Exponential backoff with full jitter, at least Retry-After, below the visibility timeout."""
+    ceiling = min(
+        settings.SUBMISSION_BACKOFF_MAX_SECONDS,
+        settings.SUBMISSION_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0),
+    )
+    countdown = random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not secrets
+    if retry_after:
+        countdown = max(countdown, retry_after)
+    return min(countdown, settings.CELERY_VISIBILITY_TIMEOUT * 0.8)
+
+
+def steps_sweep() -> int:
+    """Re-sends steps whose task was lost: queued but not started, or running past the lease.
+
+    Returns how many steps it re-sent. A running create whose lease ran out counts as an
+    unanswered attempt, so its retry searches Altafid before creating anything.
+    """
+    now = timezone.now()
+    grace = datetime.timedelta(seconds=settings.SUBMISSION_SWEEP_GRACE_SECONDS)
+    resent = 0
+    lost = Step.objects.filter(state=StepState.QUEUED, run_after__lt=now - grace)
+    for step_id in lost.values_list("pk", flat=True):
+        _send(step_id, 0)
+        resent += 1
+    expired = Step.objects.filter(state=StepState.RUNNING, lease_expires_at__lt=now)
+    for step in expired:
+        with transaction.atomic():
+            updated = Step.objects.filter(
+                pk=step.pk, state=StepState.RUNNING, lease_expires_at__lt=now
+            ).update(state=StepState.QUEUED, run_after=now, lease_expires_at=None)
+            if not updated:
+                continue
+            step.history.filter(finished_at__isnull=True).update(
+                finished_at=now, outcome=AttemptOutcome.AMBIGUOUS
+            )
+            step_id = step.pk
+            transaction.on_commit(lambda step_id=step_id: _send(step_id, 0))  # type: ignore[misc]
+        resent += 1
+    return resent
