@@ -93,14 +93,7 @@ def case_submit(*, case: Case, user: User) -> list[Step]:
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.status != CaseStatus.READY:
             raise CaseNotReady
-        steps = _steps_ensure(case)
-        if not any(steps[kind.value].state in OPEN_STATES for kind in SUBMIT_STEPS):
-            following = next(
-                (steps[k.value] for k in SUBMIT_STEPS if steps[k.value].state != "succeeded"),
-                None,
-            )
-            if following is not None:
-                _queue(following, fresh=True)
+        _queue_first_unfinished(_steps_ensure(case), SUBMIT_STEPS)
     return case_steps(case=case)
 
 
@@ -111,14 +104,18 @@ def case_activate(*, case: Case, user: User) -> list[Step]:
         steps = _steps_ensure(case)
         if steps[StepKind.COMPLIANCE.value].state != StepState.SUCCEEDED:
             raise ActivationNotAllowed
-        if not any(steps[kind.value].state in OPEN_STATES for kind in ACTIVATION_STEPS):
-            following = next(
-                (steps[k.value] for k in ACTIVATION_STEPS if steps[k.value].state != "succeeded"),
-                None,
-            )
-            if following is not None:
-                _queue(following, fresh=True)
+        _queue_first_unfinished(steps, ACTIVATION_STEPS)
     return case_steps(case=case)
+
+
+def _queue_first_unfinished(steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:
+    """Queues the first of `kinds` not yet succeeded, unless one of them is already under way."""
+    chain = [steps[kind.value] for kind in kinds]
+    if any(step.state in OPEN_STATES for step in chain):
+        return
+    following = next((step for step in chain if step.state != StepState.SUCCEEDED), None)
+    if following is not None:
+        _queue(following, fresh=True)
 
 
 def _queue(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
