@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("onboarding.accounts.urls")),
     path("health/", include("onboarding.health.urls")),
     path("cases/", include("onboarding.cases.urls")),
+    path("submissions/", include("onboarding.submissions.urls")),
 ]

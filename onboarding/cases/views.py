@@ -28,6 +28,7 @@ from onboarding.cases.services import (
     rows_add,
     rows_remove,
 )
+from onboarding.submissions.services import case_progress, section_refusal
 from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 20
@@ -61,9 +62,10 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
     if status not in CaseStatus.values:
         status = ""
     cases = cases_search(user=_user(request), tenant=tenant, query=query, status=status)
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(cases.prefetch_related("steps"), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
+        "rows": [(case, case_progress(steps=case.steps.all())) for case in page.object_list],
         "query": query,
         "status": status,
         "statuses": CaseStatus.choices,
@@ -139,6 +141,7 @@ def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpRespons
         "steps": _steps(case, current),
         "conflict": conflict,
         "next_section": following,
+        "refusal": section_refusal(case=case, section=current),
     }
     if request.htmx and action == "autosave":
         # Only the save state, the version and the stepper change: the fields keep focus.
@@ -228,5 +231,6 @@ def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "steps": _steps(case, Section.ACTIVATION),
         "ready": all(not s["blocking"] and s["saved"] for s in summary)
         and not any(call.problems for call in calls),
+        "submitted": case.steps.exists(),
     }
     return render(request, "cases/review.html", context)

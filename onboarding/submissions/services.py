@@ -11,7 +11,7 @@ The rules that make it safe (issue 4):
 import datetime
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import User
 from onboarding.altafid.client import AltafidClient, client_for_tenant
@@ -33,7 +34,7 @@ from onboarding.altafid.contacts import (
     contact_update_sales,
 )
 from onboarding.altafid.errors import AltafidConflict, AltafidError
-from onboarding.cases.models import Case, CaseStatus
+from onboarding.cases.models import Case, CaseStatus, Section
 from onboarding.cases.payloads import Call, case_payloads
 from onboarding.cases.services import case_sections
 from onboarding.submissions.masking import masked
@@ -45,6 +46,7 @@ from onboarding.submissions.models import (
     StepKind,
     StepState,
 )
+from onboarding.submissions.refusals import Refusal, refusal_for_section
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +73,58 @@ class NeedsAttention(Exception):
     """The step cannot safely go on without a person deciding."""
 
 
+SECTION_OF = {
+    StepKind.CREATE: Section.CLIENT,
+    StepKind.SALES: Section.SALES,
+    StepKind.COMPLIANCE: Section.COMPLIANCE,
+    StepKind.PRIMARY_EMAIL: Section.ACTIVATION,
+    StepKind.CREDENTIALS: Section.ACTIVATION,
+}
+
+
 def case_steps(*, case: Case) -> list[Step]:
     return list(case.steps.order_by("position"))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One case's submission in a word or two, for the RM's list."""
+
+    state: str
+    label: str
+
+
+def case_progress(*, steps: Iterable[Step]) -> Progress | None:
+    by_kind = {step.kind: step for step in steps}
+    if not by_kind:
+        return None
+    done = sum(step.state == StepState.SUCCEEDED for step in by_kind.values())
+    for state in (StepState.NEEDS_ATTENTION, StepState.FAILED):
+        stuck = next((s for s in sorted(by_kind.values(), key=_position) if s.state == state), None)
+        if stuck is not None:
+            return Progress(state, f"{state.label}: {stuck.get_kind_display()}")
+    if any(step.state in OPEN_STATES for step in by_kind.values()):
+        return Progress(StepState.RUNNING, _("Submitting (%(done)s of 5 done)") % {"done": done})
+    if done == len(STEP_ORDER):
+        return Progress(StepState.SUCCEEDED, str(_("Activated")))
+    return Progress("submitted", str(_("In Altafid, not activated")))
+
+
+def _position(step: Step) -> int:
+    return step.position
+
+
+def section_refusal(*, case: Case, section: Section) -> Refusal | None:
+    """What Altafid refused in this section at the last submission, if its step failed on it."""
+    kinds = [kind for kind, of in SECTION_OF.items() if of is section]
+    step = case.steps.filter(kind__in=kinds, state=StepState.FAILED).first()
+    if step is None or not step.last_error:
+        return None
+    return refusal_for_section(
+        section=section,
+        field_errors=step.last_error.get("field_errors") or {},
+        message=step.last_error.get("message") or "",
+    )
 
 
 def _steps_ensure(case: Case) -> dict[str, Step]:

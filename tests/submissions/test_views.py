@@ -1,0 +1,124 @@
+import pytest
+from django.urls import reverse
+
+from onboarding.cases.models import Case
+from onboarding.cases.services import case_create
+from onboarding.submissions.models import Step, StepState
+from onboarding.submissions.services import case_submit, step_run
+from tests.factories import TenantFactory, staff_create
+from tests.submissions.conftest import steps_drive
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def logged_in(client, rm):
+    client.force_login(rm)
+    return client
+
+
+def test_it_submits_from_review_and_shows_the_steps_polling_while_they_run(logged_in, ready_case):
+    review = logged_in.get(reverse("cases:review", args=[ready_case.pk]))
+    response = logged_in.post(reverse("submissions:submit", args=[ready_case.pk]))
+
+    status_url = reverse("submissions:status", args=[ready_case.pk])
+    assert b"Submit to Altafid" in review.content
+    assert response.url == status_url
+    page = logged_in.get(status_url).content.decode()
+    assert "Create contact" in page
+    assert 'hx-trigger="every 2s"' in page
+    assert f'<a href="{status_url}">Refresh</a>' in page
+    assert Step.objects.get(case=ready_case, kind="create").state == StepState.QUEUED
+
+
+def test_it_stops_polling_once_nothing_runs(logged_in, ready_case, rm, sandbox):
+    case_submit(case=ready_case, user=rm)
+    steps_drive(ready_case)
+
+    fragment = logged_in.get(reverse("submissions:status", args=[ready_case.pk]), **HTMX)
+
+    html = fragment.content.decode()
+    assert "<html" not in html
+    assert 'id="submission-steps"' in html
+    assert "hx-trigger" not in html
+    assert html.count("Succeeded") == 3
+
+
+def test_it_asks_for_a_confirmation_before_activating(logged_in, ready_case, rm, sandbox):
+    case_submit(case=ready_case, user=rm)
+    steps_drive(ready_case)
+    url = reverse("submissions:activate", args=[ready_case.pk])
+
+    logged_in.post(url)
+    assert Step.objects.get(case=ready_case, kind="primary_email").state == StepState.WAITING
+    logged_in.post(url, {"confirm": "yes"})
+
+    assert Step.objects.get(case=ready_case, kind="primary_email").state == StepState.QUEUED
+
+
+def test_it_refuses_to_submit_a_case_with_blocking_sections(logged_in, rm, tenant):
+    case = case_create(tenant=tenant, owner=rm)
+
+    response = logged_in.post(reverse("submissions:submit", args=[case.pk]))
+
+    assert response.url == reverse("cases:review", args=[case.pk])
+    assert not Step.objects.filter(case=case).exists()
+
+
+def test_it_shows_altafids_field_errors_on_the_section_they_concern(
+    logged_in, ready_case, rm, sandbox
+):
+    case_submit(case=ready_case, user=rm)
+    step_run(step_id=Step.objects.get(case=ready_case, kind="create").pk)
+    sales = Step.objects.get(case=ready_case, kind="sales")
+    Step.objects.filter(pk=sales.pk).update(
+        state=StepState.FAILED,
+        last_error={
+            "status": 400,
+            "message": "Validation failed",
+            "field_errors": {
+                "annualIncome": ["must be positive"],
+                "addresses[0].zipCode": ["unknown postal code"],
+                "somethingNew": ["not allowed"],
+            },
+        },
+    )
+
+    page = logged_in.get(reverse("cases:section", args=[ready_case.pk, "sales"]))
+    status = logged_in.get(reverse("submissions:status", args=[ready_case.pk]))
+    listing = logged_in.get(reverse("cases:list"))
+
+    html = page.content.decode()
+    assert "Altafid refused this section" in html
+    assert '<a href="#id_annual_income">Annual income</a>: must be positive' in html
+    assert '<a href="#id_addresses-0-zip_code">Address 1: Postal code</a>' in html
+    assert "<code>somethingNew</code>: not allowed" in html
+    assert "Fix it in “Sales profile”" in status.content.decode()
+    assert "Failed: Sales update" in listing.content.decode()
+
+
+@pytest.mark.parametrize("name", ["status", "submit", "activate"])
+def test_it_hides_another_tenants_case_and_another_rms_case(logged_in, tenant, name):
+    stranger = staff_create(tenants=[TenantFactory()])
+    foreign = case_create(tenant=stranger.staff_profile.tenants.get(), owner=stranger)
+    colleagues = case_create(tenant=tenant, owner=staff_create(tenants=[tenant]))
+    method = logged_in.get if name == "status" else logged_in.post
+
+    for other in (foreign, colleagues):
+        assert method(reverse(f"submissions:{name}", args=[other.pk])).status_code == 404
+
+
+def test_it_answers_405_to_a_wrong_method(logged_in, ready_case):
+    assert logged_in.post(reverse("submissions:status", args=[ready_case.pk])).status_code == 405
+    assert logged_in.get(reverse("submissions:submit", args=[ready_case.pk])).status_code == 405
+    assert logged_in.get(reverse("submissions:activate", args=[ready_case.pk])).status_code == 405
+
+
+def test_it_lists_each_cases_progress(logged_in, ready_case, rm, sandbox):
+    case_submit(case=ready_case, user=rm)
+    listing = logged_in.get(reverse("cases:list")).content.decode()
+    assert "Submitting (0 of 5 done)" in listing
+    steps_drive(ready_case)
+    assert "In Altafid, not activated" in logged_in.get(reverse("cases:list")).content.decode()
+    assert Case.objects.get(pk=ready_case.pk).contact_uuid
