@@ -1,0 +1,43 @@
+import pytest
+from django.urls import reverse
+
+from onboarding.accounts.roles import Role
+from onboarding.cases.demo import case_fill
+from onboarding.cases.services import case_create
+from onboarding.submissions.models import Step
+from tests.browser.conftest import screenshot
+from tests.factories import PASSWORD, TenantFactory, staff_create
+from tests.submissions.conftest import steps_drive
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_shows_the_steps_update_live_and_activates_after_a_confirmation(
+    live_server, page, sandbox, settings
+):
+    tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
+    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
+    case = case_fill(case_create(tenant=tenant, owner=rm), rm)
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.get_by_label("E-mail").fill(rm.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + reverse("cases:review", args=[case.pk]))
+
+    page.get_by_role("button", name="Submit to Altafid").click()
+    page.get_by_text("Steps are running; this table updates by itself.").wait_for()
+    screenshot(page, "submission-running")
+    # A worker's work, done here: the open page must notice it without a reload.
+    steps_drive(case)
+    page.get_by_role("heading", name="Activate").wait_for()
+    assert page.get_by_text("Succeeded").count() == 3
+    screenshot(page, "submission-submitted")
+
+    page.get_by_role("button", name="Activate").click()
+    assert Step.objects.get(case=case, kind="primary_email").state == "waiting"
+    page.get_by_label("I confirm that the client gets a login to Altafid now.").check()
+    page.get_by_role("button", name="Activate").click()
+    page.get_by_text("Activation started.").wait_for()
+    steps_drive(case)
+    page.get_by_text("Succeeded").nth(4).wait_for()
+    screenshot(page, "submission-activated")
