@@ -187,9 +187,13 @@ def _queue(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
 
 
 def _send(step_id: int, countdown: float) -> None:
+    """Sends the step's task; with the broker down, the sweeper sends it once it is back."""
     from onboarding.submissions.tasks import run_step
 
-    run_step.apply_async(args=(step_id,), countdown=countdown)
+    try:
+        run_step.apply_async(args=(step_id,), countdown=countdown, retry=False)
+    except Exception:  # the step is queued in the database, which is what counts
+        log.warning("could not send the task of step %s; the sweeper will", step_id, exc_info=True)
 
 
 @dataclass(frozen=True)
