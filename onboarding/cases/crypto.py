@@ -53,6 +53,10 @@ def search_hash(value: str) -> str:
 class EncryptedJSONField(models.TextField):
     """Any JSON value, stored as a Fernet token; only `isnull` can be queried."""
 
+    # What django-stubs reads as the value type of the field on an instance.
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
+
     def get_prep_value(self, value: Any) -> Any:
         if value is None:
             return None

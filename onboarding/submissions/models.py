@@ -8,6 +8,7 @@ out and what came back.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onboarding.cases.crypto import EncryptedJSONField
 from onboarding.cases.models import Case
 
 
@@ -44,7 +45,9 @@ class Step(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # {"status", "error_code", "message", "fields": {field: [messages]}, "retryable"}.
+    # The exact body this step sends, fixed when it is queued by a person (what they reviewed).
+    payload = EncryptedJSONField(null=True, blank=True)
+    # AltafidError.to_dict(), or {"message", "problems"} for a refusal of our own.
     last_error = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,19 +13,23 @@ import logging
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from pydantic import BaseModel
 
 from onboarding.accounts.models import User
 from onboarding.altafid.client import AltafidClient, client_for_tenant
 from onboarding.altafid.contacts import (
+    ComplianceUpdate,
     ContactCreate,
     ContactFilter,
+    PrimaryEmailUpdate,
+    SalesUpdate,
     contact_create,
     contact_init_credentials,
     contact_search,
@@ -35,7 +39,7 @@ from onboarding.altafid.contacts import (
 )
 from onboarding.altafid.errors import AltafidConflict, AltafidError
 from onboarding.cases.models import Case, CaseStatus, Section
-from onboarding.cases.payloads import Call, case_payloads
+from onboarding.cases.payloads import case_payloads
 from onboarding.cases.services import case_sections
 from onboarding.submissions.masking import masked
 from onboarding.submissions.models import (
@@ -145,7 +149,9 @@ def case_submit(*, case: Case, user: User) -> list[Step]:
         case = Case.objects.select_for_update().get(pk=case.pk)
         if case.status != CaseStatus.READY:
             raise CaseNotReady
-        _queue_first_unfinished(_steps_ensure(case), SUBMIT_STEPS)
+        steps = _steps_ensure(case)
+        _payloads_fix(case, steps, SUBMIT_STEPS)
+        _queue_first_unfinished(steps, SUBMIT_STEPS)
     return case_steps(case=case)
 
 
@@ -156,8 +162,24 @@ def case_activate(*, case: Case, user: User) -> list[Step]:
         steps = _steps_ensure(case)
         if steps[StepKind.COMPLIANCE.value].state != StepState.SUCCEEDED:
             raise ActivationNotAllowed
+        _payloads_fix(case, steps, ACTIVATION_STEPS)
         _queue_first_unfinished(steps, ACTIVATION_STEPS)
     return case_steps(case=case)
+
+
+def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:
+    """Stores the body each unfinished step will send, built from the sections as they are now."""
+    calls = {
+        call.name: call for call in case_payloads(case=case, sections=case_sections(case=case))
+    }
+    for kind in kinds:
+        step = steps[kind.value]
+        if step.state in (*OPEN_STATES, StepState.SUCCEEDED):
+            continue
+        if calls[kind.value].problems:
+            raise CaseNotReady
+        step.payload = calls[kind.value].body
+        step.save(update_fields=["payload"])
 
 
 def _queue_first_unfinished(steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:
@@ -203,8 +225,12 @@ class Outcome:
     outcome: AttemptOutcome = AttemptOutcome.SUCCEEDED
 
 
-def step_run(*, step_id: int) -> None:
-    """Runs one queued step, if this worker wins the claim; records the attempt and what follows."""
+def step_run(*, step_id: int) -> int | None:
+    """Runs one queued step, if this worker wins the claim; records the attempt and what follows.
+
+    Returns the ID of the step it queued next, if any, so that the caller may run it at once
+    (its task is sent all the same; whichever comes second finds it claimed).
+    """
     now = timezone.now()
     lease = datetime.timedelta(seconds=settings.SUBMISSION_LEASE_SECONDS)
     claimed = Step.objects.filter(
@@ -216,47 +242,36 @@ def step_run(*, step_id: int) -> None:
         attempts=F("attempts") + 1,
     )
     if not claimed:
-        return
-    step = Step.objects.select_related("case__tenant", "case__owner").get(pk=step_id)
-    case = step.case
+        return None
+    step = Step.objects.select_related("case__tenant").get(pk=step_id)
     number = (step.history.order_by("-number").values_list("number", flat=True).first() or 0) + 1
-    call = _call_for(case, step.kind)
     attempt = Attempt.objects.create(
-        step=step, number=number, started_at=now, sent=masked(call.body)
+        step=step, number=number, started_at=now, sent=masked(step.payload)
     )
-    if call.problems or (call.model is None and step.kind != StepKind.CREDENTIALS):
-        error = {"message": "The section no longer passes Altafid's rules", "fields": call.problems}
-        _finish(step, attempt, StepState.FAILED, AttemptOutcome.FAILED, error=error)
-        return
-    client = client_for_tenant(case.tenant.altafid_uuid)
+    client = client_for_tenant(step.case.tenant.altafid_uuid)
     try:
-        outcome = PERFORM[StepKind(step.kind)](client, step, call)
+        outcome = PERFORM[StepKind(step.kind)](client, step)
     except NeedsAttention as problem:
         error = {"message": str(problem)}
         _finish(step, attempt, StepState.NEEDS_ATTENTION, AttemptOutcome.NEEDS_ATTENTION, error)
     except AltafidError as error:
         _failed(step, attempt, error)
     else:
-        _succeeded(step, attempt, outcome)
+        return _succeeded(step, attempt, outcome)
+    return None
 
 
-def _call_for(case: Case, kind: str) -> Call:
-    calls = {
-        call.name: call for call in case_payloads(case=case, sections=case_sections(case=case))
-    }
-    return calls[kind]
-
-
-def _create(client: AltafidClient, step: Step, call: Call) -> Outcome:
+def _create(client: AltafidClient, step: Step) -> Outcome:
     case = step.case
     if case.contact_uuid:
         return Outcome(None, {"contactUuid": case.contact_uuid}, AttemptOutcome.ADOPTED)
+    payload = ContactCreate.model_validate(step.payload)
     if step.history.filter(outcome=AttemptOutcome.AMBIGUOUS).exists():
-        found = _contact_find(client, cast(ContactCreate, call.model))
+        found = _contact_find(client, payload)
         if found:
             _contact_uuid_store(case, found)
             return Outcome(None, {"contactUuid": found}, AttemptOutcome.ADOPTED)
-    contact = contact_create(client, payload=cast(ContactCreate, call.model))
+    contact = contact_create(client, payload=payload)
     _contact_uuid_store(case, contact.contact_uuid)
     return Outcome(201, {"contactUuid": contact.contact_uuid})
 
@@ -288,16 +303,17 @@ def _contact_uuid_store(case: Case, contact_uuid: str) -> None:
 
 
 def _update(
-    perform: Callable[..., Any],
-) -> Callable[[AltafidClient, Step, Call], Outcome]:
-    def run(client: AltafidClient, step: Step, call: Call) -> Outcome:
-        contact = perform(client, contact_uuid=step.case.contact_uuid, payload=call.model)
+    perform: Callable[..., Any], model: type[BaseModel]
+) -> Callable[[AltafidClient, Step], Outcome]:
+    def run(client: AltafidClient, step: Step) -> Outcome:
+        payload = model.model_validate(step.payload)
+        contact = perform(client, contact_uuid=step.case.contact_uuid, payload=payload)
         return Outcome(200, {"contactUuid": getattr(contact, "contact_uuid", None)})
 
     return run
 
 
-def _credentials(client: AltafidClient, step: Step, call: Call) -> Outcome:
+def _credentials(client: AltafidClient, step: Step) -> Outcome:
     try:
         contact_init_credentials(client, contact_uuid=step.case.contact_uuid)
     except AltafidConflict:
@@ -308,11 +324,11 @@ def _credentials(client: AltafidClient, step: Step, call: Call) -> Outcome:
     return Outcome(200, None)
 
 
-PERFORM: dict[StepKind, Callable[[AltafidClient, Step, Call], Outcome]] = {
+PERFORM: dict[StepKind, Callable[[AltafidClient, Step], Outcome]] = {
     StepKind.CREATE: _create,
-    StepKind.SALES: _update(contact_update_sales),
-    StepKind.COMPLIANCE: _update(contact_update_compliance),
-    StepKind.PRIMARY_EMAIL: _update(contact_set_primary_email),
+    StepKind.SALES: _update(contact_update_sales, SalesUpdate),
+    StepKind.COMPLIANCE: _update(contact_update_compliance, ComplianceUpdate),
+    StepKind.PRIMARY_EMAIL: _update(contact_set_primary_email, PrimaryEmailUpdate),
     StepKind.CREDENTIALS: _credentials,
 }
 
@@ -326,7 +342,7 @@ def _finish(
     *,
     http_status: int | None = None,
     received: Any = None,
-) -> None:
+) -> int | None:
     now = timezone.now()
     with transaction.atomic():
         Attempt.objects.filter(pk=attempt.pk).update(
@@ -342,10 +358,12 @@ def _finish(
             next_step = Step.objects.select_for_update().get(case=step.case, kind=following)
             if next_step.state not in (*OPEN_STATES, StepState.SUCCEEDED):
                 _queue(next_step, fresh=True)
+                return next_step.pk
+    return None
 
 
-def _succeeded(step: Step, attempt: Attempt, outcome: Outcome) -> None:
-    _finish(
+def _succeeded(step: Step, attempt: Attempt, outcome: Outcome) -> int | None:
+    return _finish(
         step,
         attempt,
         StepState.SUCCEEDED,

@@ -187,3 +187,24 @@ def test_it_backs_off_exponentially_below_the_visibility_timeout(settings, attem
     assert all(ceiling / 2 <= c <= ceiling for c in countdowns)
     assert retry_countdown(attempts=1, retry_after=30) >= 30
     assert retry_countdown(attempts=1, retry_after=10**6) < settings.CELERY_VISIBILITY_TIMEOUT
+
+
+def test_it_sends_what_was_there_when_the_rm_submitted(ready_case, rm, sandbox):
+    case_submit(case=ready_case, user=rm)
+    drafts = dict(ready_case.drafts)
+    drafts["client"] = {**drafts["client"], "first_name": ["Changed"]}
+    Case.objects.filter(pk=ready_case.pk).update(drafts=drafts)
+
+    steps_drive(ready_case)
+
+    assert sandbox.contacts(ready_case.tenant.altafid_uuid)[0]["firstName"] == "Juan"
+
+
+def test_it_runs_the_following_steps_in_the_same_task(ready_case, rm, sandbox):
+    from onboarding.submissions.tasks import run_step
+
+    case_submit(case=ready_case, user=rm)
+
+    run_step(Step.objects.get(case=ready_case, kind="create").pk)
+
+    assert states(ready_case) == SUBMITTED
