@@ -79,9 +79,17 @@ SECTIONS: dict[str, dict[str, list[str]]] = {
 }
 
 
-def case_fill(case: Case, user: User) -> Case:
-    """Saves every section of `case`, as an RM would have; returns the case."""
-    for section, raw in SECTIONS.items():
+def case_fill(case: Case, user: User, *, email: str | None = None) -> Case:
+    """Saves every section of `case`, as an RM would have; returns the case.
+
+    `email` gives this client an e-mail of their own (Altafid is searched by it).
+    """
+    for section, sample in SECTIONS.items():
+        raw = dict(sample)
+        if email and section == "client":
+            raw["preferred_email"] = [email]
+        if email and section == "activation":
+            raw["primary_email"] = [email]
         case = case_section_save(
             case=case, section=Section(section), raw=raw, version=case.version, user=user
         ).case

@@ -1,0 +1,133 @@
+"""What the submission benchmarks share: a database, the sandbox or a real Altafid, workers.
+
+Connection variables are the app's own: DATABASE_URL (PostgreSQL; default a local
+`onboarding_bench`), REDIS_URL (the broker; default database 13 of a local Redis), and either
+ALTAFID_BASE_URL with the other ALTAFID_* variables (any Altafid-compatible server) or, when it
+is unset, an in-process sandbox with the latency asked for.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/onboarding_bench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
+# The benchmark process and its workers must share the keys that encrypt drafts and payloads.
+os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "Wm9J2m8kPZbA0iV0S2sQhX1Bz3lS9V0c7aY2q4uR6t8=")
+os.environ.setdefault("SEARCH_HASH_KEY", "bench-search-hash-key-bench-search-hash-key")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _database_ensure(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if found.fetchone() is None:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+@dataclass
+class Setup:
+    sandbox: Any
+    base_url: str
+    tenant: Any
+    rm: Any
+    workers: list[subprocess.Popen[bytes]]
+
+    def stop(self) -> None:
+        for worker in self.workers:
+            worker.terminate()
+        for worker in self.workers:
+            worker.wait(timeout=60)
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+
+def setup(*, latency_ms: int) -> Setup:
+    """Django set up on a migrated database, the sandbox started unless ALTAFID_BASE_URL is set."""
+    _database_ensure(os.environ["DATABASE_URL"])
+    use_sandbox = not os.environ.get("ALTAFID_BASE_URL")
+    if use_sandbox:
+        os.environ["ALTAFID_SANDBOX_PORT"] = str(_free_port())
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from onboarding.accounts.demo import demo_data_seed
+    from onboarding.altafid.sandbox.faults import Faults
+    from onboarding.altafid.sandbox.server import Sandbox
+
+    call_command("migrate", verbosity=0)
+    sandbox = None
+    if use_sandbox:
+        sandbox = Sandbox(port=int(os.environ["ALTAFID_SANDBOX_PORT"])).start()
+        sandbox.set_faults(Faults(latency_ms=latency_ms))
+    rm = demo_data_seed(password="bench-password-1")[0]
+    tenant = rm.staff_profile.tenants.get()
+    return Setup(sandbox, settings.ALTAFID_BASE_URL, tenant, rm, [])
+
+
+def cases_create(setup: Setup, count: int) -> list[Any]:
+    """`count` ready cases, each client with an e-mail of their own."""
+    from onboarding.cases.demo import case_fill
+    from onboarding.cases.services import case_create
+
+    run = uuid.uuid4().hex[:8]
+    return [
+        case_fill(
+            case_create(tenant=setup.tenant, owner=setup.rm),
+            setup.rm,
+            email=f"bench-{run}-{number}@example.com",
+        )
+        for number in range(count)
+    ]
+
+
+def workers_start(setup: Setup, *, processes: int, concurrency: int) -> None:
+    for _ in range(processes):
+        setup.workers.append(
+            subprocess.Popen(  # noqa: S603 - a fixed command line
+                [
+                    sys.executable,
+                    *("-m", "celery", "-A", "onboarding", "worker", "--pool", "threads"),
+                    *("--concurrency", str(concurrency), "--without-gossip"),
+                    *("--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"),
+                    *("--hostname", f"bench-{uuid.uuid4().hex[:6]}@%h"),
+                ],
+                cwd=ROOT,
+                env=dict(os.environ),
+            )
+        )
+    time.sleep(3)  # let them connect to the broker before the clock starts
+
+
+def queue_purge() -> None:
+    from onboarding.celery import app
+
+    app.control.purge()
+
+
+def wait_for(condition: Any, *, bound_seconds: float, poll_seconds: float = 0.005) -> None:
+    deadline = time.monotonic() + bound_seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"gave up after {bound_seconds:.0f}s")
+        time.sleep(poll_seconds)
