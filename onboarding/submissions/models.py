@@ -45,8 +45,10 @@ class Step(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # The exact body this step sends, fixed when it is queued by a person (what they reviewed).
+    # The exact body this step sends, fixed when the RM submits (what they reviewed), and the
+    # case version it was built from, so that a later edit is noticed before activation.
     payload = EncryptedJSONField(null=True, blank=True)
+    payload_version = models.PositiveIntegerField(null=True, blank=True)
     # AltafidError.to_dict(), or {"message", "problems"} for a refusal of our own.
     last_error = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -150,7 +150,8 @@ def case_submit(*, case: Case, user: User) -> list[Step]:
         if case.status != CaseStatus.READY:
             raise CaseNotReady
         steps = _steps_ensure(case)
-        _payloads_fix(case, steps, SUBMIT_STEPS)
+        # All five: the RM reviewed all five bodies; activation rebuilds its own if edited since.
+        _payloads_fix(case, steps, (*SUBMIT_STEPS, *ACTIVATION_STEPS))
         _queue_first_unfinished(steps, SUBMIT_STEPS)
     return case_steps(case=case)
 
@@ -168,18 +169,24 @@ def case_activate(*, case: Case, user: User) -> list[Step]:
 
 
 def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:
-    """Stores the body each unfinished step will send, built from the sections as they are now."""
+    """Stores the body each unfinished step will send, unless it was built from this version."""
+    pending = [
+        steps[kind.value]
+        for kind in kinds
+        if steps[kind.value].state not in (*OPEN_STATES, StepState.SUCCEEDED)
+        and steps[kind.value].payload_version != case.version
+    ]
+    if not pending:
+        return
     calls = {
         call.name: call for call in case_payloads(case=case, sections=case_sections(case=case))
     }
-    for kind in kinds:
-        step = steps[kind.value]
-        if step.state in (*OPEN_STATES, StepState.SUCCEEDED):
-            continue
-        if calls[kind.value].problems:
+    for step in pending:
+        if calls[step.kind].problems:
             raise CaseNotReady
-        step.payload = calls[kind.value].body
-        step.save(update_fields=["payload"])
+        step.payload = calls[step.kind].body
+        step.payload_version = case.version
+        step.save(update_fields=["payload", "payload_version"])
 
 
 def _queue_first_unfinished(steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:

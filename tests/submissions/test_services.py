@@ -3,8 +3,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from onboarding.cases.models import Case
-from onboarding.cases.services import case_create
+from onboarding.cases.models import Case, Section
+from onboarding.cases.services import case_create, case_section_save
 from onboarding.submissions.models import Attempt, AttemptOutcome, Step, StepState
 from onboarding.submissions.services import (
     ActivationNotAllowed,
@@ -208,3 +208,25 @@ def test_it_runs_the_following_steps_in_the_same_task(ready_case, rm, sandbox):
     run_step(Step.objects.get(case=ready_case, kind="create").pk)
 
     assert states(ready_case) == SUBMITTED
+
+
+def test_it_activates_with_the_activation_section_as_edited_after_submitting(
+    ready_case, rm, sandbox
+):
+    case_submit(case=ready_case, user=rm)
+    steps_drive(ready_case)
+    ready_case.refresh_from_db()
+    case_section_save(
+        case=ready_case,
+        section=Section.ACTIVATION,
+        raw={"primary_email": ["login@example.com"], "preferred_contact_language": ["SPANISH"]},
+        version=ready_case.version,
+        user=rm,
+    )
+
+    case_activate(case=ready_case, user=rm)
+    steps_drive(ready_case)
+
+    assert (
+        sandbox.contacts(ready_case.tenant.altafid_uuid)[0]["primaryEmail"] == "login@example.com"
+    )

@@ -1,0 +1,89 @@
+"""Throughput of the pipeline: many cases through worker processes, against the ideal.
+
+Submits every case in one transaction (the clock starts as it commits), activates each case
+as soon as its compliance update succeeded, and times until every case's five steps
+succeeded. The ideal is cases x 5 calls x latency / total concurrency (the workers doing
+nothing but wait for Altafid); the target is to finish within 1.5 times that. See
+bench/pipeline.py for the connection variables.
+
+    uv run python bench/submission_throughput.py [--cases 500] [--processes 2] [--concurrency 8]
+"""
+
+import argparse
+import time
+
+from bench.pipeline import cases_create, queue_purge, setup, wait_for, workers_start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=500)
+    parser.add_argument("--processes", type=int, default=2, help="worker processes")
+    parser.add_argument("--concurrency", type=int, default=8, help="threads per worker")
+    parser.add_argument("--latency-ms", type=int, default=50, help="added by the sandbox")
+    arguments = parser.parse_args()
+
+    bench = setup(latency_ms=arguments.latency_ms)
+    from django.db import transaction
+    from django.db.models import Count, Q
+
+    from onboarding.submissions.models import Step, StepKind, StepState
+    from onboarding.submissions.services import case_activate, case_submit, steps_sweep
+
+    queue_purge()
+    print(f"creating {arguments.cases} ready cases…", flush=True)
+    cases = cases_create(bench, arguments.cases)
+    ids = [case.pk for case in cases]
+    workers_start(bench, processes=arguments.processes, concurrency=arguments.concurrency)
+    total = len(ids) * len(StepKind)
+    activated: set[int] = set()
+    try:
+        # Every case submitted in one transaction, so that all tasks go out together on commit
+        # and the clock does not count building the bodies (the RMs' clicks, in real life).
+        with transaction.atomic():
+            for case in cases:
+                case_submit(case=case, user=bench.rm)
+            started = time.perf_counter()
+
+        def finished() -> bool:
+            steps = Step.objects.filter(case_id__in=ids)
+            ready = (
+                steps.filter(kind=StepKind.COMPLIANCE, state=StepState.SUCCEEDED)
+                .exclude(case_id__in=activated)
+                .values_list("case", flat=True)
+            )
+            for case in [c for c in cases if c.pk in set(ready)]:
+                case_activate(case=case, user=bench.rm)
+                activated.add(case.pk)
+            counts = steps.aggregate(
+                done=Count("pk", filter=Q(state=StepState.SUCCEEDED)),
+                stuck=Count("pk", filter=Q(state__in=[StepState.FAILED, "needs_attention"])),
+            )
+            if counts["stuck"]:
+                raise SystemExit(f"{counts['stuck']} steps failed or need attention")
+            return counts["done"] == total
+
+        def finished_or_sweep() -> bool:
+            if finished():
+                return True
+            steps_sweep()
+            return False
+
+        wait_for(finished_or_sweep, bound_seconds=1800, poll_seconds=0.05)
+        elapsed = time.perf_counter() - started
+    finally:
+        bench.stop()
+
+    concurrency = arguments.processes * arguments.concurrency
+    ideal = arguments.cases * len(StepKind) * arguments.latency_ms / 1000 / concurrency
+    where = "sandbox" if bench.sandbox else bench.base_url
+    print(
+        f"{arguments.cases} cases x 5 calls, {arguments.processes} workers x "
+        f"{arguments.concurrency} threads, {where}, {arguments.latency_ms} ms added"
+    )
+    print(f"  finished in {elapsed:.1f} s; ideal {ideal:.1f} s; ratio {elapsed / ideal:.2f}")
+    print(f"  {total / elapsed:.0f} steps/s (target: within 1.5 x ideal = {ideal * 1.5:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
