@@ -13,9 +13,13 @@ connection variables.
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import cases_create, queue_purge, setup, wait_for, workers_start
 

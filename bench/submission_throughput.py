@@ -10,7 +10,12 @@ bench/pipeline.py for the connection variables.
 """
 
 import argparse
+import os
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.pipeline import cases_create, queue_purge, setup, wait_for, workers_start
 
@@ -69,8 +74,12 @@ def main() -> None:
             steps_sweep()
             return False
 
-        wait_for(finished_or_sweep, bound_seconds=1800, poll_seconds=0.05)
+        cpu_before = bench.cpu_seconds()
+        own_before = time.process_time()
+        wait_for(finished_or_sweep, bound_seconds=1800, poll_seconds=0.2)
         elapsed = time.perf_counter() - started
+        cpu = {k: v - cpu_before.get(k, 0.0) for k, v in bench.cpu_seconds().items()}
+        cpu["this process (activations, polling)"] = time.process_time() - own_before
     finally:
         bench.stop()
 
@@ -83,6 +92,8 @@ def main() -> None:
     )
     print(f"  finished in {elapsed:.1f} s; ideal {ideal:.1f} s; ratio {elapsed / ideal:.2f}")
     print(f"  {total / elapsed:.0f} steps/s (target: within 1.5 x ideal = {ideal * 1.5:.1f} s)")
+    spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in cpu.items())
+    print(f"  CPU while running: {spent}; {os.cpu_count()} cores x {elapsed:.1f} s available")
 
 
 if __name__ == "__main__":

@@ -38,8 +38,9 @@ class Step(models.Model):
     kind = models.CharField(max_length=20, choices=StepKind.choices)
     position = models.PositiveSmallIntegerField()
     state = models.CharField(max_length=20, choices=StepState.choices, default=StepState.WAITING)
-    # Tries since the step was last queued by a person; `Attempt.number` counts them all.
+    # Tries since a person last queued the step, and tries ever (`Attempt.number`).
     attempts = models.PositiveIntegerField(default=0)
+    tries = models.PositiveIntegerField(default=0)
     queued_at = models.DateTimeField(null=True, blank=True)
     run_after = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -133,9 +133,12 @@ def section_refusal(*, case: Case, section: Section) -> Refusal | None:
 
 def _steps_ensure(case: Case) -> dict[str, Step]:
     existing = {step.kind: step for step in case.steps.select_for_update()}
-    for position, kind in enumerate(STEP_ORDER):
-        if kind.value not in existing:
-            existing[kind.value] = Step.objects.create(case=case, kind=kind, position=position)
+    missing = [
+        Step(case=case, kind=kind, position=position)
+        for position, kind in enumerate(STEP_ORDER)
+        if kind.value not in existing
+    ]
+    existing.update((step.kind, step) for step in Step.objects.bulk_create(missing))
     return existing
 
 
@@ -186,7 +189,7 @@ def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...
             raise CaseNotReady
         step.payload = calls[step.kind].body
         step.payload_version = case.version
-        step.save(update_fields=["payload", "payload_version"])
+    Step.objects.bulk_update(pending, ["payload", "payload_version"])
 
 
 def _queue_first_unfinished(steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:
@@ -232,28 +235,34 @@ class Outcome:
     outcome: AttemptOutcome = AttemptOutcome.SUCCEEDED
 
 
-def step_run(*, step_id: int) -> int | None:
+def step_run(*, step_id: int, run_next: bool = False) -> int | None:
     """Runs one queued step, if this worker wins the claim; records the attempt and what follows.
 
-    Returns the ID of the step it queued next, if any, so that the caller may run it at once
-    (its task is sent all the same; whichever comes second finds it claimed).
+    With `run_next`, the step that follows a success is claimed for this caller instead of
+    being queued, and its ID returned: the caller runs it at once with `step_execute`, saving
+    a trip through the broker. Should the caller die, the lease runs out and the sweeper
+    queues it again.
     """
     now = timezone.now()
-    lease = datetime.timedelta(seconds=settings.SUBMISSION_LEASE_SECONDS)
     claimed = Step.objects.filter(
         Q(run_after__isnull=True) | Q(run_after__lte=now), pk=step_id, state=StepState.QUEUED
     ).update(
         state=StepState.RUNNING,
         started_at=now,
-        lease_expires_at=now + lease,
+        lease_expires_at=now + _lease(),
         attempts=F("attempts") + 1,
+        tries=F("tries") + 1,
     )
     if not claimed:
         return None
+    return step_execute(step_id=step_id, run_next=run_next)
+
+
+def step_execute(*, step_id: int, run_next: bool = False) -> int | None:
+    """Makes the call of a step this caller has claimed (it is running, under its lease)."""
     step = Step.objects.select_related("case__tenant").get(pk=step_id)
-    number = (step.history.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     attempt = Attempt.objects.create(
-        step=step, number=number, started_at=now, sent=masked(step.payload)
+        step=step, number=step.tries, started_at=timezone.now(), sent=masked(step.payload)
     )
     client = client_for_tenant(step.case.tenant.altafid_uuid)
     try:
@@ -264,8 +273,12 @@ def step_run(*, step_id: int) -> int | None:
     except AltafidError as error:
         _failed(step, attempt, error)
     else:
-        return _succeeded(step, attempt, outcome)
+        return _succeeded(step, attempt, outcome, run_next=run_next)
     return None
+
+
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.SUBMISSION_LEASE_SECONDS)
 
 
 def _create(client: AltafidClient, step: Step) -> Outcome:
@@ -349,27 +362,42 @@ def _finish(
     *,
     http_status: int | None = None,
     received: Any = None,
+    run_next: bool = False,
 ) -> int | None:
+    """Closes the attempt and the step; after a success, queues (or claims) what follows."""
     now = timezone.now()
     with transaction.atomic():
         Attempt.objects.filter(pk=attempt.pk).update(
             finished_at=now, outcome=outcome, http_status=http_status, received=masked(received)
         )
-        step.state = state
-        step.finished_at = now
-        step.lease_expires_at = None
-        step.last_error = error
-        step.save()
+        Step.objects.filter(pk=step.pk).update(
+            state=state, finished_at=now, lease_expires_at=None, last_error=error
+        )
         following = FOLLOWS.get(StepKind(step.kind))
-        if state == StepState.SUCCEEDED and following is not None:
-            next_step = Step.objects.select_for_update().get(case=step.case, kind=following)
-            if next_step.state not in (*OPEN_STATES, StepState.SUCCEEDED):
-                _queue(next_step, fresh=True)
-                return next_step.pk
-    return None
+        if state != StepState.SUCCEEDED or following is None:
+            return None
+        next_step = Step.objects.select_for_update().get(case_id=step.case_id, kind=following)
+        if next_step.state in (*OPEN_STATES, StepState.SUCCEEDED):
+            return None
+        if not run_next:
+            _queue(next_step, fresh=True)
+            return None
+        Step.objects.filter(pk=next_step.pk).update(
+            state=StepState.RUNNING,
+            queued_at=now,
+            run_after=now,
+            started_at=now,
+            finished_at=None,
+            lease_expires_at=now + _lease(),
+            attempts=1,
+            tries=F("tries") + 1,
+        )
+        return next_step.pk
 
 
-def _succeeded(step: Step, attempt: Attempt, outcome: Outcome) -> int | None:
+def _succeeded(
+    step: Step, attempt: Attempt, outcome: Outcome, *, run_next: bool = False
+) -> int | None:
     return _finish(
         step,
         attempt,
@@ -377,6 +405,7 @@ def _succeeded(step: Step, attempt: Attempt, outcome: Outcome) -> int | None:
         outcome.outcome,
         http_status=outcome.http_status,
         received=outcome.received,
+        run_next=run_next,
     )
 
 
