@@ -260,7 +260,8 @@ def step_run(*, step_id: int, run_next: bool = False) -> int | None:
 
 def step_execute(*, step_id: int, run_next: bool = False) -> int | None:
     """Makes the call of a step this caller has claimed (it is running, under its lease)."""
-    step = Step.objects.select_related("case__tenant").get(pk=step_id)
+    # Not the case's drafts: the step sends its own stored body, and decrypting them is work.
+    step = Step.objects.select_related("case__tenant").defer("case__drafts").get(pk=step_id)
     attempt = Attempt.objects.create(
         step=step, number=step.tries, started_at=timezone.now(), sent=masked(step.payload)
     )
@@ -376,7 +377,11 @@ def _finish(
         following = FOLLOWS.get(StepKind(step.kind))
         if state != StepState.SUCCEEDED or following is None:
             return None
-        next_step = Step.objects.select_for_update().get(case_id=step.case_id, kind=following)
+        next_step = (
+            Step.objects.select_for_update()
+            .only("pk", "state", "case_id", "kind")
+            .get(case_id=step.case_id, kind=following)
+        )
         if next_step.state in (*OPEN_STATES, StepState.SUCCEEDED):
             return None
         if not run_next:
