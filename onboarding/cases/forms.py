@@ -25,7 +25,7 @@ from onboarding.altafid.enums import (
     Language,
     MaritalStatus,
 )
-from onboarding.lookups.forms import LookupChoiceField, LookupFormMixin
+from onboarding.lookups.forms import LookupChoiceField, LookupFormMixin, LookupMemo
 from onboarding.lookups.kinds import LookupKind
 from onboarding.web.widgets import FastSelect
 
@@ -142,8 +142,10 @@ class RowForm(LookupFormMixin):
 class RowFormSet(BaseFormSet):
     """Rows of a section. Every row is new to Django (we edit a draft, not model rows)."""
 
-    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
-        kwargs["form_kwargs"] = {"tenant": tenant}
+    def __init__(
+        self, *args: Any, tenant: Tenant, memo: LookupMemo | None = None, **kwargs: Any
+    ) -> None:
+        kwargs["form_kwargs"] = {"tenant": tenant, "memo": memo}
         super().__init__(*args, **kwargs)
         self.extra = max(len(self.initial or []), 1)
 

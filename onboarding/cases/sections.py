@@ -18,6 +18,7 @@ from onboarding.altafid.enums import ContactAddressType, IdentityType
 from onboarding.cases import forms as section_forms
 from onboarding.cases import validators
 from onboarding.cases.models import Section
+from onboarding.lookups.forms import LookupMemo
 
 RawData = dict[str, list[str]]
 
@@ -196,9 +197,11 @@ def bind(
     raw: RawData | None,
     initial: dict[str, Any] | None = None,
     initial_rows: dict[str, list[dict[str, Any]]] | None = None,
+    memo: LookupMemo | None = None,
 ) -> BoundSection:
     data = querydict(raw)
-    form = spec.form(data, initial=initial or {}, tenant=tenant)
+    memo = memo or LookupMemo(tenant)
+    form = spec.form(data, initial=initial or {}, tenant=tenant, memo=memo)
     groups = [
         (
             group,
@@ -207,6 +210,7 @@ def bind(
                 prefix=group.prefix,
                 initial=(initial_rows or {}).get(group.prefix) or None,
                 tenant=tenant,
+                memo=memo,
             ),
         )
         for group in spec.groups

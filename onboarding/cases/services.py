@@ -17,6 +17,7 @@ from onboarding.cases.sections import (
     RawData,
     bind,
 )
+from onboarding.lookups.forms import LookupMemo
 
 
 class CaseVersionConflict(Exception):
@@ -58,11 +59,13 @@ def case_create(*, tenant: Tenant, owner: User) -> Case:
     return Case.objects.create(tenant=tenant, owner=owner, updated_by=owner)
 
 
-def _initial_for(case: Case, section: Section) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+def _initial_for(
+    case: Case, section: Section, memo: LookupMemo
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """Section 2 and 3 start from what earlier sections hold, so nothing is typed twice."""
     if section is Section.CLIENT:
         return {}, {}
-    client = case_section_bind(case=case, section=Section.CLIENT).check()
+    client = case_section_bind(case=case, section=Section.CLIENT, memo=memo).check()
     earlier = dict(getattr(client.form, "cleaned_data", {}))
     if section is Section.SALES:
         names = (earlier.get("first_name"), earlier.get("paternal_last_name"))
@@ -76,7 +79,7 @@ def _initial_for(case: Case, section: Section) -> tuple[dict[str, Any], dict[str
             "primary_email": earlier.get("preferred_email"),
             "preferred_contact_language": earlier.get("preferred_contact_language"),
         }, {}
-    sales = case_section_bind(case=case, section=Section.SALES).check()
+    sales = case_section_bind(case=case, section=Section.SALES, memo=memo).check()
     sales_data = getattr(sales.form, "cleaned_data", {})
     initial = {
         **{k: v for k, v in earlier.items() if k in SPECS[Section.COMPLIANCE].form.base_fields},
@@ -103,17 +106,30 @@ def _initial_for(case: Case, section: Section) -> tuple[dict[str, Any], dict[str
     return initial, rows
 
 
-def case_section_bind(*, case: Case, section: Section, raw: RawData | None = None) -> BoundSection:
+def case_section_bind(
+    *,
+    case: Case,
+    section: Section,
+    raw: RawData | None = None,
+    memo: LookupMemo | None = None,
+) -> BoundSection:
     """The section with the data given, else its draft, else pre-filled from earlier sections."""
+    memo = memo or LookupMemo(case.tenant)
     data = raw if raw is not None else case.draft(section)
-    initial, rows = ({}, {}) if data is not None else _initial_for(case, section)
+    initial, rows = ({}, {}) if data is not None else _initial_for(case, section, memo)
     return bind(
-        spec=SPECS[section], tenant=case.tenant, raw=data, initial=initial, initial_rows=rows
+        spec=SPECS[section],
+        tenant=case.tenant,
+        raw=data,
+        initial=initial,
+        initial_rows=rows,
+        memo=memo,
     )
 
 
 def case_sections(*, case: Case) -> dict[Section, BoundSection]:
-    return {section: case_section_bind(case=case, section=section) for section in ORDER}
+    memo = LookupMemo(case.tenant)
+    return {section: case_section_bind(case=case, section=section, memo=memo) for section in ORDER}
 
 
 @dataclass(frozen=True)

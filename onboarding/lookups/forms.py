@@ -25,11 +25,32 @@ class LookupChoiceField(forms.ChoiceField):
         super().__init__(**kwargs)
 
 
-class LookupFormMixin(forms.Form):
-    """Fills every LookupChoiceField from the tenant's lookups with one cache read."""
+class LookupMemo:
+    """The lists already read for one page or task, so that its forms read each list once."""
 
-    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+    def __init__(self, tenant: Tenant) -> None:
+        self.tenant = tenant
+        self._found: dict[tuple[LookupKind, str | None], Choices] = {}
+
+    def get(self, kinds: list[LookupKind], country: str | None = None) -> dict[LookupKind, Choices]:
+        missing = [kind for kind in kinds if (kind, country) not in self._found]
+        if missing:
+            found = lookups_get(tenant=self.tenant, kinds=missing, country=country)
+            self._found.update(((kind, country), found[kind]) for kind in missing)
+        return {kind: self._found[(kind, country)] for kind in kinds}
+
+
+class LookupFormMixin(forms.Form):
+    """Fills every LookupChoiceField from the tenant's lookups with one cache read.
+
+    Forms of one page share a `memo`, so that the page reads each list once.
+    """
+
+    def __init__(
+        self, *args: Any, tenant: Tenant, memo: LookupMemo | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        memo = memo if memo is not None and memo.tenant == tenant else LookupMemo(tenant)
         self.lookups: dict[str, Choices] = {}
         lookup_fields = {
             name: field
@@ -37,13 +58,13 @@ class LookupFormMixin(forms.Form):
             if isinstance(field, LookupChoiceField)
         }
         wide = {n: f for n, f in lookup_fields.items() if f.kind is not LookupKind.CITIES}
-        found = lookups_get(tenant=tenant, kinds=sorted({f.kind for f in wide.values()}))
+        found = memo.get(sorted({f.kind for f in wide.values()}))
         for name, field in wide.items():
             self._fill(name, field, found[field.kind])
         for name, field in lookup_fields.items():
             if field.kind is LookupKind.CITIES:
                 country = self._chosen_country(field)
-                cities = lookups_get(tenant=tenant, kinds=[LookupKind.CITIES], country=country)
+                cities = memo.get([LookupKind.CITIES], country)
                 self._fill(name, field, cities[LookupKind.CITIES])
 
     def _fill(self, name: str, field: LookupChoiceField, choices: Choices) -> None:

@@ -142,33 +142,36 @@ def _steps_ensure(case: Case) -> dict[str, Step]:
     return existing
 
 
-def case_submit(*, case: Case, user: User) -> list[Step]:
+def _case_locked(case: Case) -> Case:
+    related = Case.objects.select_related("tenant", "owner__staff_profile")
+    return related.select_for_update(of=("self",)).get(pk=case.pk)
+
+
+def case_submit(*, case: Case, user: User) -> None:
     """Queues the first step of create, sales and compliance that has not succeeded yet.
 
     Submitting again after a failure resumes at the failed step; earlier steps are not
     repeated. Submitting while a step is queued or running changes nothing.
     """
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = _case_locked(case)
         if case.status != CaseStatus.READY:
             raise CaseNotReady
         steps = _steps_ensure(case)
         # All five: the RM reviewed all five bodies; activation rebuilds its own if edited since.
         _payloads_fix(case, steps, (*SUBMIT_STEPS, *ACTIVATION_STEPS))
         _queue_first_unfinished(steps, SUBMIT_STEPS)
-    return case_steps(case=case)
 
 
-def case_activate(*, case: Case, user: User) -> list[Step]:
+def case_activate(*, case: Case, user: User) -> None:
     """Queues setting the login e-mail, then initialising credentials; gives the client a login."""
     with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+        case = _case_locked(case)
         steps = _steps_ensure(case)
         if steps[StepKind.COMPLIANCE.value].state != StepState.SUCCEEDED:
             raise ActivationNotAllowed
         _payloads_fix(case, steps, ACTIVATION_STEPS)
         _queue_first_unfinished(steps, ACTIVATION_STEPS)
-    return case_steps(case=case)
 
 
 def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:
