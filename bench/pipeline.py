@@ -52,9 +52,12 @@ class Setup:
 
     def cpu_seconds(self) -> dict[str, float]:
         """CPU time used so far by the workers (with their threads) and the sandbox process."""
-        used = {"workers": sum(_cpu(worker.pid) for worker in self.workers)}
+        workers = [pid for worker in self.workers for pid in _family(worker.pid)]
+        used = {"workers": sum(_cpu(pid) for pid in workers)}
         if self.sandbox is not None:
             used["sandbox"] = _cpu(self.sandbox.pid)
+        for name in ("postgres", "redis-server"):
+            used[name] = sum(_cpu(pid) for pid in _pids_named(name))
         return used
 
     def stop(self) -> None:
@@ -74,6 +77,36 @@ def _cpu(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _family(pid: int) -> list[int]:
+    """The process and its children (a prefork worker's pool), from /proc."""
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    try:
+        kids = [int(child) for child in children.read_text().split()]
+    except OSError:
+        kids = []
+    return [pid, *kids]
+
+
+def busy_share() -> tuple[float, float]:
+    """(busy, total) CPU jiffies of the whole machine so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return float(sum(values) - idle), float(sum(values))
+
+
+def _pids_named(name: str) -> list[int]:
+    """Processes of that name on this machine (the local database and broker), from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == name:
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
 
 
 def _answers(url: str) -> bool:
@@ -140,6 +173,8 @@ def workers_start(setup: Setup, *, processes: int, concurrency: int) -> None:
             subprocess.Popen(  # noqa: S603 - a fixed command line
                 [
                     sys.executable,
+                    # "2 worker processes at concurrency 8": two processes of eight threads each.
+                    # (prefork, as docker-compose runs, measured slower here: 2 cores.)
                     *("-m", "celery", "-A", "onboarding", "worker", "--pool", "threads"),
                     *("--concurrency", str(concurrency), "--without-gossip"),
                     *("--without-mingle", "--without-heartbeat", "--loglevel", "WARNING"),

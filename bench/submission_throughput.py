@@ -17,7 +17,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import cases_create, queue_purge, setup, wait_for, workers_start
+from bench.pipeline import (
+    busy_share,
+    cases_create,
+    queue_purge,
+    setup,
+    wait_for,
+    workers_start,
+)
 
 
 def main() -> None:
@@ -75,11 +82,14 @@ def main() -> None:
             return False
 
         cpu_before = bench.cpu_seconds()
+        machine_before = busy_share()
         own_before = time.process_time()
         wait_for(finished_or_sweep, bound_seconds=1800, poll_seconds=0.2)
         elapsed = time.perf_counter() - started
         cpu = {k: v - cpu_before.get(k, 0.0) for k, v in bench.cpu_seconds().items()}
         cpu["this process (activations, polling)"] = time.process_time() - own_before
+        machine_after = busy_share()
+        busy = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
     finally:
         bench.stop()
 
@@ -94,6 +104,7 @@ def main() -> None:
     print(f"  {total / elapsed:.0f} steps/s (target: within 1.5 x ideal = {ideal * 1.5:.1f} s)")
     spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in cpu.items())
     print(f"  CPU while running: {spent}; {os.cpu_count()} cores x {elapsed:.1f} s available")
+    print(f"  the machine was busy {busy:.0%} of the time")
 
 
 if __name__ == "__main__":
