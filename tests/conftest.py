@@ -3,15 +3,19 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import cache
 
+from onboarding.altafid import auth
 from onboarding.altafid.sandbox import defaults as sandbox_defaults
 from onboarding.altafid.sandbox.server import Sandbox
 
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
+    """Each test starts with an empty shared cache and no token remembered in this process."""
     cache.clear()
+    auth.forget_tokens()
     yield
     cache.clear()
+    auth.forget_tokens()
 
 
 @pytest.fixture(scope="session")

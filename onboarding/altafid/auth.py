@@ -6,6 +6,7 @@ between them. See docs/altafid-contract.md "Assumptions" for the login shapes.
 
 import hashlib
 import logging
+import time
 from typing import Protocol
 
 import httpx
@@ -55,6 +56,17 @@ class StaticToken:
         return "StaticToken(***)"
 
 
+# The shared cache holds the token for every process; each process also remembers it for a
+# short while, which spares a cache read per call. A revoked token costs one 401 and a retry.
+REMEMBER_SECONDS = 30.0
+_REMEMBERED: dict[str, tuple[str, float]] = {}
+
+
+def forget_tokens() -> None:
+    """Drops the tokens this process remembers (the shared cache keeps its own)."""
+    _REMEMBERED.clear()
+
+
 class ServiceLogin:
     def __init__(self, connection: AltafidConnection) -> None:
         assert connection.login_email
@@ -70,12 +82,16 @@ class ServiceLogin:
         return "ServiceLogin(***)"
 
     def token(self, http: httpx.Client) -> str:
+        remembered = _REMEMBERED.get(self.cache_key)
+        if remembered and remembered[1] > time.monotonic():
+            return remembered[0]
         cached = cache.get(self.cache_key)
-        if isinstance(cached, str):
-            return cached
-        return self._login(http)
+        token = cached if isinstance(cached, str) else self._login(http)
+        _REMEMBERED[self.cache_key] = (token, time.monotonic() + REMEMBER_SECONDS)
+        return token
 
     def discard(self, token: str) -> bool:
+        _REMEMBERED.pop(self.cache_key, None)
         # Another process may already have stored a newer token; keep that one.
         if cache.get(self.cache_key) == token:
             cache.delete(self.cache_key)

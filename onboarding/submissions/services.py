@@ -238,13 +238,13 @@ class Outcome:
     outcome: AttemptOutcome = AttemptOutcome.SUCCEEDED
 
 
-def step_run(*, step_id: int, run_next: bool = False) -> int | None:
+def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
     """Runs one queued step, if this worker wins the claim; records the attempt and what follows.
 
     With `run_next`, the step that follows a success is claimed for this caller instead of
-    being queued, and its ID returned: the caller runs it at once with `step_execute`, saving
-    a trip through the broker. Should the caller die, the lease runs out and the sweeper
-    queues it again.
+    being queued, and returned: the caller runs it at once with `step_execute`, saving a trip
+    through the broker. Should the caller die, the lease runs out and the sweeper queues it
+    again.
     """
     now = timezone.now()
     claimed = Step.objects.filter(
@@ -258,13 +258,16 @@ def step_run(*, step_id: int, run_next: bool = False) -> int | None:
     )
     if not claimed:
         return None
-    return step_execute(step_id=step_id, run_next=run_next)
+    return step_execute(step=_running(pk=step_id), run_next=run_next)
 
 
-def step_execute(*, step_id: int, run_next: bool = False) -> int | None:
-    """Makes the call of a step this caller has claimed (it is running, under its lease)."""
+def _running(**lookup: Any) -> Step:
     # Not the case's drafts: the step sends its own stored body, and decrypting them is work.
-    step = Step.objects.select_related("case__tenant").defer("case__drafts").get(pk=step_id)
+    return Step.objects.select_related("case__tenant").defer("case__drafts").get(**lookup)
+
+
+def step_execute(*, step: Step, run_next: bool = False) -> Step | None:
+    """Makes the call of a step this caller has claimed (it is running, under its lease)."""
     attempt = Attempt.objects.create(
         step=step, number=step.tries, started_at=timezone.now(), sent=masked(step.payload)
     )
@@ -367,7 +370,7 @@ def _finish(
     http_status: int | None = None,
     received: Any = None,
     run_next: bool = False,
-) -> int | None:
+) -> Step | None:
     """Closes the attempt and the step; after a success, queues (or claims) what follows."""
     now = timezone.now()
     with transaction.atomic():
@@ -380,17 +383,15 @@ def _finish(
         following = FOLLOWS.get(StepKind(step.kind))
         if state != StepState.SUCCEEDED or following is None:
             return None
-        next_step = (
-            Step.objects.select_for_update()
-            .only("pk", "state", "case_id", "kind")
-            .get(case_id=step.case_id, kind=following)
+        waiting = Step.objects.filter(case_id=step.case_id, kind=following).exclude(
+            state__in=(*OPEN_STATES, StepState.SUCCEEDED)
         )
-        if next_step.state in (*OPEN_STATES, StepState.SUCCEEDED):
-            return None
         if not run_next:
-            _queue(next_step, fresh=True)
+            next_step = waiting.select_for_update().first()
+            if next_step is not None:
+                _queue(next_step, fresh=True)
             return None
-        Step.objects.filter(pk=next_step.pk).update(
+        claimed = waiting.update(
             state=StepState.RUNNING,
             queued_at=now,
             run_after=now,
@@ -400,12 +401,12 @@ def _finish(
             attempts=1,
             tries=F("tries") + 1,
         )
-        return next_step.pk
+        return _running(case_id=step.case_id, kind=following) if claimed else None
 
 
 def _succeeded(
     step: Step, attempt: Attempt, outcome: Outcome, *, run_next: bool = False
-) -> int | None:
+) -> Step | None:
     return _finish(
         step,
         attempt,

@@ -20,7 +20,7 @@ def run_step(step_id: int) -> None:
 
     following = step_run(step_id=step_id, run_next=time_left())
     while following is not None:
-        following = step_execute(step_id=following, run_next=time_left())
+        following = step_execute(step=following, run_next=time_left())
 
 
 @shared_task

@@ -58,6 +58,15 @@ def test_it_logs_in_again_once_after_a_401(client, sandbox):
     assert sandbox.request_count(path_prefix=lookups.INDUSTRIES_PATH) == 3
 
 
+def test_it_remembers_the_token_without_reading_the_cache_each_call(client, sandbox):
+    client.get(lookups.INDUSTRIES_PATH)
+    cache.clear()
+
+    client.get(lookups.INDUSTRIES_PATH)
+
+    assert sandbox.request_count(path_prefix=LOGIN) == 1
+
+
 def test_it_gives_up_when_a_static_token_is_refused(sandbox, settings):
     settings.ALTAFID_TOKEN = "revoked-token"
     client = client_for_tenant(defaults.TENANT_UUID)
