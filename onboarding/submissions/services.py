@@ -293,7 +293,7 @@ def _create(client: AltafidClient, step: Step) -> Outcome:
     if case.contact_uuid:
         return Outcome(None, {"contactUuid": case.contact_uuid}, AttemptOutcome.ADOPTED)
     payload = ContactCreate.model_validate(step.payload)
-    if step.history.filter(outcome=AttemptOutcome.AMBIGUOUS).exists():
+    if step.tries > 1 and step.history.filter(outcome=AttemptOutcome.AMBIGUOUS).exists():
         found = _contact_find(client, payload)
         if found:
             _contact_uuid_store(case, found)
@@ -377,11 +377,13 @@ def _finish(
         Attempt.objects.filter(pk=attempt.pk).update(
             finished_at=now, outcome=outcome, http_status=http_status, received=masked(received)
         )
-        Step.objects.filter(pk=step.pk).update(
+        # Only while still ours: if the lease ran out and the sweeper took the step back, the
+        # try that runs now decides (after a search, where the create may have happened).
+        still_ours = Step.objects.filter(pk=step.pk, state=StepState.RUNNING).update(
             state=state, finished_at=now, lease_expires_at=None, last_error=error
         )
         following = FOLLOWS.get(StepKind(step.kind))
-        if state != StepState.SUCCEEDED or following is None:
+        if not still_ours or state != StepState.SUCCEEDED or following is None:
             return None
         waiting = Step.objects.filter(case_id=step.case_id, kind=following).exclude(
             state__in=(*OPEN_STATES, StepState.SUCCEEDED)
@@ -444,6 +446,8 @@ def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
         Attempt.objects.filter(pk=attempt.pk).update(
             finished_at=timezone.now(), outcome=outcome, http_status=error.status
         )
+        if not Step.objects.select_for_update().filter(pk=step.pk, state="running").exists():
+            return  # the sweeper took it back meanwhile; the try it queued will decide
         step.last_error = record
         _queue(step, countdown=countdown)
     log.info(

@@ -12,6 +12,7 @@ from onboarding.submissions.services import (
     case_activate,
     case_submit,
     retry_countdown,
+    step_execute,
     step_run,
     steps_sweep,
 )
@@ -230,3 +231,22 @@ def test_it_activates_with_the_activation_section_as_edited_after_submitting(
     assert (
         sandbox.contacts(ready_case.tenant.altafid_uuid)[0]["primaryEmail"] == "login@example.com"
     )
+
+
+def test_it_lets_a_late_worker_neither_undo_the_sweeper_nor_create_twice(ready_case, rm, sandbox):
+    case_submit(case=ready_case, user=rm)
+    create = Step.objects.get(case=ready_case, kind="create")
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    Step.objects.filter(pk=create.pk).update(
+        state=StepState.RUNNING, lease_expires_at=past, tries=1, attempts=1
+    )
+    late = Step.objects.select_related("case__tenant").get(pk=create.pk)
+    steps_sweep()
+
+    step_execute(step=late)
+
+    create.refresh_from_db()
+    assert create.state == StepState.QUEUED
+    steps_drive(ready_case)
+    assert states(ready_case) == SUBMITTED
+    assert len(sandbox.contacts(ready_case.tenant.altafid_uuid)) == 1
