@@ -268,7 +268,8 @@ def _running(**lookup: Any) -> Step:
 
 def step_execute(*, step: Step, run_next: bool = False) -> Step | None:
     """Makes the call of a step this caller has claimed (it is running, under its lease)."""
-    attempt = Attempt.objects.create(
+    # Written once the try ends; a try lost with its worker is written by the sweeper.
+    attempt = Attempt(
         step=step, number=step.tries, started_at=timezone.now(), sent=masked(step.payload)
     )
     client = client_for_tenant(step.case.tenant.altafid_uuid)
@@ -374,9 +375,7 @@ def _finish(
     """Closes the attempt and the step; after a success, queues (or claims) what follows."""
     now = timezone.now()
     with transaction.atomic():
-        Attempt.objects.filter(pk=attempt.pk).update(
-            finished_at=now, outcome=outcome, http_status=http_status, received=masked(received)
-        )
+        _attempt_record(attempt, outcome, http_status=http_status, received=received)
         # Only while still ours: if the lease ran out and the sweeper took the step back, the
         # try that runs now decides (after a search, where the create may have happened).
         still_ours = Step.objects.filter(pk=step.pk, state=StepState.RUNNING).update(
@@ -404,6 +403,26 @@ def _finish(
             tries=F("tries") + 1,
         )
         return _running(case_id=step.case_id, kind=following) if claimed else None
+
+
+def _attempt_record(
+    attempt: Attempt,
+    outcome: AttemptOutcome,
+    *,
+    http_status: int | None = None,
+    received: Any = None,
+) -> None:
+    """Stores the try; one the sweeper already wrote as lost gets its real outcome."""
+    attempt.finished_at = timezone.now()
+    attempt.outcome = outcome
+    attempt.http_status = http_status
+    attempt.received = masked(received)
+    Attempt.objects.bulk_create(
+        [attempt],
+        update_conflicts=True,
+        unique_fields=["step", "number"],
+        update_fields=["finished_at", "outcome", "http_status", "received"],
+    )
 
 
 def _succeeded(
@@ -443,9 +462,7 @@ def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
         return
     countdown = retry_countdown(attempts=step.attempts, retry_after=error.retry_after)
     with transaction.atomic():
-        Attempt.objects.filter(pk=attempt.pk).update(
-            finished_at=timezone.now(), outcome=outcome, http_status=error.status
-        )
+        _attempt_record(attempt, outcome, http_status=error.status)
         if not Step.objects.select_for_update().filter(pk=step.pk, state="running").exists():
             return  # the sweeper took it back meanwhile; the try it queued will decide
         step.last_error = record
@@ -488,9 +505,15 @@ def steps_sweep() -> int:
             ).update(state=StepState.QUEUED, run_after=now, lease_expires_at=None)
             if not updated:
                 continue
-            step.history.filter(finished_at__isnull=True).update(
-                finished_at=now, outcome=AttemptOutcome.AMBIGUOUS
+            lost_try = Attempt(
+                step=step,
+                number=step.tries,
+                started_at=step.started_at or now,
+                finished_at=now,
+                outcome=AttemptOutcome.AMBIGUOUS,
+                sent=masked(step.payload),
             )
+            Attempt.objects.bulk_create([lost_try], ignore_conflicts=True)
             step_id = step.pk
             transaction.on_commit(lambda step_id=step_id: _send(step_id, 0))  # type: ignore[misc]
         resent += 1

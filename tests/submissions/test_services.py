@@ -153,8 +153,9 @@ def test_it_takes_back_a_step_whose_worker_vanished(ready_case, rm, sandbox):
     case_submit(case=ready_case, user=rm)
     create = Step.objects.get(case=ready_case, kind="create")
     past = timezone.now() - datetime.timedelta(seconds=1)
-    Step.objects.filter(pk=create.pk).update(state=StepState.RUNNING, lease_expires_at=past)
-    Attempt.objects.create(step=create, number=1, started_at=past)
+    Step.objects.filter(pk=create.pk).update(
+        state=StepState.RUNNING, lease_expires_at=past, started_at=past, tries=1
+    )
 
     assert steps_sweep() == 1
 
