@@ -5,7 +5,7 @@ not, comes back exactly as typed.
 """
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,6 +172,22 @@ class BoundSection:
                 if row.has_changed():
                     parts.append((f"{group.row_title} {index}", _shown(row)))
         return parts
+
+    def refused(self, errors: Iterable[Any]) -> "BoundSection":
+        """Puts errors Altafid gave for these very values under the inputs they concern.
+
+        Each error has `field`, `prefix` (a row's group, or "") and `index` (the row).
+        """
+        self.check()
+        forms = {"": [self.form]}
+        forms.update((group.prefix, list(formset.forms)) for group, formset in self.groups)
+        for error in errors:
+            rows = forms.get(error.prefix, [])
+            form = rows[error.index] if error.index < len(rows) else None
+            if error.field and form is not None and error.field in form.fields:
+                form.add_error(error.field, error.message)
+                _describe_errors(form)
+        return self
 
     def follow_countries(self, cities_url: str) -> "BoundSection":
         """Lets each address row fetch the cities of the country chosen, without saving."""

@@ -134,6 +134,9 @@ def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpRespons
         if bound.form.is_bound:
             bound.check()
     bound.follow_countries(reverse("cases:cities", args=[case.pk]))
+    refusal = section_refusal(case=case, section=current)
+    if refusal and refusal.current and bound.form.is_bound:
+        bound.refused(refusal.errors)
     context = {
         "case": case,
         "bound": bound,
@@ -141,7 +144,7 @@ def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpRespons
         "steps": _steps(case, current),
         "conflict": conflict,
         "next_section": following,
-        "refusal": section_refusal(case=case, section=current),
+        "refusal": refusal,
     }
     if request.htmx and action == "autosave":
         # Only the save state, the version and the stepper change: the fields keep focus.

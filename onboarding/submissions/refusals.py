@@ -22,28 +22,53 @@ RENAMED = {"preferred_phone_number": "phone_number"}
 ROW = re.compile(r"^(?P<group>\w+)\[(?P<index>\d+)\]\.(?P<rest>.+)$")
 
 
+@dataclass(frozen=True)
+class Refused:
+    """One of Altafid's field errors, and where it belongs in the section's forms."""
+
+    message: str
+    label: str = ""
+    field: str = ""  # the form field's name, "" when no field of ours matches
+    prefix: str = ""  # the repeating group's prefix, for a field of a row
+    index: int = 0  # the row, within that group
+
+    @property
+    def target(self) -> str:
+        """The id of the input, for a link to it."""
+        if not self.field:
+            return ""
+        return f"id_{self.prefix}-{self.index}-{self.field}" if self.prefix else f"id_{self.field}"
+
+
 @dataclass
 class Refusal:
-    """(form field id or "", label, message) for each error, in the order Altafid gave them."""
+    """Altafid's errors for a section; `current` when the section is unchanged since."""
 
-    errors: list[tuple[str, str, str]] = field(default_factory=list)
+    errors: list[Refused] = field(default_factory=list)
+    current: bool = False
 
 
 def refusal_for_section(
-    *, section: Section, field_errors: dict[str, list[str]], message: str = ""
+    *,
+    section: Section,
+    field_errors: dict[str, list[str]],
+    message: str = "",
+    current: bool = False,
 ) -> Refusal:
     spec = SPECS[section]
-    form_fields = spec.form.base_fields
-    refusal = Refusal()
+    refusal = Refusal(current=current)
     for wire_name, messages in field_errors.items():
-        target, label = _place(wire_name, spec, form_fields)
-        refusal.errors.extend((target, label, str(text)) for text in messages)
+        place = _place(wire_name, spec, spec.form.base_fields)
+        refusal.errors.extend(
+            Refused(str(text), place.label, place.field, place.prefix, place.index)
+            for text in messages
+        )
     if not field_errors and message:
-        refusal.errors.append(("", "", message))
+        refusal.errors.append(Refused(message))
     return refusal
 
 
-def _place(wire_name: str, spec: object, form_fields: Mapping[str, Any]) -> tuple[str, str]:
+def _place(wire_name: str, spec: object, form_fields: Mapping[str, Any]) -> Refused:
     row = ROW.match(wire_name)
     groups = {group.prefix: group for group in getattr(spec, "groups", ())}
     if row and GROUPS.get(row["group"]) in groups:
@@ -53,11 +78,11 @@ def _place(wire_name: str, spec: object, form_fields: Mapping[str, Any]) -> tupl
         if name in row_fields:
             index = int(row["index"])
             label = f"{group.row_title} {index + 1}: {row_fields[name].label}"
-            return f"id_{group.prefix}-{index}-{name}", label
+            return Refused("", label, name, group.prefix, index)
     name = _form_name(wire_name.rsplit(".", 1)[-1])
     if name in form_fields:
-        return f"id_{name}", str(getattr(form_fields[name], "label", name))
-    return "", wire_name
+        return Refused("", str(getattr(form_fields[name], "label", name)), name)
+    return Refused("", wire_name)
 
 
 def _form_name(wire_name: str) -> str:

@@ -128,6 +128,7 @@ def section_refusal(*, case: Case, section: Section) -> Refusal | None:
         section=section,
         field_errors=step.last_error.get("field_errors") or {},
         message=step.last_error.get("message") or "",
+        current=step.payload_version == case.version,
     )
 
 

@@ -1,8 +1,9 @@
 import pytest
 from django.urls import reverse
 
-from onboarding.cases.models import Case
-from onboarding.cases.services import case_create
+from onboarding.cases.demo import SALES
+from onboarding.cases.models import Case, Section
+from onboarding.cases.services import case_create, case_section_save
 from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.services import case_submit, step_run
 from tests.factories import TenantFactory, staff_create
@@ -94,8 +95,22 @@ def test_it_shows_altafids_field_errors_on_the_section_they_concern(
     assert '<a href="#id_annual_income">Annual income</a>: must be positive' in html
     assert '<a href="#id_addresses-0-zip_code">Address 1: Postal code</a>' in html
     assert "<code>somethingNew</code>: not allowed" in html
+    assert '<ul class="field-error" id="id_annual_income-errors"><li>must be positive</li>' in html
+    assert 'id="id_addresses-0-zip_code-errors"><li>unknown postal code</li>' in html
     assert "Fix it in “Sales profile”" in status.content.decode()
     assert "Failed: Sales update" in listing.content.decode()
+
+    ready_case.refresh_from_db()
+    case_section_save(
+        case=ready_case,
+        section=Section.SALES,
+        raw={**SALES, "annual_income": ["95000000"]},
+        version=ready_case.version,
+        user=rm,
+    )
+    edited = logged_in.get(reverse("cases:section", args=[ready_case.pk, "sales"]))
+    assert "Altafid refused this section" in edited.content.decode()
+    assert "id_annual_income-errors" not in edited.content.decode()
 
 
 @pytest.mark.parametrize("name", ["status", "submit", "activate"])
