@@ -7,7 +7,6 @@ is unset, an in-process sandbox with the latency asked for.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,28 +17,15 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.support import database_ensure, free_port  # noqa: E402
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/onboarding_bench")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
 # The benchmark process and its workers must share the keys that encrypt drafts and payloads.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "Wm9J2m8kPZbA0iV0S2sQhX1Bz3lS9V0c7aY2q4uR6t8=")
 os.environ.setdefault("SEARCH_HASH_KEY", "bench-search-hash-key-bench-search-hash-key")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _database_ensure(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
-        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if found.fetchone() is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 @dataclass
@@ -120,10 +106,10 @@ def _answers(url: str) -> bool:
 
 def setup(*, latency_ms: int) -> Setup:
     """Django set up on a migrated database, the sandbox started unless ALTAFID_BASE_URL is set."""
-    _database_ensure(os.environ["DATABASE_URL"])
+    database_ensure(os.environ["DATABASE_URL"])
     use_sandbox = not os.environ.get("ALTAFID_BASE_URL")
     if use_sandbox:
-        os.environ["ALTAFID_SANDBOX_PORT"] = str(_free_port())
+        os.environ["ALTAFID_SANDBOX_PORT"] = str(free_port())
     import django
 
     django.setup()

@@ -17,7 +17,6 @@ import os
 import random
 import re
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.support import database_ensure, free_port  # noqa: E402
+
 DATABASE_URL = os.environ.setdefault(
     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/onboarding_bench"
 )
@@ -44,23 +46,6 @@ os.environ.setdefault("SEARCH_HASH_KEY", secrets.token_urlsafe(32))
 PASSWORD = "bench-password-1"  # noqa: S105 - the throwaway bench RMs
 VERSION = re.compile(r'name="version" value="(\d+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _database_ensure(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    admin = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if exists.fetchone() is None:
-            connection.execute(f'CREATE DATABASE "{name}"')
 
 
 def _seed(staff: int) -> list[tuple[str, int]]:
@@ -125,9 +110,9 @@ def main() -> None:
     )
     arguments = parser.parse_args()
 
-    _database_ensure(DATABASE_URL)
+    database_ensure(DATABASE_URL)
     # The sandbox's port, so that the settings of this process and gunicorn's point at it.
-    sandbox_port = _free_port()
+    sandbox_port = free_port()
     os.environ["ALTAFID_SANDBOX_PORT"] = str(sandbox_port)
     import django
 
@@ -145,7 +130,7 @@ def main() -> None:
     cache.clear()
     people = _seed(arguments.staff)
 
-    port = _free_port()
+    port = free_port()
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     environment = {
         **os.environ,

@@ -13,6 +13,7 @@ import logging
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -91,6 +92,38 @@ def case_steps(*, case: Case) -> list[Step]:
 
 
 @dataclass(frozen=True)
+class Submission:
+    """Where a case's submission stands, and what the RM may do next."""
+
+    steps: list[tuple[StepKind, Step | None, Section]]
+    running: bool
+    can_submit: bool
+    can_activate: bool
+    submitted: bool
+
+
+def case_submission(*, case: Case) -> Submission:
+    steps = {step.kind: step for step in case_steps(case=case)}
+    states = {kind: step.state for kind, step in steps.items()}
+    return Submission(
+        steps=[(kind, steps.get(kind.value), SECTION_OF[kind]) for kind in STEP_ORDER],
+        running=any(state in OPEN_STATES for state in states.values()),
+        can_submit=case.status == CaseStatus.READY and _startable(states, SUBMIT_STEPS),
+        can_activate=states.get(StepKind.COMPLIANCE.value) == StepState.SUCCEEDED
+        and _startable(states, ACTIVATION_STEPS),
+        submitted=bool(steps),
+    )
+
+
+def _startable(states: dict[str, str], kinds: tuple[StepKind, ...]) -> bool:
+    """Whether queuing `kinds` starts something: none of them under way, one not succeeded."""
+    chain = [states.get(kind.value, StepState.WAITING) for kind in kinds]
+    return not any(state in OPEN_STATES for state in chain) and any(
+        state != StepState.SUCCEEDED for state in chain
+    )
+
+
+@dataclass(frozen=True)
 class Progress:
     """One case's submission in a word or two, for the RM's list."""
 
@@ -104,18 +137,18 @@ def case_progress(*, steps: Iterable[Step]) -> Progress | None:
         return None
     done = sum(step.state == StepState.SUCCEEDED for step in by_kind.values())
     for state in (StepState.NEEDS_ATTENTION, StepState.FAILED):
-        stuck = next((s for s in sorted(by_kind.values(), key=_position) if s.state == state), None)
+        ordered = sorted(by_kind.values(), key=attrgetter("position"))
+        stuck = next((step for step in ordered if step.state == state), None)
         if stuck is not None:
             return Progress(state, f"{state.label}: {stuck.get_kind_display()}")
     if any(step.state in OPEN_STATES for step in by_kind.values()):
-        return Progress(StepState.RUNNING, _("Submitting (%(done)s of 5 done)") % {"done": done})
+        return Progress(
+            StepState.RUNNING,
+            _("Submitting (%(done)s of %(total)s done)") % {"done": done, "total": len(STEP_ORDER)},
+        )
     if done == len(STEP_ORDER):
         return Progress(StepState.SUCCEEDED, str(_("Activated")))
     return Progress("submitted", str(_("In Altafid, not activated")))
-
-
-def _position(step: Step) -> int:
-    return step.position
 
 
 def section_refusal(*, case: Case, section: Section) -> Refusal | None:
@@ -198,12 +231,12 @@ def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...
 
 def _queue_first_unfinished(steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:
     """Queues the first of `kinds` not yet succeeded, unless one of them is already under way."""
-    chain = [steps[kind.value] for kind in kinds]
-    if any(step.state in OPEN_STATES for step in chain):
+    if not _startable({step.kind: step.state for step in steps.values()}, kinds):
         return
-    following = next((step for step in chain if step.state != StepState.SUCCEEDED), None)
-    if following is not None:
-        _queue(following, fresh=True)
+    _queue(
+        next(steps[k.value] for k in kinds if steps[k.value].state != StepState.SUCCEEDED),
+        fresh=True,
+    )
 
 
 def _queue(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
@@ -464,7 +497,11 @@ def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
     countdown = retry_countdown(attempts=step.attempts, retry_after=error.retry_after)
     with transaction.atomic():
         _attempt_record(attempt, outcome, http_status=error.status)
-        if not Step.objects.select_for_update().filter(pk=step.pk, state="running").exists():
+        if (
+            not Step.objects.select_for_update()
+            .filter(pk=step.pk, state=StepState.RUNNING)
+            .exists()
+        ):
             return  # the sweeper took it back meanwhile; the try it queued will decide
         step.last_error = record
         _queue(step, countdown=countdown)

@@ -8,14 +8,11 @@ from django.views.decorators.http import require_GET, require_POST
 from onboarding.accounts.models import User
 from onboarding.cases.models import Case
 from onboarding.cases.services import cases_for_user
-from onboarding.submissions.models import STEP_ORDER, StepKind, StepState
 from onboarding.submissions.services import (
-    OPEN_STATES,
-    SECTION_OF,
     ActivationNotAllowed,
     CaseNotReady,
     case_activate,
-    case_steps,
+    case_submission,
     case_submit,
 )
 from onboarding.web.http import HtmxHttpRequest
@@ -30,25 +27,14 @@ def _case(request: HtmxHttpRequest, pk: int) -> Case:
 @require_GET
 def submission_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    steps = {step.kind: step for step in case_steps(case=case)}
-    ordered = [
-        {"kind": kind, "step": steps.get(kind.value), "section": SECTION_OF[kind]}
-        for kind in STEP_ORDER
-    ]
-    states = {
-        kind.value: steps[kind.value].state if kind in steps else "waiting" for kind in STEP_ORDER
-    }
+    submission = case_submission(case=case)
     context = {
         "case": case,
-        "steps": ordered,
-        "running": any(state in OPEN_STATES for state in states.values()),
-        "can_submit": case.status == "ready"
-        and not any(states[k] in OPEN_STATES for k in ("create", "sales", "compliance"))
-        and any(states[k] != StepState.SUCCEEDED for k in ("create", "sales", "compliance")),
-        "can_activate": states[StepKind.COMPLIANCE] == StepState.SUCCEEDED
-        and states[StepKind.CREDENTIALS] != StepState.SUCCEEDED
-        and not any(states[k] in OPEN_STATES for k in ("primary_email", "credentials")),
-        "submitted": bool(steps),
+        "steps": submission.steps,
+        "running": submission.running,
+        "can_submit": submission.can_submit,
+        "can_activate": submission.can_activate,
+        "submitted": submission.submitted,
     }
     if request.htmx:
         return render(request, "submissions/submission.html#steps-panel", context)
