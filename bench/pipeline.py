@@ -1,12 +1,14 @@
 """What the submission benchmarks share: a database, the sandbox or a real Altafid, workers.
 
-Connection variables are the app's own: DATABASE_URL (PostgreSQL; default a local
-`onboarding_bench`), REDIS_URL (the broker; default database 13 of a local Redis), and either
-ALTAFID_BASE_URL with the other ALTAFID_* variables (any Altafid-compatible server) or, when it
-is unset, an in-process sandbox with the latency asked for.
+They run with production settings (DEBUG=false). Connection variables are the app's own:
+DATABASE_URL (PostgreSQL; default a local `onboarding_bench`), REDIS_URL (the broker; default
+database 13 of a local Redis), and either ALTAFID_BASE_URL with the other ALTAFID_* variables
+(any Altafid-compatible server) or, when it is unset, the sandbox in a process of its own with
+the latency asked for.
 """
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -23,6 +25,11 @@ from bench.support import database_ensure, free_port  # noqa: E402
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/onboarding_bench")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
+# Production settings, as deployed: with DEBUG on, every query is also recorded and logged,
+# which doubles the database work being measured.
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
 # The benchmark process and its workers must share the keys that encrypt drafts and payloads.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "Wm9J2m8kPZbA0iV0S2sQhX1Bz3lS9V0c7aY2q4uR6t8=")
 os.environ.setdefault("SEARCH_HASH_KEY", "bench-search-hash-key-bench-search-hash-key")

@@ -55,7 +55,8 @@ class Step(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ("case", "position")
+        # By column, not by the case: ordering by a relation joins it and sorts by its own ordering.
+        ordering = ("case_id", "position")
         constraints = [
             models.UniqueConstraint(fields=["case", "kind"], name="one_step_of_a_kind_per_case")
         ]
@@ -85,7 +86,7 @@ class Attempt(models.Model):
     received = models.JSONField(null=True, blank=True)
 
     class Meta:
-        ordering = ("step", "number")
+        ordering = ("step_id", "number")
         constraints = [
             models.UniqueConstraint(fields=["step", "number"], name="one_attempt_number_per_step")
         ]

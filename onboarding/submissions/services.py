@@ -42,6 +42,7 @@ from onboarding.altafid.errors import AltafidConflict, AltafidError
 from onboarding.cases.models import Case, CaseStatus, Section
 from onboarding.cases.payloads import case_payloads
 from onboarding.cases.services import case_sections
+from onboarding.db import update_returning
 from onboarding.submissions.masking import masked
 from onboarding.submissions.models import (
     STEP_ORDER,
@@ -166,13 +167,10 @@ def section_refusal(*, case: Case, section: Section) -> Refusal | None:
 
 
 def _steps_ensure(case: Case) -> dict[str, Step]:
+    """The case's five steps: those stored, locked, and the missing ones, not saved yet."""
     existing = {step.kind: step for step in case.steps.select_for_update()}
-    missing = [
-        Step(case=case, kind=kind, position=position)
-        for position, kind in enumerate(STEP_ORDER)
-        if kind.value not in existing
-    ]
-    existing.update((step.kind, step) for step in Step.objects.bulk_create(missing))
+    for position, kind in enumerate(STEP_ORDER):
+        existing.setdefault(kind.value, Step(case=case, kind=kind, position=position))
     return existing
 
 
@@ -193,23 +191,29 @@ def case_submit(*, case: Case, user: User) -> None:
             raise CaseNotReady
         steps = _steps_ensure(case)
         # All five: the RM reviewed all five bodies; activation rebuilds its own if edited since.
-        _payloads_fix(case, steps, (*SUBMIT_STEPS, *ACTIVATION_STEPS))
-        _queue_first_unfinished(steps, SUBMIT_STEPS)
+        changed = _payloads_fix(case, steps, (*SUBMIT_STEPS, *ACTIVATION_STEPS))
+        _steps_start(steps, SUBMIT_STEPS, changed)
 
 
 def case_activate(*, case: Case, user: User) -> None:
     """Queues setting the login e-mail, then initialising credentials; gives the client a login."""
     with transaction.atomic():
-        case = _case_locked(case)
-        steps = _steps_ensure(case)
-        if steps[StepKind.COMPLIANCE.value].state != StepState.SUCCEEDED:
+        steps = {step.kind: step for step in case.steps.select_for_update()}
+        compliance = steps.get(StepKind.COMPLIANCE.value)
+        if compliance is None or compliance.state != StepState.SUCCEEDED:
             raise ActivationNotAllowed
-        _payloads_fix(case, steps, ACTIVATION_STEPS)
-        _queue_first_unfinished(steps, ACTIVATION_STEPS)
+        current = Case.objects.filter(pk=case.pk).values_list("version", flat=True).get()
+        changed: list[Step] = []
+        if any(steps[kind.value].payload_version != current for kind in ACTIVATION_STEPS):
+            changed = _payloads_fix(_case_locked(case), steps, ACTIVATION_STEPS)
+        _steps_start(steps, ACTIVATION_STEPS, changed)
 
 
-def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:
-    """Stores the body each unfinished step will send, unless it was built from this version."""
+def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> list[Step]:
+    """Sets the body each unfinished step will send, unless it was built from this version.
+
+    Returns the steps whose body changed; they are saved by `_steps_start`.
+    """
     pending = [
         steps[kind.value]
         for kind in kinds
@@ -217,7 +221,7 @@ def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...
         and steps[kind.value].payload_version != case.version
     ]
     if not pending:
-        return
+        return []
     calls = {
         call.name: call for call in case_payloads(case=case, sections=case_sections(case=case))
     }
@@ -226,21 +230,38 @@ def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...
             raise CaseNotReady
         step.payload = calls[step.kind].body
         step.payload_version = case.version
-    Step.objects.bulk_update(pending, ["payload", "payload_version"])
+    return pending
 
 
-def _queue_first_unfinished(steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:
-    """Queues the first of `kinds` not yet succeeded, unless one of them is already under way."""
-    if not _startable({step.kind: step.state for step in steps.values()}, kinds):
-        return
-    _queue(
-        next(steps[k.value] for k in kinds if steps[k.value].state != StepState.SUCCEEDED),
-        fresh=True,
-    )
+def _steps_start(steps: dict[str, Step], kinds: tuple[StepKind, ...], changed: list[Step]) -> None:
+    """Queues the first of `kinds` not yet succeeded, unless one of them is already under way,
+    and writes the steps that are new or changed, in one statement each."""
+    first = None
+    if _startable({step.kind: step.state for step in steps.values()}, kinds):
+        first = next(steps[k.value] for k in kinds if steps[k.value].state != StepState.SUCCEEDED)
+        _queue_mark(first, fresh=True)
+    new = [step for step in steps.values() if step.pk is None]
+    Step.objects.bulk_create(new)
+    stored = {s.pk: s for s in [*changed, first] if s is not None and all(s is not n for n in new)}
+    if stored:
+        Step.objects.bulk_update(list(stored.values()), [*_QUEUE_FIELDS, *_PAYLOAD_FIELDS])
+    if first is not None:
+        _send_on_commit(first)
 
 
-def _queue(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
-    """Marks the step queued and sends its task once the transaction commits."""
+_QUEUE_FIELDS = (
+    "state",
+    "queued_at",
+    "run_after",
+    "lease_expires_at",
+    "attempts",
+    "started_at",
+    "finished_at",
+)
+_PAYLOAD_FIELDS = ("payload", "payload_version")
+
+
+def _queue_mark(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
     now = timezone.now()
     step.state = StepState.QUEUED
     step.queued_at = now
@@ -250,7 +271,16 @@ def _queue(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
         step.attempts = 0
         step.started_at = None
         step.finished_at = None
-    step.save()
+
+
+def _queue(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
+    """Marks the step queued and sends its task once the transaction commits."""
+    _queue_mark(step, fresh=fresh, countdown=countdown)
+    step.save(update_fields=[*_QUEUE_FIELDS, "last_error", "updated_at"])
+    _send_on_commit(step, countdown)
+
+
+def _send_on_commit(step: Step, countdown: float = 0.0) -> None:
     step_id = step.pk
     transaction.on_commit(lambda: _send(step_id, countdown))
 
@@ -281,9 +311,10 @@ def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
     again.
     """
     now = timezone.now()
-    claimed = Step.objects.filter(
-        Q(run_after__isnull=True) | Q(run_after__lte=now), pk=step_id, state=StepState.QUEUED
-    ).update(
+    claimed = update_returning(
+        Step.objects.filter(
+            Q(run_after__isnull=True) | Q(run_after__lte=now), pk=step_id, state=StepState.QUEUED
+        ),
         state=StepState.RUNNING,
         started_at=now,
         lease_expires_at=now + _lease(),
@@ -292,12 +323,10 @@ def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
     )
     if not claimed:
         return None
-    return step_execute(step=_running(pk=step_id), run_next=run_next)
-
-
-def _running(**lookup: Any) -> Step:
-    # Not the case's drafts: the step sends its own stored body, and decrypting them is work.
-    return Step.objects.select_related("case__tenant").defer("case__drafts").get(**lookup)
+    step = claimed[0]
+    # Not the drafts: the step sends its own stored body, and decrypting them is work.
+    step.case = Case.objects.select_related("tenant").defer("drafts").get(pk=step.case_id)
+    return step_execute(step=step, run_next=run_next)
 
 
 def step_execute(*, step: Step, run_next: bool = False) -> Step | None:
@@ -426,7 +455,8 @@ def _finish(
             if next_step is not None:
                 _queue(next_step, fresh=True)
             return None
-        claimed = waiting.update(
+        claimed = update_returning(
+            waiting,
             state=StepState.RUNNING,
             queued_at=now,
             run_after=now,
@@ -436,7 +466,10 @@ def _finish(
             attempts=1,
             tries=F("tries") + 1,
         )
-        return _running(case_id=step.case_id, kind=following) if claimed else None
+        if not claimed:
+            return None
+        claimed[0].case = step.case
+        return claimed[0]
 
 
 def _attempt_record(
