@@ -4,6 +4,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,7 +29,13 @@ from onboarding.cases.services import (
     rows_add,
     rows_remove,
 )
-from onboarding.submissions.services import case_progress, section_refusal
+from onboarding.submissions.models import Step
+from onboarding.submissions.services import (
+    case_progress,
+    case_submitted,
+    section_refusal,
+    submission_prepare,
+)
 from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 20
@@ -62,7 +69,10 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
     if status not in CaseStatus.values:
         status = ""
     cases = cases_search(user=_user(request), tenant=tenant, query=query, status=status)
-    page = Paginator(cases.prefetch_related("steps"), PAGE_SIZE).get_page(request.GET.get("page"))
+    steps = Prefetch(
+        "steps", queryset=Step.objects.only("case", "kind", "position", "state", "tries")
+    )
+    page = Paginator(cases.prefetch_related(steps), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": [(case, case_progress(steps=case.steps.all())) for case in page.object_list],
@@ -214,6 +224,8 @@ def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     sections = case_sections(case=case)
     calls = case_payloads(case=case, sections=sections)
+    # Kept for Submit, which then sends exactly what this page shows (once per case version).
+    submission_prepare(case=case, calls=calls)
     summary = [
         {
             "section": section,
@@ -234,6 +246,6 @@ def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "steps": _steps(case, Section.ACTIVATION),
         "ready": all(not s["blocking"] and s["saved"] for s in summary)
         and not any(call.problems for call in calls),
-        "submitted": case.steps.exists(),
+        "submitted": case_submitted(case=case),
     }
     return render(request, "cases/review.html", context)

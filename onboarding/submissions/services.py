@@ -18,7 +18,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pydantic import BaseModel
@@ -40,9 +39,9 @@ from onboarding.altafid.contacts import (
 )
 from onboarding.altafid.errors import AltafidConflict, AltafidError
 from onboarding.cases.models import Case, CaseStatus, Section
-from onboarding.cases.payloads import case_payloads
+from onboarding.cases.payloads import Call, case_payloads
 from onboarding.cases.services import case_sections
-from onboarding.db import update_returning
+from onboarding.submissions import sql
 from onboarding.submissions.masking import masked
 from onboarding.submissions.models import (
     STEP_ORDER,
@@ -69,6 +68,10 @@ OPEN_STATES = (StepState.QUEUED, StepState.RUNNING)
 
 class CaseNotReady(Exception):
     """The case still has sections that block submission."""
+
+
+class CaseChangedSinceReview(Exception):
+    """The case was saved after the page the RM submitted from was shown."""
 
 
 class ActivationNotAllowed(Exception):
@@ -112,8 +115,17 @@ def case_submission(*, case: Case) -> Submission:
         can_submit=case.status == CaseStatus.READY and _startable(states, SUBMIT_STEPS),
         can_activate=states.get(StepKind.COMPLIANCE.value) == StepState.SUCCEEDED
         and _startable(states, ACTIVATION_STEPS),
-        submitted=bool(steps),
+        submitted=any(_started(step) for step in steps.values()),
     )
+
+
+def _started(step: Step) -> bool:
+    # A step the review page prepared a body for waits untouched until the RM submits.
+    return step.state != StepState.WAITING or step.tries > 0
+
+
+def case_submitted(*, case: Case) -> bool:
+    return case.steps.exclude(state=StepState.WAITING, tries=0).exists()
 
 
 def _startable(states: dict[str, str], kinds: tuple[StepKind, ...]) -> bool:
@@ -134,7 +146,7 @@ class Progress:
 
 def case_progress(*, steps: Iterable[Step]) -> Progress | None:
     by_kind = {step.kind: step for step in steps}
-    if not by_kind:
+    if not any(_started(step) for step in by_kind.values()):
         return None
     done = sum(step.state == StepState.SUCCEEDED for step in by_kind.values())
     for state in (StepState.NEEDS_ATTENTION, StepState.FAILED):
@@ -162,31 +174,56 @@ def section_refusal(*, case: Case, section: Section) -> Refusal | None:
         section=section,
         field_errors=step.last_error.get("field_errors") or {},
         message=step.last_error.get("message") or "",
-        current=step.payload_version == case.version,
+        current=step.last_error.get("payload_version", step.payload_version) == case.version,
     )
 
 
 def _steps_ensure(case: Case) -> dict[str, Step]:
     """The case's five steps: those stored, locked, and the missing ones, not saved yet."""
-    existing = {step.kind: step for step in case.steps.select_for_update()}
+    existing = {step.kind: step for step in _steps_locked(case)}
     for position, kind in enumerate(STEP_ORDER):
         existing.setdefault(kind.value, Step(case=case, kind=kind, position=position))
     return existing
 
 
+def _steps_locked(case: Case) -> Iterable[Step]:
+    # Not the bodies: they are only written here, and decrypting them is work.
+    return case.steps.select_for_update().defer("payload")
+
+
 def _case_locked(case: Case) -> Case:
-    related = Case.objects.select_related("tenant", "owner__staff_profile")
-    return related.select_for_update(of=("self",)).get(pk=case.pk)
+    # What decides whether to go on; what the bodies are built from is read only if needed.
+    return Case.objects.select_for_update().only("version", "status").get(pk=case.pk)
 
 
-def case_submit(*, case: Case, user: User) -> None:
+def submission_prepare(*, case: Case, calls: list[Call]) -> None:
+    """Keeps the bodies the review page shows, so that Submit sends exactly those.
+
+    Only for a case that could be submitted now, and only when the case changed since they
+    were kept: the review page calls this on every view, and it writes once per version.
+    """
+    if case.status != CaseStatus.READY or any(call.problems for call in calls):
+        return
+    with transaction.atomic():
+        steps = _steps_ensure(case)
+        if any(step.state in OPEN_STATES for step in steps.values()):
+            return
+        kinds = (*SUBMIT_STEPS, *ACTIVATION_STEPS)
+        _steps_write(steps, _payloads_fix(case, steps, kinds, calls))
+
+
+def case_submit(*, case: Case, user: User, version: int) -> None:
     """Queues the first step of create, sales and compliance that has not succeeded yet.
 
-    Submitting again after a failure resumes at the failed step; earlier steps are not
-    repeated. Submitting while a step is queued or running changes nothing.
+    `version` is the case version the RM saw when pressing Submit: if the case was saved
+    since, nothing is sent and `CaseChangedSinceReview` is raised. Submitting again after a
+    failure resumes at the failed step; earlier steps are not repeated. Submitting while a
+    step is queued or running changes nothing.
     """
     with transaction.atomic():
         case = _case_locked(case)
+        if case.version != version:
+            raise CaseChangedSinceReview
         if case.status != CaseStatus.READY:
             raise CaseNotReady
         steps = _steps_ensure(case)
@@ -198,7 +235,7 @@ def case_submit(*, case: Case, user: User) -> None:
 def case_activate(*, case: Case, user: User) -> None:
     """Queues setting the login e-mail, then initialising credentials; gives the client a login."""
     with transaction.atomic():
-        steps = {step.kind: step for step in case.steps.select_for_update()}
+        steps = {step.kind: step for step in _steps_locked(case)}
         compliance = steps.get(StepKind.COMPLIANCE.value)
         if compliance is None or compliance.state != StepState.SUCCEEDED:
             raise ActivationNotAllowed
@@ -209,10 +246,13 @@ def case_activate(*, case: Case, user: User) -> None:
         _steps_start(steps, ACTIVATION_STEPS, changed)
 
 
-def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> list[Step]:
+def _payloads_fix(
+    case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...], calls: list[Call] | None = None
+) -> list[Step]:
     """Sets the body each unfinished step will send, unless it was built from this version.
 
-    Returns the steps whose body changed; they are saved by `_steps_start`.
+    `calls` are the case's calls if already built (by the review page). Returns the steps
+    whose body changed; they are saved by `_steps_start`.
     """
     pending = [
         steps[kind.value]
@@ -222,31 +262,39 @@ def _payloads_fix(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...
     ]
     if not pending:
         return []
-    calls = {
-        call.name: call for call in case_payloads(case=case, sections=case_sections(case=case))
-    }
+    if calls is None:
+        sources = Case.objects.select_related("tenant", "owner__staff_profile").get(pk=case.pk)
+        calls = case_payloads(case=sources, sections=case_sections(case=sources))
+    by_name = {call.name: call for call in calls}
     for step in pending:
-        if calls[step.kind].problems:
+        if by_name[step.kind].problems:
             raise CaseNotReady
-        step.payload = calls[step.kind].body
+        step.payload = by_name[step.kind].body
         step.payload_version = case.version
     return pending
 
 
 def _steps_start(steps: dict[str, Step], kinds: tuple[StepKind, ...], changed: list[Step]) -> None:
-    """Queues the first of `kinds` not yet succeeded, unless one of them is already under way,
-    and writes the steps that are new or changed, in one statement each."""
+    """Queues the first of `kinds` not yet succeeded, unless one of them is already under way."""
     first = None
     if _startable({step.kind: step.state for step in steps.values()}, kinds):
         first = next(steps[k.value] for k in kinds if steps[k.value].state != StepState.SUCCEEDED)
         _queue_mark(first, fresh=True)
-    new = [step for step in steps.values() if step.pk is None]
-    Step.objects.bulk_create(new)
-    stored = {s.pk: s for s in [*changed, first] if s is not None and all(s is not n for n in new)}
-    if stored:
-        Step.objects.bulk_update(list(stored.values()), [*_QUEUE_FIELDS, *_PAYLOAD_FIELDS])
+    _steps_write(steps, changed, queued=first)
     if first is not None:
         _send_on_commit(first)
+
+
+def _steps_write(steps: dict[str, Step], rebuilt: list[Step], queued: Step | None = None) -> None:
+    """Inserts the steps not stored yet, then updates those given a new body or queued."""
+    new = [step for step in steps.values() if step.pk is None]
+    Step.objects.bulk_create(new)
+    inserted = {id(step) for step in new}
+    rebuilt = [step for step in rebuilt if id(step) not in inserted]
+    if rebuilt:
+        Step.objects.bulk_update(rebuilt, [*_QUEUE_FIELDS, *_PAYLOAD_FIELDS])
+    if queued is not None and id(queued) not in inserted and queued not in rebuilt:
+        queued.save(update_fields=[*_QUEUE_FIELDS, "updated_at"])
 
 
 _QUEUE_FIELDS = (
@@ -311,19 +359,9 @@ def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
     again.
     """
     now = timezone.now()
-    claimed = update_returning(
-        Step.objects.filter(
-            Q(run_after__isnull=True) | Q(run_after__lte=now), pk=step_id, state=StepState.QUEUED
-        ),
-        state=StepState.RUNNING,
-        started_at=now,
-        lease_expires_at=now + _lease(),
-        attempts=F("attempts") + 1,
-        tries=F("tries") + 1,
-    )
-    if not claimed:
+    step = sql.step_claim(step_id=step_id, now=now, lease_until=now + _lease())
+    if step is None:
         return None
-    step = claimed[0]
     # Not the drafts: the step sends its own stored body, and decrypting them is work.
     step.case = Case.objects.select_related("tenant").defer("drafts").get(pk=step.case_id)
     return step_execute(step=step, run_next=run_next)
@@ -441,35 +479,24 @@ def _finish(
         _attempt_record(attempt, outcome, http_status=http_status, received=received)
         # Only while still ours: if the lease ran out and the sweeper took the step back, the
         # try that runs now decides (after a search, where the create may have happened).
-        still_ours = Step.objects.filter(pk=step.pk, state=StepState.RUNNING).update(
-            state=state, finished_at=now, lease_expires_at=None, last_error=error
-        )
+        still_ours = sql.step_close(step_id=step.pk, state=state, now=now, error=error)
         following = FOLLOWS.get(StepKind(step.kind))
         if not still_ours or state != StepState.SUCCEEDED or following is None:
             return None
-        waiting = Step.objects.filter(case_id=step.case_id, kind=following).exclude(
-            state__in=(*OPEN_STATES, StepState.SUCCEEDED)
-        )
         if not run_next:
+            waiting = Step.objects.filter(case_id=step.case_id, kind=following).exclude(
+                state__in=(*OPEN_STATES, StepState.SUCCEEDED)
+            )
             next_step = waiting.select_for_update().first()
             if next_step is not None:
                 _queue(next_step, fresh=True)
             return None
-        claimed = update_returning(
-            waiting,
-            state=StepState.RUNNING,
-            queued_at=now,
-            run_after=now,
-            started_at=now,
-            finished_at=None,
-            lease_expires_at=now + _lease(),
-            attempts=1,
-            tries=F("tries") + 1,
+        claimed = sql.step_claim_following(
+            case_id=step.case_id, kind=following, now=now, lease_until=now + _lease()
         )
-        if not claimed:
-            return None
-        claimed[0].case = step.case
-        return claimed[0]
+        if claimed is not None:
+            claimed.case = step.case
+        return claimed
 
 
 def _attempt_record(
@@ -484,12 +511,7 @@ def _attempt_record(
     attempt.outcome = outcome
     attempt.http_status = http_status
     attempt.received = masked(received)
-    Attempt.objects.bulk_create(
-        [attempt],
-        update_conflicts=True,
-        unique_fields=["step", "number"],
-        update_fields=["finished_at", "outcome", "http_status", "received"],
-    )
+    sql.attempt_store(attempt)
 
 
 def _succeeded(
@@ -507,7 +529,8 @@ def _succeeded(
 
 
 def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
-    record = error.to_dict()
+    # The body's version, so that the RM's fixes are told apart from what Altafid refused.
+    record = {**error.to_dict(), "payload_version": step.payload_version}
     if not (error.retryable or error.ambiguous):
         _finish(
             step, attempt, StepState.FAILED, AttemptOutcome.FAILED, record, http_status=error.status

@@ -10,6 +10,7 @@ from onboarding.cases.models import Case
 from onboarding.cases.services import cases_for_user
 from onboarding.submissions.services import (
     ActivationNotAllowed,
+    CaseChangedSinceReview,
     CaseNotReady,
     case_activate,
     case_submission,
@@ -47,12 +48,26 @@ def submission_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     assert isinstance(request.user, User)
     try:
-        case_submit(case=case, user=request.user)
+        case_submit(case=case, user=request.user, version=_version(request))
+    except CaseChangedSinceReview:
+        messages.warning(
+            request,
+            _("This onboarding changed since you reviewed it. Review it again, then submit."),
+        )
+        return redirect("cases:review", pk=case.pk)
     except CaseNotReady:
         messages.error(request, _("Some sections still block submission."))
         return redirect("cases:review", pk=case.pk)
     messages.success(request, _("Submitted. The steps below run one after the other."))
     return redirect("submissions:status", pk=case.pk)
+
+
+def _version(request: HtmxHttpRequest) -> int:
+    """The case version the page the RM submitted from was showing (-1 when missing)."""
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return -1
 
 
 @login_required

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_it_shows_an_admin_each_attempt_masked_and_nothing_to_edit(
     admin_client, ready_case, rm, sandbox
 ):
-    case_submit(case=ready_case, user=rm)
+    case_submit(case=ready_case, user=rm, version=ready_case.version)
     steps_drive(ready_case)
     create = Step.objects.get(case=ready_case, kind="create")
 

@@ -66,7 +66,7 @@ def cases_ready(case: Case, count: int) -> list[Case]:
 
 def run_to_activation(cases: list[Case], rm, *, midway: Callable[[], None] | None = None) -> None:
     for case in cases:
-        case_submit(case=case, user=rm)
+        case_submit(case=case, user=rm, version=case.version)
     ids = [case.pk for case in cases]
     total = len(ids) * len(StepKind)
     deadline = time.monotonic() + RUN_BOUND_SECONDS

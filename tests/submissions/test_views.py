@@ -21,7 +21,9 @@ def logged_in(client, rm):
 
 def test_it_submits_from_review_and_shows_the_steps_polling_while_they_run(logged_in, ready_case):
     review = logged_in.get(reverse("cases:review", args=[ready_case.pk]))
-    response = logged_in.post(reverse("submissions:submit", args=[ready_case.pk]))
+    response = logged_in.post(
+        reverse("submissions:submit", args=[ready_case.pk]), {"version": ready_case.version}
+    )
 
     status_url = reverse("submissions:status", args=[ready_case.pk])
     assert b"Submit to Altafid" in review.content
@@ -34,7 +36,7 @@ def test_it_submits_from_review_and_shows_the_steps_polling_while_they_run(logge
 
 
 def test_it_stops_polling_once_nothing_runs(logged_in, ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm)
+    case_submit(case=ready_case, user=rm, version=ready_case.version)
     steps_drive(ready_case)
 
     fragment = logged_in.get(reverse("submissions:status", args=[ready_case.pk]), **HTMX)
@@ -47,7 +49,7 @@ def test_it_stops_polling_once_nothing_runs(logged_in, ready_case, rm, sandbox):
 
 
 def test_it_asks_for_a_confirmation_before_activating(logged_in, ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm)
+    case_submit(case=ready_case, user=rm, version=ready_case.version)
     steps_drive(ready_case)
     url = reverse("submissions:activate", args=[ready_case.pk])
 
@@ -61,16 +63,68 @@ def test_it_asks_for_a_confirmation_before_activating(logged_in, ready_case, rm,
 def test_it_refuses_to_submit_a_case_with_blocking_sections(logged_in, rm, tenant):
     case = case_create(tenant=tenant, owner=rm)
 
-    response = logged_in.post(reverse("submissions:submit", args=[case.pk]))
+    response = logged_in.post(
+        reverse("submissions:submit", args=[case.pk]), {"version": case.version}
+    )
 
     assert response.url == reverse("cases:review", args=[case.pk])
     assert not Step.objects.filter(case=case).exists()
 
 
+def test_it_sends_back_to_review_a_case_saved_since_the_rm_reviewed_it(logged_in, ready_case, rm):
+    reviewed = ready_case.version
+    logged_in.get(reverse("cases:review", args=[ready_case.pk]))
+    case_section_save(
+        case=ready_case,
+        section=Section.SALES,
+        raw={**SALES, "annual_income": ["99000000"]},
+        version=reviewed,
+        user=rm,
+    )
+
+    response = logged_in.post(
+        reverse("submissions:submit", args=[ready_case.pk]), {"version": reviewed}, follow=True
+    )
+
+    assert response.redirect_chain[0][0] == reverse("cases:review", args=[ready_case.pk])
+    assert "changed since you reviewed it" in response.content.decode()
+    assert not Step.objects.filter(case=ready_case).exclude(state=StepState.WAITING).exists()
+
+
+def test_it_submits_exactly_the_bodies_the_review_page_showed(logged_in, ready_case):
+    review = logged_in.get(reverse("cases:review", args=[ready_case.pk]))
+    prepared = {step.kind: step.payload for step in Step.objects.filter(case=ready_case)}
+
+    logged_in.post(
+        reverse("submissions:submit", args=[ready_case.pk]), {"version": ready_case.version}
+    )
+
+    assert set(prepared) == {"create", "sales", "compliance", "primary_email", "credentials"}
+    shown = [call["call"].body for call in review.context["calls"]]
+    assert list(prepared.values()) == shown
+    sent = {step.kind: step.payload for step in Step.objects.filter(case=ready_case)}
+    assert sent == prepared
+    assert Step.objects.get(case=ready_case, kind="create").state == StepState.QUEUED
+
+
+def test_it_does_not_count_a_reviewed_case_as_submitted(logged_in, ready_case):
+    logged_in.get(reverse("cases:review", args=[ready_case.pk]))
+
+    review = logged_in.get(reverse("cases:review", args=[ready_case.pk]))
+    status = logged_in.get(reverse("submissions:status", args=[ready_case.pk]))
+    home = logged_in.get(reverse("cases:list"))
+
+    assert Step.objects.filter(case=ready_case, state=StepState.WAITING).count() == 5
+    assert b"Submit to Altafid" in review.content
+    assert b"Not submitted yet." in status.content
+    assert b"Submitting" not in home.content
+    assert b"In Altafid" not in home.content
+
+
 def test_it_shows_altafids_field_errors_on_the_section_they_concern(
     logged_in, ready_case, rm, sandbox
 ):
-    case_submit(case=ready_case, user=rm)
+    case_submit(case=ready_case, user=rm, version=ready_case.version)
     step_run(step_id=Step.objects.get(case=ready_case, kind="create").pk)
     sales = Step.objects.get(case=ready_case, kind="sales")
     Step.objects.filter(pk=sales.pk).update(
@@ -78,6 +132,7 @@ def test_it_shows_altafids_field_errors_on_the_section_they_concern(
         last_error={
             "status": 400,
             "message": "Validation failed",
+            "payload_version": sales.payload_version,
             "field_errors": {
                 "annualIncome": ["must be positive"],
                 "addresses[0].zipCode": ["unknown postal code"],
@@ -108,6 +163,7 @@ def test_it_shows_altafids_field_errors_on_the_section_they_concern(
         version=ready_case.version,
         user=rm,
     )
+    logged_in.get(reverse("cases:review", args=[ready_case.pk]))  # prepares the new bodies
     edited = logged_in.get(reverse("cases:section", args=[ready_case.pk, "sales"]))
     assert "Altafid refused this section" in edited.content.decode()
     assert "id_annual_income-errors" not in edited.content.decode()
@@ -131,7 +187,7 @@ def test_it_answers_405_to_a_wrong_method(logged_in, ready_case):
 
 
 def test_it_lists_each_cases_progress(logged_in, ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm)
+    case_submit(case=ready_case, user=rm, version=ready_case.version)
     listing = logged_in.get(reverse("cases:list")).content.decode()
     assert "Submitting (0 of 5 done)" in listing
     steps_drive(ready_case)

@@ -14,7 +14,7 @@ WORKER_WAIT_SECONDS = 120
 def test_it_submits_a_case_through_the_broker_and_a_real_worker(ready_case, rm, sandbox):
     with workers() as started:
         started.append(worker_start(worker_environment(sandbox)))
-        case_submit(case=ready_case, user=rm)
+        case_submit(case=ready_case, user=rm, version=ready_case.version)
 
         deadline = time.monotonic() + WORKER_WAIT_SECONDS
         compliance = Step.objects.get(case=ready_case, kind="compliance")

@@ -1,0 +1,134 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from onboarding.cases.services import case_create
+from onboarding.submissions import sql
+from onboarding.submissions.models import Attempt, AttemptOutcome, Step, StepKind, StepState
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case(tenant, rm):
+    return case_create(tenant=tenant, owner=rm)
+
+
+def step_create(case, kind=StepKind.CREATE, **fields):
+    position = list(StepKind).index(kind)
+    return Step.objects.create(
+        case=case, kind=kind, position=position, payload={"firstName": "Ana"}, **fields
+    )
+
+
+def test_it_claims_a_due_step_and_reads_it_in_one_statement(case):
+    now = timezone.now()
+    step = step_create(case, state=StepState.QUEUED, run_after=now, tries=2, attempts=1)
+    lease = now + datetime.timedelta(minutes=2)
+
+    with CaptureQueriesContext(connection) as queries:
+        claimed = sql.step_claim(step_id=step.pk, now=now, lease_until=lease)
+
+    assert len(queries) == 1
+    assert claimed is not None
+    assert (claimed.pk, claimed.state, claimed.tries, claimed.attempts) == (
+        step.pk,
+        StepState.RUNNING,
+        3,
+        2,
+    )
+    assert claimed.lease_expires_at == lease
+    assert claimed.payload == {"firstName": "Ana"}
+    step.refresh_from_db()
+    assert (step.state, step.started_at) == (StepState.RUNNING, now)
+
+
+@pytest.mark.parametrize(
+    ("state", "due_in"), [(StepState.RUNNING, 0), (StepState.SUCCEEDED, 0), (StepState.QUEUED, 30)]
+)
+def test_it_leaves_a_step_that_is_not_queued_or_not_due(case, state, due_in):
+    now = timezone.now()
+    step = step_create(case, state=state, run_after=now + datetime.timedelta(seconds=due_in))
+
+    claimed = sql.step_claim(step_id=step.pk, now=now, lease_until=now)
+
+    assert claimed is None
+    step.refresh_from_db()
+    assert step.state == state
+
+
+def test_it_claims_the_following_step_only_when_it_is_not_under_way_or_done(case):
+    now = timezone.now()
+    step_create(case, StepKind.SALES, state=StepState.FAILED, tries=4)
+    step_create(case, StepKind.COMPLIANCE, state=StepState.SUCCEEDED)
+
+    sales = sql.step_claim_following(case_id=case.pk, kind="sales", now=now, lease_until=now)
+    compliance = sql.step_claim_following(
+        case_id=case.pk, kind="compliance", now=now, lease_until=now
+    )
+
+    assert sales is not None
+    assert (sales.state, sales.tries, sales.attempts, sales.finished_at) == (
+        StepState.RUNNING,
+        5,
+        1,
+        None,
+    )
+    assert compliance is None
+
+
+def test_it_closes_a_step_only_while_it_is_running(case):
+    now = timezone.now()
+    running = step_create(case, state=StepState.RUNNING, lease_expires_at=now)
+    queued = step_create(case, StepKind.SALES, state=StepState.QUEUED)
+
+    closed = sql.step_close(step_id=running.pk, state=StepState.FAILED, now=now, error={"a": 1})
+    not_closed = sql.step_close(step_id=queued.pk, state=StepState.SUCCEEDED, now=now, error=None)
+
+    running.refresh_from_db()
+    queued.refresh_from_db()
+    assert (closed, not_closed) == (True, False)
+    assert (running.state, running.last_error, running.lease_expires_at) == (
+        StepState.FAILED,
+        {"a": 1},
+        None,
+    )
+    assert queued.state == StepState.QUEUED
+
+
+def test_it_stores_an_attempt_and_gives_a_lost_one_its_real_outcome(case):
+    step = step_create(case, state=StepState.RUNNING)
+    now = timezone.now()
+    lost = Attempt.objects.create(
+        step=step, number=1, started_at=now, outcome=AttemptOutcome.AMBIGUOUS, sent={"a": "•••"}
+    )
+
+    sql.attempt_store(
+        Attempt(
+            step=step,
+            number=1,
+            started_at=now,
+            finished_at=now,
+            outcome=AttemptOutcome.SUCCEEDED,
+            http_status=201,
+            sent={"a": "•••"},
+            received={"contactUuid": "C1"},
+        )
+    )
+    sql.attempt_store(
+        Attempt(step=step, number=2, started_at=now, outcome=AttemptOutcome.RETRY, sent=None)
+    )
+
+    lost.refresh_from_db()
+    assert (lost.outcome, lost.http_status, lost.received) == (
+        AttemptOutcome.SUCCEEDED,
+        201,
+        {"contactUuid": "C1"},
+    )
+    assert list(step.history.values_list("number", "outcome")) == [
+        (1, AttemptOutcome.SUCCEEDED),
+        (2, AttemptOutcome.RETRY),
+    ]
