@@ -177,7 +177,14 @@ def workers_start(setup: Setup, *, processes: int, concurrency: int) -> None:
                 env=dict(os.environ),
             )
         )
-    time.sleep(3)  # let them connect to the broker before the clock starts
+    # Before the clock starts, every worker must be up: booting one takes seconds of CPU.
+    from onboarding.celery import app
+
+    wait_for(
+        lambda: len(app.control.ping(timeout=0.5)) >= len(setup.workers),
+        bound_seconds=120,
+        poll_seconds=0.2,
+    )
 
 
 def queue_purge() -> None:
