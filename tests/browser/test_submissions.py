@@ -2,8 +2,9 @@ import pytest
 from django.urls import reverse
 
 from onboarding.accounts.roles import Role
-from onboarding.cases.demo import case_fill
-from onboarding.cases.services import case_create
+from onboarding.cases.demo import SALES, case_fill
+from onboarding.cases.models import Section
+from onboarding.cases.services import case_create, case_section_save
 from onboarding.submissions.models import Step
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, TenantFactory, staff_create
@@ -23,7 +24,19 @@ def test_it_shows_the_steps_update_live_and_activates_after_a_confirmation(
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.goto(live_server.url + reverse("cases:review", args=[case.pk]))
+    # Saved elsewhere (another tab, a colleague) after this review page was shown.
+    case_section_save(
+        case=case,
+        section=Section.SALES,
+        raw={**SALES, "annual_income": ["95000000"]},
+        version=case.version,
+        user=rm,
+    )
 
+    page.get_by_role("button", name="Submit to Altafid").click()
+    page.get_by_text("This onboarding changed since you reviewed it.").wait_for()
+    screenshot(page, "submission-changed-since-review")
+    assert not Step.objects.filter(case=case).exclude(state="waiting").exists()
     page.get_by_role("button", name="Submit to Altafid").click()
     page.get_by_text("Steps are running; this table updates by itself.").wait_for()
     screenshot(page, "submission-running")
@@ -41,3 +54,7 @@ def test_it_shows_the_steps_update_live_and_activates_after_a_confirmation(
     steps_drive(case)
     page.get_by_text("Succeeded").nth(4).wait_for()
     screenshot(page, "submission-activated")
+
+    page.get_by_role("link", name="Onboardings").first.click()
+    page.get_by_role("cell", name="Activated").wait_for()
+    screenshot(page, "home-with-progress")
