@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from onboarding.submissions.models import Attempt, Step, StepState
@@ -26,36 +28,39 @@ def step_claim(
     *, step_id: int, now: datetime.datetime, lease_until: datetime.datetime
 ) -> Step | None:
     """Marks a queued step whose time has come as running under a lease; None if another won."""
-    rows = _run(
-        f"UPDATE {_table(Step)} SET state = %s, started_at = %s, lease_expires_at = %s,"
-        " attempts = attempts + 1, tries = tries + 1"
-        " WHERE id = %s AND state = %s AND (run_after IS NULL OR run_after <= %s)"
-        f" RETURNING {_columns(Step)}",
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = _statements(db.vendor)
+    rows = _rows(
+        db,
+        sql.claim,
         [
             StepState.RUNNING,
-            _value(Step, "started_at", now),
-            _value(Step, "lease_expires_at", lease_until),
+            _value(db, Step, "started_at", now),
+            _value(db, Step, "lease_expires_at", lease_until),
             step_id,
             StepState.QUEUED,
-            _value(Step, "run_after", now),
+            _value(db, Step, "run_after", now),
         ],
     )
-    return _model(Step, rows[0]) if rows else None
+    return _model(db, Step, rows[0]) if rows else None
 
 
 def step_claim_following(
     *, case_id: int, kind: str, now: datetime.datetime, lease_until: datetime.datetime
 ) -> Step | None:
     """Claims the case's step of `kind` at once, unless it is under way or done already."""
-    rows = _run(
-        f"UPDATE {_table(Step)} SET state = %s, queued_at = %s, run_after = %s, started_at = %s,"
-        " finished_at = NULL, lease_expires_at = %s, attempts = 1, tries = tries + 1"
-        " WHERE case_id = %s AND kind = %s AND state NOT IN (%s, %s, %s)"
-        f" RETURNING {_columns(Step)}",
+    db = connections[DEFAULT_DB_ALIAS]
+    sql = _statements(db.vendor)
+    at = _value(db, Step, "started_at", now)
+    rows = _rows(
+        db,
+        sql.claim_following,
         [
             StepState.RUNNING,
-            *[_value(Step, name, now) for name in ("queued_at", "run_after", "started_at")],
-            _value(Step, "lease_expires_at", lease_until),
+            at,
+            at,
+            at,
+            _value(db, Step, "lease_expires_at", lease_until),
             case_id,
             kind,
             StepState.QUEUED,
@@ -63,21 +68,21 @@ def step_claim_following(
             StepState.SUCCEEDED,
         ],
     )
-    return _model(Step, rows[0]) if rows else None
+    return _model(db, Step, rows[0]) if rows else None
 
 
 def step_close(
     *, step_id: int, state: str, now: datetime.datetime, error: dict[str, Any] | None
 ) -> bool:
     """Ends a running step; False when it is no longer running (the sweeper took it back)."""
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {_table(Step)} SET state = %s, finished_at = %s, lease_expires_at = NULL,"
-            " last_error = %s WHERE id = %s AND state = %s",
+            _statements(db.vendor).close,
             [
                 state,
-                _value(Step, "finished_at", now),
-                _value(Step, "last_error", error),
+                _value(db, Step, "finished_at", now),
+                _value(db, Step, "last_error", error),
                 step_id,
                 StepState.RUNNING,
             ],
@@ -85,71 +90,105 @@ def step_close(
         return bool(cursor.rowcount)
 
 
+_ATTEMPT_COLUMNS = (
+    "step",
+    "number",
+    "started_at",
+    "finished_at",
+    "outcome",
+    "http_status",
+    "sent",
+    "received",
+)
+
+
 def attempt_store(attempt: Attempt) -> None:
     """Inserts the try; one the sweeper already wrote as lost gets its real outcome."""
-    names = ("step", "number", "started_at", "finished_at", "outcome", "http_status", "sent")
-    values = [_value(Attempt, name, getattr(attempt, _attname(Attempt, name))) for name in names]
+    db = connections[DEFAULT_DB_ALIAS]
+    values = [
+        _value(db, Attempt, name, getattr(attempt, _field(Attempt, name).attname))
+        for name in _ATTEMPT_COLUMNS
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(_statements(db.vendor).attempt, values)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    claim: str
+    claim_following: str
+    close: str
+    attempt: str
+
+
+@functools.cache
+def _statements(vendor: str) -> _Statements:
+    """Built once: table and column names come from the models, values are all parameters."""
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    step, attempt = quote(Step._meta.db_table), quote(Attempt._meta.db_table)
+    returning = ", ".join(quote(cast(str, field.column)) for field in _fields(Step))
+    columns = ", ".join(quote(cast(str, _field(Attempt, n).column)) for n in _ATTEMPT_COLUMNS)
     updated = ("finished_at", "outcome", "http_status", "received")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_table(Attempt)} ({_columns(Attempt, names)}, received)"
-            f" VALUES ({', '.join(['%s'] * (len(names) + 1))})"
+    return _Statements(
+        claim=(
+            f"UPDATE {step} SET state = %s, started_at = %s, lease_expires_at = %s,"
+            " attempts = attempts + 1, tries = tries + 1"
+            " WHERE id = %s AND state = %s AND (run_after IS NULL OR run_after <= %s)"
+            f" RETURNING {returning}"
+        ),
+        claim_following=(
+            f"UPDATE {step} SET state = %s, queued_at = %s, run_after = %s, started_at = %s,"
+            " finished_at = NULL, lease_expires_at = %s, attempts = 1, tries = tries + 1"
+            " WHERE case_id = %s AND kind = %s AND state NOT IN (%s, %s, %s)"
+            f" RETURNING {returning}"
+        ),
+        close=(
+            f"UPDATE {step} SET state = %s, finished_at = %s, lease_expires_at = NULL,"
+            " last_error = %s WHERE id = %s AND state = %s"
+        ),
+        attempt=(
+            f"INSERT INTO {attempt} ({columns})"
+            f" VALUES ({', '.join(['%s'] * len(_ATTEMPT_COLUMNS))})"
             " ON CONFLICT (step_id, number) DO UPDATE SET "
-            + ", ".join(f"{column} = excluded.{column}" for column in updated),
-            [*values, _value(Attempt, "received", attempt.received)],
-        )
+            + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in updated)
+        ),
+    )
 
 
-def _run(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-    with connection.cursor() as cursor:
+def _rows(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _table(model: type[Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
+@functools.cache
+def _fields(model: type[Model]) -> tuple[Field[Any, Any], ...]:
+    return tuple(model._meta.concrete_fields)
 
 
-def _columns(model: type[Model], names: Sequence[str] | None = None) -> str:
-    fields = _fields(model) if names is None else [_field(model, name) for name in names]
-    return ", ".join(connection.ops.quote_name(cast(str, field.column)) for field in fields)
-
-
-def _fields(model: type[Model]) -> list[Field[Any, Any]]:
-    return list(model._meta.concrete_fields)
-
-
+@functools.cache
 def _field(model: type[Model], name: str) -> Field[Any, Any]:
     return cast("Field[Any, Any]", model._meta.get_field(name))
 
 
-def _attname(model: type[Model], name: str) -> str:
-    return _field(model, name).attname
+def _value(db: BaseDatabaseWrapper, model: type[Model], name: str, value: Any) -> Any:
+    return _field(model, name).get_db_prep_save(value, db)
 
 
-def _value(model: type[Model], name: str, value: Any) -> Any:
-    return _field(model, name).get_db_prep_save(value, connection)
-
-
-def _model(model: type[Model], row: tuple[Any, ...]) -> Any:
-    fields = _fields(model)
+def _model(db: BaseDatabaseWrapper, model: type[Model], row: tuple[Any, ...]) -> Any:
     values = [
-        functools.reduce(lambda value, convert: convert(value, column, connection), convs, raw)
-        for raw, (column, convs) in zip(row, _converters(model, connection.vendor), strict=True)
+        functools.reduce(lambda value, convert: convert(value, column, db), convs, raw)
+        for raw, (column, convs) in zip(row, _converters(model, db.vendor), strict=True)
     ]
-    return model.from_db(connection.alias, [field.attname for field in fields], values)
+    return model.from_db(db.alias, [field.attname for field in _fields(model)], values)
 
 
 @functools.cache
 def _converters(model: type[Model], vendor: str) -> list[tuple[Any, list[_Converter]]]:
     """Per column, what turns a database value into the model's (dates on SQLite, decryption)."""
+    db = connections[DEFAULT_DB_ALIAS]
     found = []
     for field in _fields(model):
         column = field.get_col(model._meta.db_table)
-        found.append(
-            (
-                column,
-                [*connection.ops.get_db_converters(column), *field.get_db_converters(connection)],
-            )
-        )
+        found.append((column, [*db.ops.get_db_converters(column), *field.get_db_converters(db)]))
     return found
