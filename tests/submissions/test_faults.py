@@ -15,12 +15,18 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
+from django.db.models import Count
 
 from onboarding.altafid.sandbox.faults import FAULT_KINDS, Faults
 from onboarding.cases.models import Case
 from onboarding.submissions.models import Step, StepKind, StepState
 from onboarding.submissions.services import case_activate, case_submit, steps_sweep
-from tests.submissions.workers import worker_environment, worker_start, workers
+from tests.submissions.workers import (
+    worker_environment,
+    worker_start,
+    workers,
+    workers_revive,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # A bound on the whole run, so a stuck pipeline fails the test instead of hanging CI.
@@ -64,7 +70,13 @@ def cases_ready(case: Case, count: int) -> list[Case]:
     return Case.objects.bulk_create(copies)
 
 
-def run_to_activation(cases: list[Case], rm, *, midway: Callable[[], None] | None = None) -> None:
+def run_to_activation(
+    cases: list[Case],
+    rm,
+    *,
+    midway: Callable[[], None] | None = None,
+    each_round: Callable[[], None] | None = None,
+) -> None:
     for case in cases:
         case_submit(case=case, user=rm, version=case.version)
     ids = [case.pk for case in cases]
@@ -88,8 +100,12 @@ def run_to_activation(cases: list[Case], rm, *, midway: Callable[[], None] | Non
             case_activate(case=case, user=rm)
             activated.add(case.pk)
         steps_sweep()
+        if each_round is not None:
+            each_round()
         time.sleep(0.5)
-    pytest.fail(f"not every step succeeded within {RUN_BOUND_SECONDS}s")
+    left = Step.objects.filter(case_id__in=ids).exclude(state=StepState.SUCCEEDED)
+    summary = sorted(left.values_list("kind", "state").annotate(n=Count("pk")))
+    pytest.fail(f"not every step succeeded within {RUN_BOUND_SECONDS}s; left: {summary}")
 
 
 def assert_exactly_one_contact_each(cases: list[Case], sandbox) -> None:
@@ -173,8 +189,14 @@ def test_it_recovers_when_redis_restarts_mid_run(ready_case, rm, sandbox):
                 return
             time.sleep(0.1)
 
+    revived = []
     with workers() as started:
         started.append(worker_start(environment, concurrency=4))
-        run_to_activation(cases, rm, midway=restart_redis)
+
+        def supervise() -> None:
+            revived.append(workers_revive(started, environment, concurrency=4))
+
+        run_to_activation(cases, rm, midway=restart_redis, each_round=supervise)
 
     assert_exactly_one_contact_each(cases, sandbox)
+    assert sum(revived) <= 1  # at most the one worker Redis's restart may have taken down

@@ -43,6 +43,23 @@ def worker_start(environment: dict[str, str], *, concurrency: int = 2) -> subpro
     )
 
 
+def workers_revive(
+    started: list[subprocess.Popen[bytes]], environment: dict[str, str], *, concurrency: int
+) -> int:
+    """Starts a new worker for each one that exited, as the deployment's restart policy does.
+
+    docker-compose runs the worker with `restart: unless-stopped`. Celery 5.x and kombu can
+    exit on "Unrecoverable error" when the broker goes away while a channel is being closed
+    (kombu's redis transport restoring unacknowledged messages), so a supervised worker is
+    what production relies on. Returns how many it started.
+    """
+    exited = [process for process in started if process.poll() is not None]
+    for process in exited:
+        started.remove(process)
+        started.append(worker_start(environment, concurrency=concurrency))
+    return len(exited)
+
+
 @contextmanager
 def workers() -> Iterator[list[subprocess.Popen[bytes]]]:
     """Collects the workers a test starts, and stops those still alive at the end."""
