@@ -252,7 +252,7 @@ def _payloads_fix(
     """Sets the body each unfinished step will send, unless it was built from this version.
 
     `calls` are the case's calls if already built (by the review page). Returns the steps
-    whose body changed; they are saved by `_steps_start`.
+    whose body changed; `_steps_write` saves them.
     """
     pending = [
         steps[kind.value]
@@ -289,11 +289,10 @@ def _steps_write(steps: dict[str, Step], rebuilt: list[Step], queued: Step | Non
     """Inserts the steps not stored yet, then updates those given a new body or queued."""
     new = [step for step in steps.values() if step.pk is None]
     Step.objects.bulk_create(new)
-    inserted = {id(step) for step in new}
-    rebuilt = [step for step in rebuilt if id(step) not in inserted]
+    rebuilt = [step for step in rebuilt if step not in new]
     if rebuilt:
         Step.objects.bulk_update(rebuilt, [*_QUEUE_FIELDS, *_PAYLOAD_FIELDS])
-    if queued is not None and id(queued) not in inserted and queued not in rebuilt:
+    if queued is not None and queued not in new and queued not in rebuilt:
         queued.save(update_fields=[*_QUEUE_FIELDS, "updated_at"])
 
 
@@ -321,11 +320,11 @@ def _queue_mark(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> N
         step.finished_at = None
 
 
-def _queue(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
-    """Marks the step queued and sends its task once the transaction commits."""
-    _queue_mark(step, fresh=fresh, countdown=countdown)
-    step.save(update_fields=[*_QUEUE_FIELDS, "last_error", "updated_at"])
-    _send_on_commit(step, countdown)
+def _queue(step: Step) -> None:
+    """Queues the step afresh and sends its task once the transaction commits."""
+    _queue_mark(step, fresh=True)
+    step.save(update_fields=[*_QUEUE_FIELDS, "updated_at"])
+    _send_on_commit(step)
 
 
 def _send_on_commit(step: Step, countdown: float = 0.0) -> None:
@@ -489,7 +488,7 @@ def _finish(
             )
             next_step = waiting.select_for_update().first()
             if next_step is not None:
-                _queue(next_step, fresh=True)
+                _queue(next_step)
             return None
         claimed = sql.step_claim_following(
             case_id=step.case_id, kind=following, now=now, lease_until=now + _lease()
@@ -553,14 +552,17 @@ def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
     countdown = retry_countdown(attempts=step.attempts, retry_after=error.retry_after)
     with transaction.atomic():
         _attempt_record(attempt, outcome, http_status=error.status)
-        if (
-            not Step.objects.select_for_update()
-            .filter(pk=step.pk, state=StepState.RUNNING)
-            .exists()
-        ):
-            return  # the sweeper took it back meanwhile; the try it queued will decide
+        _queue_mark(step, countdown=countdown)
         step.last_error = record
-        _queue(step, countdown=countdown)
+        # Only while still ours, as when closing: if the sweeper took the step back
+        # meanwhile, the try it queued decides.
+        requeued = Step.objects.filter(pk=step.pk, state=StepState.RUNNING).update(
+            **{field: getattr(step, field) for field in (*_QUEUE_FIELDS, "last_error")},
+            updated_at=timezone.now(),
+        )
+        if not requeued:
+            return
+        _send_on_commit(step, countdown)
     log.info(
         "step %s attempt %s failed (%s), retry in %.1fs", step.pk, step.attempts, error, countdown
     )
@@ -608,7 +610,6 @@ def steps_sweep() -> int:
                 sent=masked(step.payload),
             )
             Attempt.objects.bulk_create([lost_try], ignore_conflicts=True)
-            step_id = step.pk
-            transaction.on_commit(lambda step_id=step_id: _send(step_id, 0))  # type: ignore[misc]
+            _send_on_commit(step)
         resent += 1
     return resent
