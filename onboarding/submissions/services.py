@@ -309,12 +309,16 @@ _PAYLOAD_FIELDS = ("payload", "payload_version")
 
 
 def _queue_mark(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
+    """Marks the step queued; `fresh` when a person (or a success before it) queues it.
+
+    A retry keeps `queued_at`, from which `SUBMISSION_MAX_SECONDS` is counted.
+    """
     now = timezone.now()
     step.state = StepState.QUEUED
-    step.queued_at = now
     step.run_after = now + datetime.timedelta(seconds=countdown)
     step.lease_expires_at = None
     if fresh:
+        step.queued_at = now
         step.attempts = 0
         step.started_at = None
         step.finished_at = None

@@ -1,4 +1,5 @@
 import datetime
+import time
 
 import pytest
 from django.utils import timezone
@@ -178,6 +179,32 @@ def test_it_activates_only_after_the_compliance_update(ready_case, rm, sandbox):
     assert set(states(ready_case).values()) == {StepState.SUCCEEDED}
     contact = sandbox.contacts(ready_case.tenant.altafid_uuid)[0]
     assert contact["primaryEmail"] == "juan@example.com"
+
+
+def test_it_stops_retrying_once_the_time_since_it_was_queued_is_up(
+    ready_case, rm, sandbox, settings
+):
+    settings.SUBMISSION_MAX_SECONDS = 60
+    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    step_run(step_id=Step.objects.get(case=ready_case, kind="create").pk)
+    sales = Step.objects.get(case=ready_case, kind="sales")
+    # Queued 59 s ago: the first failure still leaves time for a retry, the second does not.
+    Step.objects.filter(pk=sales.pk).update(
+        queued_at=timezone.now() - datetime.timedelta(seconds=59)
+    )
+    sandbox.fail_next("unavailable", method="PUT", path_prefix="/api/contacts")
+    step_run(step_id=sales.pk)
+    sales.refresh_from_db()
+    assert sales.state == StepState.QUEUED
+    time.sleep(1.1)
+
+    Step.objects.filter(pk=sales.pk).update(run_after=timezone.now())
+    sandbox.fail_next("unavailable", method="PUT", path_prefix="/api/contacts")
+    step_run(step_id=sales.pk)
+
+    sales.refresh_from_db()
+    assert sales.state == StepState.FAILED
+    assert sales.attempts == 2
 
 
 @pytest.mark.parametrize("attempts", [1, 3, 8, 30])
