@@ -145,8 +145,8 @@ def setup(*, latency_ms: int) -> Setup:
 
 
 def cases_create(setup: Setup, count: int) -> list[Any]:
-    """`count` ready cases, each client with an e-mail of their own."""
-    from onboarding.cases.demo import case_fill
+    """`count` ready cases, each client a person of their own (e-mail and RUT)."""
+    from onboarding.cases.demo import case_fill, rut_for
     from onboarding.cases.services import case_create
 
     run = uuid.uuid4().hex[:8]
@@ -155,6 +155,7 @@ def cases_create(setup: Setup, count: int) -> list[Any]:
             case_create(tenant=setup.tenant, owner=setup.rm),
             setup.rm,
             email=f"bench-{run}-{number}@example.com",
+            identity=rut_for(int(run, 16) % 1_000_000 * 100 + number),
         )
         for number in range(count)
     ]

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "onboarding.accounts",
+    "onboarding.audit",
     "onboarding.altafid",
     "onboarding.lookups",
     "onboarding.cases",

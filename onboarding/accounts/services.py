@@ -35,7 +35,8 @@ def staff_ensure(
         user.set_password(password)
     user.first_name = first_name
     user.last_name = last_name
-    user.is_staff = role == Role.ADMIN
+    # Django admin is for deployment superusers; the admin role works in the app's own pages.
+    user.is_staff = False
     user.save()
     user.groups.set([Group.objects.get_or_create(name=role.value)[0]])
     profile, _ = StaffProfile.objects.update_or_create(

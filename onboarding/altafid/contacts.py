@@ -289,6 +289,9 @@ class Contact(BaseModel):
     contact_uuid: str
     first_name: str | None = None
     paternal_last_name: str | None = None
+    maternal_last_name: str | None = None
+    date_of_birth: str | None = None
+    identity_id: str | None = None
     preferred_email: str | None = None
     primary_email: str | None = None
     status: str | None = None
@@ -365,6 +368,17 @@ def contact_set_primary_email(
     return _contact_put(client, contact_uuid, payload)
 
 
+def contact_amend(
+    client: AltafidClient, *, contact_uuid: str, fields: dict[str, Any]
+) -> Contact | None:
+    """Seed 000 "PUT /api/contacts/{contactUuid}": "the fields you include determine what gets
+    updated". An amendment sends only the fields that changed (None clears one); the full
+    models above checked them when the amendment was planned."""
+    path = _contact_path(contact_uuid)
+    body = client.put(path, json=fields)
+    return None if body is None else _contact(body, method="PUT", path=path)
+
+
 def contact_init_credentials(client: AltafidClient, *, contact_uuid: str) -> None:
     """Seed 000 "Step 3b — Initialize credentials"; fails unless primaryEmail was set."""
     client.post(f"{_contact_path(contact_uuid)}/credentials/init", json={})
@@ -393,6 +407,24 @@ def contact_search(
     return _page(
         client.post(CONTACT_FILTER_PATH, json=request), method="POST", path=CONTACT_FILTER_PATH
     )
+
+
+def contact_duplicates(
+    client: AltafidClient, *, identity_id: str | None, email: str | None
+) -> list[Contact]:
+    """Contacts that may be this person: the same identity number, or the same e-mail.
+
+    Seed 001 "V2 filtering conventions"; one search per value we have, as filters combine
+    with "and".
+    """
+    found: dict[str, Contact] = {}
+    for name, value in (("identityId", identity_id), ("preferredEmail", email)):
+        if not value:
+            continue
+        page = contact_search(client, filters=[ContactFilter(field=name, value=value)], size=10)
+        for contact in page.content:
+            found.setdefault(contact.contact_uuid, contact)
+    return list(found.values())
 
 
 def _page(body: Any, *, method: str, path: str) -> ContactPage:

@@ -1,5 +1,7 @@
 """A fully filled-in onboarding, as the section forms post it: for demos, benchmarks and tests."""
 
+from stdnum.cl import rut as chile_rut
+
 from onboarding.accounts.models import User
 from onboarding.cases.models import Case, Section
 from onboarding.cases.services import case_section_save
@@ -34,7 +36,6 @@ ADDRESS = {
 }
 SALES = {
     "stage_name": ["conStage002"],
-    "segment_name": ["conSegment002"],
     "display_name": ["Juan García"],
     "annual_income": ["90000000"],
     "liquid_net_worth": ["300000000"],
@@ -44,24 +45,12 @@ SALES = {
     **ADDRESS,
 }
 COMPLIANCE = {
-    "first_name": ["Juan"],
-    "paternal_last_name": ["García"],
-    "maternal_last_name": ["López"],
-    "date_of_birth": ["1980-05-20"],
-    "preferred_contact_language": ["SPANISH"],
-    "primary_country_of_citizenship": ["CHL"],
-    "country_of_birth": ["CHL"],
-    "phone_code": ["+56"],
-    "phone_number": ["961234567"],
-    "annual_income": ["90000000"],
-    "liquid_net_worth": ["300000000"],
-    "total_net_worth": ["350000000"],
-    **ADDRESS,
-    "documents-TOTAL_FORMS": ["1"],
+    "identity_issuing_authority": ["Registro Civil"],
+    "compliance_address": ["same"],
+    "addresses-TOTAL_FORMS": ["0"],
+    "addresses-INITIAL_FORMS": ["0"],
+    "documents-TOTAL_FORMS": ["0"],
     "documents-INITIAL_FORMS": ["0"],
-    "documents-0-specification_type": ["CHILE_RUT_CARD"],
-    "documents-0-identity_id": ["12.345.678-5"],
-    "documents-0-country": ["CHL"],
     "employment-TOTAL_FORMS": ["1"],
     "employment-INITIAL_FORMS": ["0"],
     "employment-0-employment_status": ["employed"],
@@ -70,7 +59,7 @@ COMPLIANCE = {
     "peps-TOTAL_FORMS": ["1"],
     "peps-INITIAL_FORMS": ["0"],
 }
-ACTIVATION = {"primary_email": ["juan@example.com"], "preferred_contact_language": ["SPANISH"]}
+ACTIVATION = {"login_email": ["same"]}
 SECTIONS: dict[str, dict[str, list[str]]] = {
     "client": CLIENT,
     "sales": SALES,
@@ -79,17 +68,26 @@ SECTIONS: dict[str, dict[str, list[str]]] = {
 }
 
 
-def case_fill(case: Case, user: User, *, email: str | None = None) -> Case:
+def rut_for(number: int) -> str:
+    """A valid Chilean RUT for a number, as Altafid keeps it ("12345678-5")."""
+    body = str(10_000_000 + number % 90_000_000)
+    return f"{body}-{chile_rut.calc_check_digit(body)}"
+
+
+def case_fill(
+    case: Case, user: User, *, email: str | None = None, identity: str | None = None
+) -> Case:
     """Saves every section of `case`, as an RM would have; returns the case.
 
-    `email` gives this client an e-mail of their own (Altafid is searched by it).
+    `email` and `identity` (a RUT) make this client a person of their own: Altafid is
+    searched by both before a contact is created.
     """
     for section, sample in SECTIONS.items():
         raw = dict(sample)
         if email and section == "client":
             raw["preferred_email"] = [email]
-        if email and section == "activation":
-            raw["primary_email"] = [email]
+        if identity and section == "client":
+            raw["identity_id"] = [identity]
         case = case_section_save(
             case=case, section=Section(section), raw=raw, version=case.version, user=user
         ).case

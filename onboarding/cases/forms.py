@@ -79,12 +79,25 @@ def _country(label: Any, required: bool = False) -> LookupChoiceField:
 
 def _phone_number() -> forms.CharField:
     return forms.RegexField(
-        regex=r"^\d{4,15}$",
+        regex=r"^[\d\s()+.-]{4,30}$",
         label=_("Phone number"),
         required=False,
-        help_text=_("Digits only, without the country code."),
-        error_messages={"invalid": _("Use digits only, without spaces or dashes.")},
+        help_text=_("Spaces, dashes and a leading +56 or 0 are fine; it is kept as digits."),
+        error_messages={"invalid": _("Use digits, spaces or dashes only.")},
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+
+SAME = "same"
+OTHER = "other"
+
+
+def _same_or_other(label: Any, same: Any, other: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        choices=[(SAME, same), (OTHER, other)],
+        label=label,
+        initial=SAME,
+        widget=forms.RadioSelect,
     )
 
 
@@ -283,7 +296,7 @@ class PepForm(RowForm):
 
 class SalesForm(SectionForm):
     parts = (
-        (_("Pipeline"), ("stage_name", "segment_name", "display_name")),
+        (_("Pipeline"), ("stage_name", "display_name")),
         (_("Wealth"), ("annual_income", "liquid_net_worth", "total_net_worth")),
         (_("Origin"), ("country_of_citizenship", "country_of_birth")),
     )
@@ -291,10 +304,10 @@ class SalesForm(SectionForm):
     stage_name = LookupChoiceField(
         kind=LookupKind.STAGES, label=_("Pipeline stage"), required=False
     )
-    segment_name = LookupChoiceField(
-        kind=LookupKind.SEGMENTS, label=_("Market segment"), required=False
+    display_name = _text(
+        _("Display name"),
+        help_text=_("How the client's name is shown; leave empty to use their name."),
     )
-    display_name = _text(_("Display name"), help_text=_("How the client's name is shown."))
     annual_income = _amount(_("Annual income"))
     liquid_net_worth = _amount(_("Liquid net worth"))
     total_net_worth = _amount(_("Total net worth"))
@@ -303,29 +316,12 @@ class SalesForm(SectionForm):
 
 
 class ComplianceForm(SectionForm):
+    """What only KYC asks. Names, birth, phone, nationality and wealth are shown from the
+    sections that hold them, and the identity document from the client's identity."""
+
     parts = (
-        (
-            _("Identity"),
-            (
-                *NAMES,
-                "alias",
-                "date_of_birth",
-                "gender",
-                "marital_status",
-                "preferred_contact_language",
-            ),
-        ),
-        (
-            _("Nationality and phone"),
-            (
-                "primary_country_of_citizenship",
-                "country_of_birth",
-                "phone_country",
-                "phone_code",
-                "phone_number",
-            ),
-        ),
-        (_("Wealth"), ("annual_income", "liquid_net_worth", "total_net_worth")),
+        (_("Identity"), ("alias", "identity_issuing_authority")),
+        (_("Address for compliance"), ("compliance_address",)),
         (
             _("Declarations"),
             (
@@ -337,30 +333,17 @@ class ComplianceForm(SectionForm):
         ),
     )
 
-    first_name = _text(_("First name"), required=True, max_length=100)
-    middle_name = _text(_("Middle name"), max_length=100)
-    paternal_last_name = _text(_("Paternal last name"), required=True, max_length=100)
-    maternal_last_name = _text(_("Maternal last name"), max_length=100)
     alias = _text(_("Also known as"), max_length=100)
-    gender = _choice(Gender.choices, _("Gender"))
-    date_of_birth = _date(_("Date of birth"))
-    marital_status = _choice(MaritalStatus.choices, _("Marital status"))
-    preferred_contact_language = _choice(
-        Language.choices, _("Language for communications"), required=True
+    identity_issuing_authority = _text(
+        _("Issuing authority of the identity document"),
+        max_length=100,
+        help_text=_("The document itself is the identity number of the Client section."),
     )
-    primary_country_of_citizenship = _country(_("Country of citizenship"))
-    country_of_birth = _country(_("Country of birth"))
-    phone_country = _country(_("Country of the phone number"))
-    phone_code = LookupChoiceField(
-        kind=LookupKind.PHONE_CODES,
-        label=_("Phone country code"),
-        required=False,
-        widget=FastSelect(attrs={"data-filterable": "true"}),
+    compliance_address = _same_or_other(
+        _("Address for compliance"),
+        _("The primary address of the sales profile"),
+        _("Another address, entered below"),
     )
-    phone_number = _phone_number()
-    annual_income = _amount(_("Annual income"))
-    liquid_net_worth = _amount(_("Liquid net worth"))
-    total_net_worth = _amount(_("Total net worth"))
     related_to_pep = forms.BooleanField(
         label=_("The client is, or is close to, a politically exposed person (PEP)"),
         required=False,
@@ -374,13 +357,15 @@ class ComplianceForm(SectionForm):
 
 
 class ActivationForm(SectionForm):
-    primary_email = forms.EmailField(
-        label=_("Login e-mail"),
-        required=True,
-        help_text=_("The client logs in to Altafid with this address."),
+    login_email = _same_or_other(
+        _("Login e-mail"),
+        _("The client's e-mail of the Client section"),
+        _("Another address"),
     )
-    preferred_contact_language = _choice(
-        Language.choices, _("Language for communications"), required=True
+    primary_email = forms.EmailField(
+        label=_("Other login e-mail"),
+        required=False,
+        help_text=_("The client logs in to Altafid with this address."),
     )
 
 

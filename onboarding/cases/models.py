@@ -6,18 +6,17 @@ from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
 from onboarding.cases.crypto import EncryptedJSONField
+from onboarding.cases.lifecycle import CaseStatus, Section
+
+__all__ = ["Case", "CaseStatus", "DuplicateDecision", "Section", "SectionRevision"]
 
 
-class Section(models.TextChoices):
-    CLIENT = "client", _("Client")
-    SALES = "sales", _("Sales profile")
-    COMPLIANCE = "compliance", _("Compliance (KYC)")
-    ACTIVATION = "activation", _("Activation")
+class DuplicateDecision(models.TextChoices):
+    """What the RM decided when Altafid already had a contact that may be this client."""
 
-
-class CaseStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    READY = "ready", _("Ready to submit")
+    NONE = "", _("Not needed")
+    LINKED = "linked", _("Linked to the existing contact")
+    NEW_CONTACT = "new_contact", _("A different person: create a new contact")
 
 
 class Case(models.Model):
@@ -42,11 +41,18 @@ class Case(models.Model):
         _("current section"), max_length=20, choices=Section.choices, default=Section.CLIENT
     )
     drafts = EncryptedJSONField(default=dict)
-    # Per section: {"saved": bool, "blocking": int} (counts only, nothing the client typed).
+    # Per section: {"saved": bool, "blocking": int, "version": the case version it last
+    # changed at} (counts only, nothing the client typed).
     section_states = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=1)
-    # Altafid's key for the contact, stored the moment a create call answers with it.
+    # Altafid's key for the contact, stored the moment a create call answers with it (or when
+    # the RM links the case to a contact Altafid already had).
     contact_uuid = models.CharField(max_length=64, blank=True)
+    duplicate_decision = models.CharField(
+        max_length=20, choices=DuplicateDecision.choices, blank=True, default=""
+    )
+    # Data Altafid already received was edited since: an amendment waits to be submitted.
+    unsent_changes = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
@@ -62,6 +68,7 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["tenant", "owner", "-updated_at"]),
             models.Index(fields=["tenant", "status"]),
+            models.Index(fields=["tenant", "client_email"]),
         ]
 
     def __str__(self) -> str:
@@ -73,3 +80,30 @@ class Case(models.Model):
 
     def section_state(self, section: Section) -> dict[str, Any]:
         return (self.section_states or {}).get(section.value, {})
+
+
+class SectionRevision(models.Model):
+    """A section's draft as one save left it (or, not applied, as a refused save sent it).
+
+    A save refused because the case changed meanwhile is kept here, so nothing typed is lost,
+    and the three versions (what the RM started from, what they typed, the latest) tell
+    which fields each side changed.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="revisions")
+    section = models.CharField(max_length=20, choices=Section.choices)
+    # The case version this draft is (applied), or the one the refused save started from.
+    case_version = models.PositiveIntegerField()
+    raw = EncryptedJSONField()
+    applied = models.BooleanField(default=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("case_id", "-case_version", "-id")
+        indexes = [models.Index(fields=["case", "section", "applied", "-case_version"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.section}@{self.case_version}"

@@ -15,9 +15,11 @@ from onboarding.altafid.contacts import (
     PrimaryEmailUpdate,
     SalesUpdate,
 )
-from onboarding.altafid.enums import ContactAddressType, FirmType
+from onboarding.altafid.enums import ContactAddressType, DocumentType, FirmType, IdentityType
+from onboarding.cases.forms import SAME
 from onboarding.cases.models import Case, Section
-from onboarding.cases.sections import BoundSection
+from onboarding.cases.sections import BoundSection, primary_address
+from onboarding.cases.validators import phone_country
 
 
 @dataclass(frozen=True)
@@ -96,10 +98,25 @@ def _build(model: type[BaseModel], fields: dict[str, Any]) -> Built:
     return Built(payload, payload.payload(), [])
 
 
+DOCUMENT_OF_IDENTITY: dict[str, DocumentType] = {
+    IdentityType.CHILE_RUT: DocumentType.CHILE_RUT_CARD,
+    IdentityType.PASSPORT: DocumentType.PASSPORT,
+    IdentityType.NATIONAL_ID: DocumentType.NATIONAL_ID,
+}
+
+
 def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[Call]:
-    """The five calls in order; a call whose section data is not valid yet has `problems`."""
-    client_bound = sections[Section.CLIENT].check()
-    client = getattr(client_bound.form, "cleaned_data", {})
+    """The five calls in order; a call whose section data is not valid yet has `problems`.
+
+    Each fact is read from the one section that holds it (docs/architecture.md, "One client
+    record"): names, birth, phone, language and identity from the client; nationality, wealth
+    and addresses from the sales profile.
+    """
+    client = sections[Section.CLIENT].data
+    sales_bound = sections[Section.SALES]
+    sales_data = sales_bound.data
+    kyc_bound = sections[Section.COMPLIANCE]
+    kyc = kyc_bound.data
     firm = case.tenant.altafid_uuid
     manager = _manager_uuid(case)
     common = _client_fields(case, client)
@@ -118,14 +135,14 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
         },
     )
 
-    sales_bound = sections[Section.SALES].check()
-    sales_data = getattr(sales_bound.form, "cleaned_data", {})
+    names = [client.get(name) for name in ("first_name", "paternal_last_name")]
     sales = _build(
         SalesUpdate,
         {
-            **{k: v for k, v in common.items() if k != "contact_source"},
-            "contact_source": client.get("contact_source") or None,
+            **common,
             **_clean(dict(sales_data)),
+            "segment_name": client.get("market_segment") or None,
+            "display_name": sales_data.get("display_name") or " ".join(n for n in names if n),
             "preferred_phone_number": phone,
             "firm_entity_uuid": firm,
             "firm_name": case.tenant.name,
@@ -138,33 +155,64 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
         },
     )
 
-    kyc_bound = sections[Section.COMPLIANCE].check()
-    kyc = dict(getattr(kyc_bound.form, "cleaned_data", {}))
-    kyc_phone = _phone(kyc)
-    if kyc_phone and kyc.get("phone_country"):
-        kyc_phone["country"] = kyc["phone_country"]
+    kyc_phone = _phone(client)
+    if kyc_phone:
+        kyc_phone["country"] = phone_country(
+            phone_code=client["phone_code"], number=client["phone_number"]
+        )
+    if kyc.get("compliance_address") == SAME:
+        address = primary_address(sales_bound)
+        kyc_addresses = (
+            [_clean({**address, "contact_address_type": ContactAddressType.COMPLIANCE.value})]
+            if address
+            else []
+        )
+    else:
+        kyc_addresses = _addresses(kyc_bound, ContactAddressType.COMPLIANCE)
+    documents = [{"specification_data": _clean(row)} for row in kyc_bound.rows("documents")]
+    identity_document = DOCUMENT_OF_IDENTITY.get(client.get("identity_type") or "")
+    if identity_document and client.get("identity_id"):
+        documents.insert(
+            0,
+            {
+                "specification_data": _clean(
+                    {
+                        "specification_type": identity_document,
+                        "identity_id": client["identity_id"],
+                        "country": client.get("identity_country"),
+                        "issuing_authority": kyc.get("identity_issuing_authority"),
+                    }
+                )
+            },
+        )
     compliance = _build(
         ComplianceUpdate,
         {
-            **_clean({k: v for k, v in kyc.items() if not k.startswith("phone_")}),
+            **_clean({name: client.get(name) for name in KYC_FROM_CLIENT}),
+            **_clean({name: sales_data.get(name) for name in KYC_FROM_SALES}),
+            "primary_country_of_citizenship": sales_data.get("country_of_citizenship") or None,
+            **_clean({name: kyc.get(name) for name in KYC_OWN}),
             "company_names": _split(kyc.get("company_names")),
             "trading_symbols": _split(kyc.get("trading_symbols")),
             "phone_number": kyc_phone,
-            "addresses": _addresses(kyc_bound, ContactAddressType.COMPLIANCE),
-            "identity_documents": [
-                {"specification_data": _clean(row)} for row in kyc_bound.rows("documents")
-            ],
+            "addresses": kyc_addresses,
+            "identity_documents": documents,
             "employment_history": [_clean(row) for row in kyc_bound.rows("employment")],
             "pep_entries": [_clean(row) for row in kyc_bound.rows("peps")],
         },
     )
 
-    activation_bound = sections[Section.ACTIVATION].check()
-    activation_data = getattr(activation_bound.form, "cleaned_data", {})
+    activation_data = sections[Section.ACTIVATION].data
+    login = (
+        client.get("preferred_email")
+        if activation_data.get("login_email") == SAME
+        else activation_data.get("primary_email")
+    )
     activation = _build(
         PrimaryEmailUpdate,
         {
-            **_clean(dict(activation_data)),
+            "primary_email": login or None,
+            "preferred_contact_language": client.get("preferred_contact_language") or None,
             **_clean(
                 {k: client.get(k) for k in ("identity_type", "identity_id", "identity_country")}
             ),
@@ -185,6 +233,20 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
             [],
         ),
     ]
+
+
+KYC_FROM_CLIENT = (
+    "first_name",
+    "middle_name",
+    "paternal_last_name",
+    "maternal_last_name",
+    "gender",
+    "date_of_birth",
+    "marital_status",
+    "preferred_contact_language",
+)
+KYC_FROM_SALES = ("country_of_birth", "annual_income", "liquid_net_worth", "total_net_worth")
+KYC_OWN = ("alias", "related_to_pep", "director_or_ten_percent_shareholder")
 
 
 def _parts(built: Built) -> tuple[dict[str, Any] | None, list[str], BaseModel | None]:

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,8 @@ class RowGroup:
     title: Any
     add_label: Any
     row_title: Any
+    # (field, value): the rows count only while the section's field has this value.
+    only_when: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,13 @@ class SectionSpec:
     form: type[section_forms.SectionForm]
     groups: tuple[RowGroup, ...] = ()
     intro: Any = ""
+    # Facts this section's calls send from the sections that hold them: shown, never copied.
+    shows: tuple[tuple[Section, tuple[str, ...]], ...] = ()
+
+
+NAMES = section_forms.NAMES
+PHONE = ("phone_code", "phone_number")
+IDENTITY = ("identity_type", "identity_id", "identity_country")
 
 
 ADDRESSES = RowGroup(
@@ -58,6 +68,12 @@ SPECS: dict[Section, SectionSpec] = {
         section_forms.SalesForm,
         (ADDRESSES,),
         intro=_("The sales profile. Names and contact details come from section 1."),
+        shows=(
+            (
+                Section.CLIENT,
+                (*NAMES, "preferred_email", *PHONE, "contact_type", "market_segment"),
+            ),
+        ),
     ),
     Section.COMPLIANCE: SectionSpec(
         Section.COMPLIANCE,
@@ -66,15 +82,16 @@ SPECS: dict[Section, SectionSpec] = {
             RowGroup(
                 "addresses",
                 section_forms.AddressFormSet,
-                _("Address for compliance"),
+                _("Another address for compliance"),
                 _("Add another address"),
                 _("Address"),
+                only_when=("compliance_address", section_forms.OTHER),
             ),
             RowGroup(
                 "documents",
                 section_forms.DocumentFormSet,
-                _("Identity documents"),
-                _("Add another document"),
+                _("Other identity documents"),
+                _("Add a document"),
                 _("Document"),
             ),
             RowGroup(
@@ -92,13 +109,44 @@ SPECS: dict[Section, SectionSpec] = {
                 _("Person"),
             ),
         ),
-        intro=_("Know-your-client data. It starts from what sections 1 and 2 hold."),
+        intro=_(
+            "Know-your-client data. What sections 1 and 2 hold is shown here and sent from there."
+        ),
+        shows=(
+            (
+                Section.CLIENT,
+                (
+                    *NAMES,
+                    "date_of_birth",
+                    "gender",
+                    "marital_status",
+                    "preferred_contact_language",
+                    *PHONE,
+                    *IDENTITY,
+                ),
+            ),
+            (
+                Section.SALES,
+                (
+                    "country_of_citizenship",
+                    "country_of_birth",
+                    "annual_income",
+                    "liquid_net_worth",
+                    "total_net_worth",
+                ),
+            ),
+        ),
     ),
     Section.ACTIVATION: SectionSpec(
         Section.ACTIVATION,
         section_forms.ActivationForm,
         intro=_("Activation gives the client a login to Altafid."),
+        shows=((Section.CLIENT, ("preferred_email", "preferred_contact_language", *IDENTITY)),),
     ),
+}
+# The sections a section reads facts from, for its own rules and what it shows.
+HOMES: dict[Section, tuple[Section, ...]] = {
+    section: tuple(home for home, _names in spec.shows) for section, spec in SPECS.items()
 }
 ORDER = list(Section)
 
@@ -128,12 +176,73 @@ class BoundSection:
     spec: SectionSpec
     form: section_forms.SectionForm
     groups: list[tuple[RowGroup, section_forms.RowFormSet]]
+    # The sections this one shows facts from, bound to their drafts.
+    homes: dict[Section, "BoundSection"] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Raw keys whose value is stored in the form Altafid documents (RUT, phone, e-mail).
+    normalised: dict[str, str] = field(default_factory=dict)
+    editable: bool = True
     _checked: bool = False
 
     @property
     def section(self) -> Section:
         return self.spec.section
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The section's valid values (what the payloads read)."""
+        self.check()
+        return dict(getattr(self.form, "cleaned_data", {}))
+
+    def home(self, section: Section) -> dict[str, Any]:
+        bound = self.homes.get(section)
+        return bound.data if bound is not None else {}
+
+    def group_shown(self, group: RowGroup) -> bool:
+        if group.only_when is None:
+            return True
+        name, value = group.only_when
+        return str(self.form[name].value() or "") == value
+
+    @property
+    def shown_group_specs(self) -> list[RowGroup]:
+        return [group for group, _formset in self.shown_groups()]
+
+    def refresh_on_change(self, section_url: str) -> "BoundSection":
+        """A choice that shows or hides rows saves and redraws the section when it changes."""
+        for group in self.spec.groups:
+            if group.only_when and group.only_when[0] in self.form.fields:
+                self.form.fields[group.only_when[0]].widget.attrs.update(
+                    {
+                        "hx-post": section_url,
+                        "hx-trigger": "change",
+                        "hx-target": "#section-form",
+                        "hx-swap": "outerHTML",
+                        "hx-vals": '{"action": "save"}',
+                    }
+                )
+        return self
+
+    def shown_groups(self) -> list[tuple[RowGroup, section_forms.RowFormSet]]:
+        return [(group, formset) for group, formset in self.groups if self.group_shown(group)]
+
+    def facts(self) -> list[tuple[Section, list[tuple[str, str, str]]]]:
+        """(home, [(label, shown value, input id)]) for the facts this section shows."""
+        found = []
+        for home, names in self.spec.shows:
+            bound = self.homes.get(home)
+            if bound is None:
+                continue
+            found.append(
+                (
+                    home,
+                    [
+                        (label, value, f"id_{name}")
+                        for name, label, value in _shown(bound.form, names)
+                    ],
+                )
+            )
+        return found
 
     def check(self) -> "BoundSection":
         """Runs every rule once; errors end up on the fields they concern."""
@@ -156,7 +265,7 @@ class BoundSection:
         for name, messages in self.form.errors.items():
             label = str(self.form.fields[name].label) if name in self.form.fields else ""
             found.extend((label, str(m)) for m in messages)
-        for group, formset in self.groups:
+        for group, formset in self.shown_groups():
             for index, row in enumerate(formset.forms, start=1):
                 for name, messages in row.errors.items():
                     label = f"{group.row_title} {index}: {row.fields[name].label}"
@@ -166,11 +275,13 @@ class BoundSection:
 
     def summary(self) -> list[tuple[str, list[tuple[str, str]]]]:
         """What the section holds, as (heading, [(label, shown value)]), for the review page."""
-        parts = [(str(self.spec.section.label), _shown(self.form))]
-        for group, formset in self.groups:
+        shown = [(label, value) for _name, label, value in _shown(self.form)]
+        parts = [(str(self.spec.section.label), shown)]
+        for group, formset in self.shown_groups():
             for index, row in enumerate(formset.forms, start=1):
                 if row.has_changed():
-                    parts.append((f"{group.row_title} {index}", _shown(row)))
+                    rows = [(label, value) for _name, label, value in _shown(row)]
+                    parts.append((f"{group.row_title} {index}", rows))
         return parts
 
     def refused(self, errors: Iterable[Any]) -> "BoundSection":
@@ -189,6 +300,14 @@ class BoundSection:
                 _describe_errors(form)
         return self
 
+    def read_only(self) -> "BoundSection":
+        """Shows the section without letting anyone change it (disabled inputs)."""
+        self.editable = False
+        for form in [self.form, *(row for _g, formset in self.groups for row in formset.forms)]:
+            for form_field in form.fields.values():
+                form_field.disabled = True
+        return self
+
     def follow_countries(self, cities_url: str) -> "BoundSection":
         """Lets each address row fetch the cities of the country chosen, without saving."""
         for _group, formset in self.groups:
@@ -199,7 +318,7 @@ class BoundSection:
         return self
 
     def rows(self, prefix: str) -> Iterator[dict[str, Any]]:
-        for group, formset in self.groups:
+        for group, formset in self.shown_groups():
             if group.prefix == prefix:
                 for row in formset.forms:
                     if row.is_valid() and row.has_changed():
@@ -211,47 +330,40 @@ def bind(
     spec: SectionSpec,
     tenant: Tenant,
     raw: RawData | None,
-    initial: dict[str, Any] | None = None,
-    initial_rows: dict[str, list[dict[str, Any]]] | None = None,
+    homes: dict[Section, BoundSection] | None = None,
     memo: LookupMemo | None = None,
 ) -> BoundSection:
     data = querydict(raw)
     memo = memo or LookupMemo(tenant)
-    form = spec.form(data, initial=initial or {}, tenant=tenant, memo=memo)
+    form = spec.form(data, tenant=tenant, memo=memo)
     groups = [
-        (
-            group,
-            group.formset(
-                data,
-                prefix=group.prefix,
-                initial=(initial_rows or {}).get(group.prefix) or None,
-                tenant=tenant,
-                memo=memo,
-            ),
-        )
+        (group, group.formset(data, prefix=group.prefix, tenant=tenant, memo=memo))
         for group in spec.groups
     ]
-    return BoundSection(spec, form, groups)
+    return BoundSection(spec, form, groups, homes=homes or {})
 
 
 def _apply_our_rules(bound: BoundSection) -> None:
-    """Rules of ours on top of Altafid's: RUT check digit, phone validity, dates, net worth."""
+    """Rules of ours on top of Altafid's: RUT check digit, phone validity, dates, net worth,
+    and what this section needs of the sections it reads from."""
     form = bound.form
     data = getattr(form, "cleaned_data", {})
     if data.get("identity_type") == IdentityType.CHILE_RUT and data.get("identity_id"):
-        _run(form, "identity_id", validators.rut_validate, data["identity_id"])
+        _normalise(bound, form, "identity_id", validators.rut_validate, data["identity_id"])
     if data.get("phone_code") and data.get("phone_number"):
-        _run(
+        _normalise(
+            bound,
             form,
             "phone_number",
             lambda: validators.phone_validate(
-                phone_code=data["phone_code"],
-                number=data["phone_number"],
-                region=data.get("phone_country") or None,
+                phone_code=data["phone_code"], number=data["phone_number"]
             ),
         )
     elif data.get("phone_number") and "phone_code" in form.fields:
         form.add_error("phone_code", _("Choose the country code of this phone number."))
+    for name in ("preferred_email", "primary_email"):
+        if data.get(name):
+            _normalise(bound, form, name, str.strip, data[name])
     if isinstance(data.get("date_of_birth"), datetime.date):
         _run(form, "date_of_birth", validators.date_in_past_validate, data["date_of_birth"])
     warning = validators.net_worth_warning(
@@ -259,7 +371,8 @@ def _apply_our_rules(bound: BoundSection) -> None:
     )
     if warning:
         bound.warnings.append(str(warning))
-    for group, formset in bound.groups:
+    _apply_cross_rules(bound, data)
+    for group, formset in bound.shown_groups():
         for row in formset.forms:
             row_data = getattr(row, "cleaned_data", {})
             if group.prefix == "employment" and row_data:
@@ -271,19 +384,50 @@ def _apply_our_rules(bound: BoundSection) -> None:
                 group.prefix == "documents"
                 and row_data.get("specification_type") == "CHILE_RUT_CARD"
             ) and row_data.get("identity_id"):
-                _run(row, "identity_id", validators.rut_validate, row_data["identity_id"])
+                _normalise(
+                    bound, row, "identity_id", validators.rut_validate, row_data["identity_id"]
+                )
 
 
-def _shown(form: Any) -> list[tuple[str, str]]:
-    """Each filled-in field with the label of the option chosen, not its code."""
+def _apply_cross_rules(bound: BoundSection, data: dict[str, Any]) -> None:
+    if not bound.homes:
+        return
+    if data.get("login_email") == section_forms.SAME:
+        if not bound.home(Section.CLIENT).get("preferred_email"):
+            bound.form.add_error(
+                "login_email",
+                _("The Client section has no e-mail yet: add one there, or enter another here."),
+            )
+    elif data.get("login_email") == section_forms.OTHER and not data.get("primary_email"):
+        bound.form.add_error("primary_email", _("Enter the e-mail the client logs in with."))
+    if data.get("compliance_address") == section_forms.SAME and "compliance_address" in data:
+        sales = bound.homes.get(Section.SALES)
+        if sales is None or not list(sales.rows("addresses")):
+            bound.form.add_error(
+                "compliance_address",
+                _("The sales profile has no address yet: add one there, or enter another here."),
+            )
+
+
+def primary_address(sales: BoundSection) -> dict[str, Any] | None:
+    """The sales profile's primary address (its first, if none is marked primary)."""
+    rows = list(sales.rows("addresses"))
+    primary = [row for row in rows if row.get("is_primary")] or rows
+    return primary[0] if primary else None
+
+
+def _shown(form: Any, names: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
+    """(name, label, value) of each filled-in field, with the label of the option chosen."""
     shown = []
-    for bound_field in form:
+    for bound_field in form if names is None else (form[name] for name in names):
         value = bound_field.value()
         if value in (None, "", False):
             continue
+        if isinstance(bound_field.field.widget, forms.RadioSelect):
+            continue
         choices = dict(getattr(bound_field.field, "choices", ()) or ())
         shown_value = _("Yes") if isinstance(value, bool) else choices.get(str(value), value)
-        shown.append((str(bound_field.label), str(shown_value)))
+        shown.append((bound_field.name, str(bound_field.label), str(shown_value)))
     return shown
 
 
@@ -299,12 +443,26 @@ def _describe_errors(form: Any) -> None:
         form.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
 
 
-def _run(form: Any, name: str, check: Any, *args: Any) -> None:
+def _run(form: Any, name: str, check: Any, *args: Any) -> Any:
     try:
-        check(*args)
+        return check(*args)
     except ValidationError as error:
         if name in getattr(form, "cleaned_data", {}):
             form.add_error(name, error)
+    return None
+
+
+def _normalise(bound: BoundSection, form: Any, name: str, check: Any, *args: Any) -> None:
+    """Runs the check; a valid value is kept in the form Altafid documents, as the RM sees it."""
+    value = _run(form, name, check, *args)
+    if not isinstance(value, str) or name not in getattr(form, "cleaned_data", {}):
+        return
+    form.cleaned_data[name] = value
+    key = form.add_prefix(name)
+    if (form.data.get(key) or "") != value:
+        bound.normalised[key] = value
+        # What the RM sees next is what is kept.
+        form.data[key] = value
 
 
 def address_kind(section: Section) -> ContactAddressType:

@@ -1,37 +1,59 @@
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
+from onboarding.audit.models import EventKind
+from onboarding.audit.services import event_record, field_changes
 from onboarding.cases.crypto import search_hash
-from onboarding.cases.models import Case, CaseStatus, Section
-from onboarding.cases.sections import (
-    ORDER,
-    SPECS,
-    BoundSection,
-    RawData,
-    bind,
+from onboarding.cases.lifecycle import (
+    CLOSED,
+    SECTIONS,
+    UNSENT,
+    CaseStatus,
+    Section,
+    sections_locked,
+    sections_sent,
 )
+from onboarding.cases.models import Case, SectionRevision
+from onboarding.cases.permissions import case_admin_check, case_owner_check
+from onboarding.cases.sections import HOMES, SPECS, BoundSection, RawData, bind
 from onboarding.lookups.forms import LookupMemo
 
 
 class CaseVersionConflict(Exception):
-    """The case changed since the copy the user edited was loaded."""
+    """This section changed since the copy the user edited was loaded.
 
-    def __init__(self, case: Case) -> None:
+    `revision` keeps what the user sent (None for an autosave), so nothing typed is lost.
+    """
+
+    def __init__(self, case: Case, revision: SectionRevision | None = None) -> None:
         super().__init__(f"case {case.pk} is at version {case.version}")
         self.case = case
+        self.revision = revision
+
+
+class SectionLocked(Exception):
+    """The section cannot be edited now: its data is being sent, or the case is closed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 def cases_for_user(*, user: User) -> QuerySet[Case]:
     """Cases this user may open: in their tenants, and their own unless they review or admin."""
-    cases = Case.objects.filter(tenant__in=tenants_for_user(user=user)).select_related(
-        "tenant", "owner"
+    cases = (
+        Case.objects.filter(tenant__in=tenants_for_user(user=user))
+        .exclude(status=CaseStatus.DISCARDED)
+        .select_related("tenant", "owner")
     )
     if user_role(user=user) in (Role.COMPLIANCE_OFFICER, Role.ADMIN):
         return cases
@@ -56,54 +78,11 @@ def cases_search(
 
 @transaction.atomic
 def case_create(*, tenant: Tenant, owner: User) -> Case:
-    return Case.objects.create(tenant=tenant, owner=owner, updated_by=owner)
-
-
-def _initial_for(
-    case: Case, section: Section, memo: LookupMemo
-) -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    """Section 2 and 3 start from what earlier sections hold, so nothing is typed twice."""
-    if section is Section.CLIENT:
-        return {}, {}
-    client = case_section_bind(case=case, section=Section.CLIENT, memo=memo).check()
-    earlier = dict(getattr(client.form, "cleaned_data", {}))
-    if section is Section.SALES:
-        names = (earlier.get("first_name"), earlier.get("paternal_last_name"))
-        return {
-            "segment_name": earlier.get("market_segment"),
-            "display_name": " ".join(n for n in names if n),
-            "country_of_citizenship": earlier.get("identity_country"),
-        }, {}
-    if section is Section.ACTIVATION:
-        return {
-            "primary_email": earlier.get("preferred_email"),
-            "preferred_contact_language": earlier.get("preferred_contact_language"),
-        }, {}
-    sales = case_section_bind(case=case, section=Section.SALES, memo=memo).check()
-    sales_data = getattr(sales.form, "cleaned_data", {})
-    initial = {
-        **{k: v for k, v in earlier.items() if k in SPECS[Section.COMPLIANCE].form.base_fields},
-        "primary_country_of_citizenship": sales_data.get("country_of_citizenship")
-        or earlier.get("identity_country"),
-        **{
-            k: sales_data.get(k)
-            for k in ("country_of_birth", "annual_income", "liquid_net_worth", "total_net_worth")
-        },
-    }
-    rows: dict[str, list[Any]] = {}
-    primary = [row for row in sales.rows("addresses") if row.get("is_primary")]
-    if primary or list(sales.rows("addresses")):
-        rows["addresses"] = [(primary or list(sales.rows("addresses")))[0]]
-    if earlier.get("identity_id") and earlier.get("identity_type") in ("CHILE_RUT", "PASSPORT"):
-        document_type = "CHILE_RUT_CARD" if earlier["identity_type"] == "CHILE_RUT" else "PASSPORT"
-        rows["documents"] = [
-            {
-                "specification_type": document_type,
-                "identity_id": earlier["identity_id"],
-                "country": earlier.get("identity_country"),
-            }
-        ]
-    return initial, rows
+    if user_role(user=owner) != Role.RELATIONSHIP_MANAGER:
+        raise PermissionDenied(_("Only relationship managers start onboardings."))
+    case = Case.objects.create(tenant=tenant, owner=owner, updated_by=owner)
+    event_record(kind=EventKind.CASE_CREATED, tenant=tenant, actor=owner, case=case)
+    return case
 
 
 def case_section_bind(
@@ -112,30 +91,46 @@ def case_section_bind(
     section: Section,
     raw: RawData | None = None,
     memo: LookupMemo | None = None,
+    homes: dict[Section, BoundSection] | None = None,
 ) -> BoundSection:
-    """The section with the data given, else its draft, else pre-filled from earlier sections."""
+    """The section with the data given, else its draft; with the sections it reads from."""
     memo = memo or LookupMemo(case.tenant)
+    if homes is None:
+        homes = {home: _bind(case, home, None, memo, {}) for home in HOMES[section]}
+    return _bind(case, section, raw, memo, homes)
+
+
+def _bind(
+    case: Case,
+    section: Section,
+    raw: RawData | None,
+    memo: LookupMemo,
+    homes: dict[Section, BoundSection],
+) -> BoundSection:
     data = raw if raw is not None else case.draft(section)
-    initial, rows = ({}, {}) if data is not None else _initial_for(case, section, memo)
-    return bind(
-        spec=SPECS[section],
-        tenant=case.tenant,
-        raw=data,
-        initial=initial,
-        initial_rows=rows,
-        memo=memo,
-    )
+    return bind(spec=SPECS[section], tenant=case.tenant, raw=data, homes=homes, memo=memo)
 
 
 def case_sections(*, case: Case) -> dict[Section, BoundSection]:
+    """Every section, each bound once, reading its facts from the others."""
     memo = LookupMemo(case.tenant)
-    return {section: case_section_bind(case=case, section=section, memo=memo) for section in ORDER}
+    bound: dict[Section, BoundSection] = {}
+    for section in SECTIONS:  # homes come before the sections that read them
+        homes = {home: bound[home] for home in HOMES[section]}
+        bound[section] = _bind(case, section, None, memo, homes)
+    return bound
+
+
+def case_steps_states(*, case: Case) -> list[Any]:
+    return list(case.steps.only("round", "kind", "state", "position"))
 
 
 @dataclass(frozen=True)
 class SaveResult:
     case: Case
     bound: BoundSection
+    # Altafid already has data of this section: the change goes out as an amendment.
+    sent: bool = False
 
 
 def case_section_save(
@@ -146,45 +141,238 @@ def case_section_save(
     version: int,
     user: User,
     resume_at: Section | None = None,
+    autosave: bool = False,
 ) -> SaveResult:
-    """Keeps the section's data as typed, valid or not; refuses a save from an older copy.
+    """Keeps the section's data as typed (valid values normalised), valid or not.
 
-    `resume_at` is the section the case reopens at (the one saved, unless the RM moved on).
-    Saving what is already stored writes nothing, so autosave does not churn versions.
+    `version` is the case version the user's copy was loaded at. If the case changed since
+    but this section did not, the save goes on top of the latest version; if this section
+    changed too, `CaseVersionConflict` is raised and (unless autosaving) what the user sent is
+    kept as a refused revision. `resume_at` is the section the case reopens at. Saving what
+    is already stored writes nothing, so autosave does not churn versions.
     """
+    case_owner_check(user=user, case=case)
+    steps = case_steps_states(case=case)
+    section_check_editable(case=case, section=section, steps=steps)
     bound = case_section_bind(case=case, section=section, raw=raw).check()
+    raw = {**raw, **{key: [value] for key, value in bound.normalised.items()}}
+    if version != case.version and _changed_since(case, section, version):
+        revision = None if autosave else _revision_refused(case, section, raw, version, user)
+        raise CaseVersionConflict(case, revision)
     resume_at = resume_at or section
-    unchanged = (
-        case.draft(section) == raw
-        and case.section_state(section).get("saved")
-        and case.current_section == resume_at.value
-    )
-    if version == case.version and unchanged:
-        return SaveResult(case=case, bound=bound)
+    before = case.draft(section)
+    changed = before != raw
+    if not changed and case.section_state(section).get("saved"):
+        if case.current_section != resume_at.value:
+            Case.objects.filter(pk=case.pk).update(current_section=resume_at.value)
+            case.current_section = resume_at.value
+        return SaveResult(case=case, bound=bound, sent=section in sections_sent(steps))
+    return _store(case, section, raw, bound, user, resume_at, steps, base=case.version)
+
+
+def _store(
+    case: Case,
+    section: Section,
+    raw: RawData,
+    bound: BoundSection,
+    user: User,
+    resume_at: Section,
+    steps: list[Any],
+    *,
+    base: int,
+    event: EventKind = EventKind.SECTION_SAVED,
+) -> SaveResult:
+    new_version = base + 1
+    before = case.draft(section)
     drafts = dict(cast(dict[str, Any], case.drafts or {}))
     drafts[section.value] = raw
     states = dict(case.section_states or {})
-    states[section.value] = {"saved": True, "blocking": len(bound.blocking)}
+    states[section.value] = {
+        "saved": True,
+        "blocking": len(bound.blocking),
+        "version": new_version if before != raw else case.section_state(section).get("version", 0),
+    }
+    _dependents_recount(case, section, drafts, states)
+    sent = section in sections_sent(steps) and before != raw
     fields: dict[str, Any] = {
         "drafts": drafts,
         "section_states": states,
         "current_section": resume_at.value,
-        "version": version + 1,
+        "version": new_version,
         "updated_at": timezone.now(),
         "updated_by": user,
+        "unsent_changes": case.unsent_changes or sent,
     }
     if section is Section.CLIENT:
         fields.update(_plain_columns(raw))
     complete = all(
-        states.get(s.value, {}).get("saved") and not states[s.value]["blocking"] for s in ORDER
+        states.get(s.value, {}).get("saved") and not states[s.value]["blocking"] for s in SECTIONS
     )
-    fields["status"] = CaseStatus.READY if complete else CaseStatus.DRAFT
+    if case.status in UNSENT:
+        fields["status"] = CaseStatus.READY if complete else CaseStatus.DRAFT
+    elif sent and case.status in (CaseStatus.IN_ALTAFID, CaseStatus.ACTIVATED):
+        fields["status"] = CaseStatus.AMENDING
     with transaction.atomic():
-        updated = Case.objects.filter(pk=case.pk, version=version).update(**fields)
+        updated = Case.objects.filter(pk=case.pk, version=base).update(**fields)
         if not updated:
             raise CaseVersionConflict(Case.objects.get(pk=case.pk))
+        if before != raw:
+            SectionRevision.objects.create(
+                case=case, section=section, case_version=new_version, raw=raw, saved_by=user
+            )
+            event_record(
+                kind=event,
+                tenant=case.tenant_id,
+                actor=user,
+                case=case,
+                data={
+                    "section": section.value,
+                    "version": new_version,
+                    "fields": field_changes(before, raw),
+                    "amendment": sent,
+                },
+            )
     case.refresh_from_db()
-    return SaveResult(case=case, bound=bound)
+    return SaveResult(case=case, bound=bound, sent=section in sections_sent(steps))
+
+
+def _dependents_recount(
+    case: Case, section: Section, drafts: dict[str, Any], states: dict[str, Any]
+) -> None:
+    """Sections whose own rules read this one: their counts of what blocks them follow."""
+    dependents = [
+        s for s in SECTIONS if section in HOMES[s] and states.get(s.value, {}).get("saved")
+    ]
+    if not dependents:
+        return
+    future = Case(pk=case.pk, tenant=case.tenant, drafts=drafts)
+    memo = LookupMemo(case.tenant)
+    for dependent in dependents:
+        bound = case_section_bind(case=future, section=dependent, memo=memo).check()
+        states[dependent.value] = {**states[dependent.value], "blocking": len(bound.blocking)}
+
+
+def section_check_editable(*, case: Case, section: Section, steps: list[Any]) -> None:
+    if case.status in CLOSED:
+        raise SectionLocked(_("This onboarding is closed; nothing in it can be changed."))
+    if section in sections_locked(steps):
+        raise SectionLocked(
+            _(
+                "Altafid is being sent this section's data. You can edit it again once the "
+                "steps on the submission page have finished."
+            )
+        )
+
+
+def _changed_since(case: Case, section: Section, version: int) -> bool:
+    state = case.section_state(section)
+    # Drafts saved before versions were kept per section: any newer case version counts.
+    return int(state.get("version", case.version)) > version
+
+
+def _revision_refused(
+    case: Case, section: Section, raw: RawData, version: int, user: User
+) -> SectionRevision:
+    return SectionRevision.objects.create(
+        case=case, section=section, case_version=version, raw=raw, applied=False, saved_by=user
+    )
+
+
+@dataclass(frozen=True)
+class ConflictChange:
+    name: str
+    by: list[User]
+    at: Any
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A refused save: what the others changed since the user's copy, and what the user did."""
+
+    revision: SectionRevision
+    theirs: list[str]
+    mine: list[str]
+    by: list[User]
+    last_at: Any
+
+
+def _base_draft(case: Case, section: Section, version: int) -> RawData:
+    base = (
+        SectionRevision.objects.filter(
+            case=case, section=section, applied=True, case_version__lte=version
+        )
+        .order_by("-case_version", "-id")
+        .first()
+    )
+    return cast(RawData, base.raw) if base is not None else {}
+
+
+def case_conflict(*, case: Case, section: Section, revision_id: int, user: User) -> Conflict | None:
+    """The refused save `revision_id` of this user, explained; None if there is no such one."""
+    revision = SectionRevision.objects.filter(
+        pk=revision_id, case=case, section=section, applied=False, saved_by=user
+    ).first()
+    if revision is None:
+        return None
+    base = _base_draft(case, section, revision.case_version)
+    latest = case.draft(section) or {}
+    later = (
+        SectionRevision.objects.filter(
+            case=case, section=section, applied=True, case_version__gt=revision.case_version
+        )
+        .select_related("saved_by")
+        .order_by("case_version")
+    )
+    savers: list[User] = []
+    for saved in later:
+        if saved.saved_by not in savers:
+            savers.append(saved.saved_by)
+    return Conflict(
+        revision=revision,
+        theirs=[change["name"] for change in field_changes(base, latest)],
+        mine=[change["name"] for change in field_changes(base, cast(RawData, revision.raw))],
+        by=savers,
+        last_at=case.updated_at,
+    )
+
+
+def case_conflict_apply(
+    *, case: Case, section: Section, revision_id: int, user: User
+) -> SaveResult:
+    """Applies the user's refused entries on top of the latest version of the section.
+
+    Only what the user changed from the copy they started from is applied; what others
+    changed meanwhile and the user did not touch stays.
+    """
+    case_owner_check(user=user, case=case)
+    conflict = case_conflict(case=case, section=section, revision_id=revision_id, user=user)
+    if conflict is None:
+        raise SectionLocked(_("There is no refused save to apply any more."))
+    steps = case_steps_states(case=case)
+    section_check_editable(case=case, section=section, steps=steps)
+    mine = cast(RawData, conflict.revision.raw)
+    base = _base_draft(case, section, conflict.revision.case_version)
+    merged = dict(case.draft(section) or {})
+    for key in {*mine, *base}:
+        if mine.get(key) == base.get(key):
+            continue
+        if key in mine:
+            merged[key] = mine[key]
+        else:
+            merged.pop(key, None)
+    bound = case_section_bind(case=case, section=section, raw=merged).check()
+    merged = {**merged, **{key: [value] for key, value in bound.normalised.items()}}
+    return _store(
+        case,
+        section,
+        merged,
+        bound,
+        user,
+        section,
+        steps,
+        base=case.version,
+        event=EventKind.CONFLICT_APPLIED,
+    )
 
 
 def _plain_columns(raw: RawData) -> dict[str, str]:
@@ -201,6 +389,81 @@ def _plain_columns(raw: RawData) -> dict[str, str]:
         "client_email": first("preferred_email").lower()[:254],
         "identity_hash": search_hash(first("identity_id")),
     }
+
+
+def case_duplicates_local(*, case: Case) -> list[Case]:
+    """Other cases of the tenant for the same identity number or e-mail."""
+    matches = Q()
+    if case.identity_hash:
+        matches |= Q(identity_hash=case.identity_hash)
+    if case.client_email:
+        matches |= Q(client_email=case.client_email)
+    if not matches:
+        return []
+    others = (
+        Case.objects.filter(matches, tenant_id=case.tenant_id)
+        .exclude(pk=case.pk)
+        .exclude(status=CaseStatus.DISCARDED)
+        .select_related("owner")
+        .order_by("-updated_at")
+    )
+    return list(others[:10])
+
+
+def case_discard(*, case: Case, user: User) -> None:
+    """Discards a draft never submitted: it leaves every list, and what was typed is erased.
+
+    The audit trail keeps that it existed and who discarded it, nothing about the client.
+    """
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        case_owner_check(user=user, case=case)
+        if case.status not in UNSENT or case.steps.exists():
+            raise SectionLocked(_("Only a draft that was never submitted can be discarded."))
+        case.revisions.all().delete()
+        Case.objects.filter(pk=case.pk).update(
+            status=CaseStatus.DISCARDED,
+            drafts={},
+            client_name="",
+            client_email="",
+            identity_hash="",
+            version=case.version + 1,
+            updated_at=timezone.now(),
+            updated_by=user,
+        )
+        event_record(kind=EventKind.CASE_DISCARDED, tenant=case.tenant_id, actor=user, case=case)
+
+
+def case_owner_candidates(*, case: Case) -> QuerySet[User]:
+    """The relationship managers a case may be given to: active, in the case's tenant."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            staff_profile__tenants=case.tenant_id,
+            groups__name=Role.RELATIONSHIP_MANAGER.value,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def case_reassign(*, case: Case, user: User, owner: User) -> None:
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        case_admin_check(user=user, case=case)
+        if not case_owner_candidates(case=case).filter(pk=owner.pk).exists():
+            raise SectionLocked(_("Choose an active relationship manager of this tenant."))
+        if owner.pk == case.owner_id:
+            return
+        previous = case.owner_id
+        Case.objects.filter(pk=case.pk).update(owner=owner, updated_at=timezone.now())
+        event_record(
+            kind=EventKind.CASE_REASSIGNED,
+            tenant=case.tenant_id,
+            actor=user,
+            case=case,
+            data={"from": previous, "to": owner.pk},
+        )
 
 
 def rows_add(raw: RawData, prefix: str, max_rows: int) -> RawData:

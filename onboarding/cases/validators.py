@@ -1,6 +1,7 @@
 """Rules of ours on top of Altafid's: they raise Django `ValidationError`s with codes."""
 
 import datetime
+import re
 
 import phonenumbers
 import pycountry
@@ -28,14 +29,13 @@ def rut_validate(value: str) -> str:
 
 
 def phone_validate(*, phone_code: str, number: str, region: str | None = None) -> str:
-    """A national number (digits) valid for its dialling code and, if given, its country."""
-    if not number.isdigit():
-        raise ValidationError(_("Use digits only, without spaces or dashes."), code="phone_digits")
-    try:
-        parsed = phonenumbers.parse(f"{phone_code}{number}")
-    except phonenumbers.NumberParseException:
-        parsed = None
-    if parsed is None or not phonenumbers.is_valid_number(parsed):
+    """A phone number for its dialling code, as Altafid keeps it: the national digits.
+
+    Spaces, dashes, dots, brackets, the dialling code itself (+56, 0056) and a leading 0 are
+    accepted and dropped.
+    """
+    parsed = _phone_parse(phone_code, number)
+    if parsed is None:
         raise ValidationError(
             _("This is not a valid phone number for %(code)s."),
             code="phone_invalid",
@@ -48,7 +48,37 @@ def phone_validate(*, phone_code: str, number: str, region: str | None = None) -
             code="phone_region",
             params={"country": getattr(country, "common_name", None) or country.name},
         )
-    return number
+    return phonenumbers.national_significant_number(parsed)
+
+
+def phone_country(*, phone_code: str, number: str) -> str | None:
+    """The ISO-3 country a valid number belongs to (+1 alone is several countries)."""
+    parsed = _phone_parse(phone_code, number)
+    region = phonenumbers.region_code_for_number(parsed) if parsed else None
+    country = pycountry.countries.get(alpha_2=region) if region else None
+    return country.alpha_3 if country is not None else None
+
+
+def _phone_parse(phone_code: str, number: str) -> phonenumbers.PhoneNumber | None:
+    code = phone_code.strip().lstrip("+")
+    text = re.sub(r"[\s().-]", "", number)
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    if text.startswith("+"):
+        if not text[1:].startswith(code):
+            return None
+        text = text[1 + len(code) :]
+    if not text.isdigit():
+        return None
+    candidates = [text, text[1:]] if text.startswith("0") else [text]
+    for digits in candidates:
+        try:
+            parsed = phonenumbers.parse(f"+{code}{digits}")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(parsed):
+            return parsed
+    return None
 
 
 def date_in_past_validate(value: datetime.date, *, today: datetime.date | None = None) -> None:

@@ -1,5 +1,5 @@
-import json
 import re
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,32 +13,46 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from onboarding.accounts.models import User
-from onboarding.accounts.services import tenant_for_request
+from onboarding.accounts.roles import Role
+from onboarding.accounts.services import tenant_for_request, user_role
+from onboarding.audit.services import case_events
 from onboarding.cases.forms import AddressForm
-from onboarding.cases.models import Case, CaseStatus, Section
-from onboarding.cases.payloads import case_payloads
-from onboarding.cases.sections import ORDER, SPECS, raw_data
+from onboarding.cases.lifecycle import LISTED, SECTIONS, UNSENT, CaseStatus, Section
+from onboarding.cases.models import Case, DuplicateDecision
+from onboarding.cases.permissions import case_is_owner
+from onboarding.cases.presenters import case_timeline, field_label, plan_calls, review_summary
+from onboarding.cases.sections import SPECS, raw_data
 from onboarding.cases.services import (
     CaseVersionConflict,
+    SectionLocked,
+    case_conflict,
+    case_conflict_apply,
     case_create,
+    case_discard,
+    case_duplicates_local,
+    case_owner_candidates,
+    case_reassign,
     case_section_bind,
     case_section_save,
-    case_sections,
+    case_steps_states,
     cases_for_user,
     cases_search,
     rows_add,
     rows_remove,
+    section_check_editable,
 )
+from onboarding.submissions.duplicates import altafid_matches
 from onboarding.submissions.models import Step
+from onboarding.submissions.plans import submission_plan
+from onboarding.submissions.reads import case_progress, section_refusal
 from onboarding.submissions.services import (
-    case_progress,
-    case_submitted,
-    section_refusal,
-    submission_prepare,
+    DecisionNotAllowed,
+    contact_decide,
 )
 from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 20
+HISTORY_PAGE_SIZE = 25
 ROW_PREFIX = re.compile(r"[a-z]+-\d{1,2}")
 
 
@@ -66,20 +80,25 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
         raise Http404
     query = request.GET.get("q", "")
     status = request.GET.get("status", "")
-    if status not in CaseStatus.values:
+    if status not in [s.value for s in LISTED]:
         status = ""
     cases = cases_search(user=_user(request), tenant=tenant, query=query, status=status)
     steps = Prefetch(
-        "steps", queryset=Step.objects.only("case", "kind", "position", "state", "tries")
+        "steps",
+        queryset=Step.objects.only("case", "round", "kind", "position", "state", "tries"),
     )
     page = Paginator(cases.prefetch_related(steps), PAGE_SIZE).get_page(request.GET.get("page"))
+    user = _user(request)
     context = {
         "page": page,
-        "rows": [(case, case_progress(steps=case.steps.all())) for case in page.object_list],
+        "rows": [
+            (case, case_progress(steps=case.steps.all()), case_is_owner(user=user, case=case))
+            for case in page.object_list
+        ],
         "query": query,
         "status": status,
-        "statuses": CaseStatus.choices,
-        "sections": dict(Section.choices),
+        "statuses": [(s.value, s.label) for s in LISTED],
+        "can_start": user_role(user=user) == Role.RELATIONSHIP_MANAGER,
     }
     template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"
     return render(request, template, context)
@@ -97,9 +116,72 @@ def case_new(request: HtmxHttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+def case_overview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    user = _user(request)
+    role = user_role(user=user)
+    steps = case_steps_states(case=case)
+    context = {
+        "case": case,
+        "owner": case_is_owner(user=user, case=case),
+        "can_discard": case_is_owner(user=user, case=case) and case.status in UNSENT and not steps,
+        "can_reassign": role == Role.ADMIN,
+        "candidates": case_owner_candidates(case=case) if role == Role.ADMIN else [],
+        "submitted": bool(steps),
+        "timeline": case_timeline(events=case_events(case=case)[:HISTORY_PAGE_SIZE]),
+        "more_history": case_events(case=case).count() > HISTORY_PAGE_SIZE,
+    }
+    return render(request, "cases/overview.html", context)
+
+
+@login_required
+@require_GET
 def case_resume(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     return redirect("cases:section", pk=case.pk, section=case.current_section)
+
+
+@login_required
+@require_GET
+def case_history(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The case's audit trail, newest first; htmx loads each next page under the last."""
+    case = _case(request, pk)
+    page = Paginator(case_events(case=case), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"case": case, "page": page, "timeline": case_timeline(events=page.object_list)}
+    template = "cases/history.html#events" if request.htmx else "cases/history.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def case_discard_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Tick the box to confirm that this draft is discarded."))
+        return redirect("cases:overview", pk=case.pk)
+    try:
+        case_discard(case=case, user=_user(request))
+    except SectionLocked as refused:
+        messages.error(request, refused.message)
+        return redirect("cases:overview", pk=case.pk)
+    messages.success(request, _("The draft was discarded."))
+    return redirect("cases:list")
+
+
+@login_required
+@require_POST
+def case_reassign_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk)
+    owner = User.objects.filter(pk=_int(request.POST.get("owner"))).first()
+    try:
+        if owner is None:
+            raise SectionLocked(_("Choose an active relationship manager of this tenant."))
+        case_reassign(case=case, user=_user(request), owner=owner)
+    except SectionLocked as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, _("The onboarding now belongs to %(name)s.") % {"name": owner})
+    return redirect("cases:overview", pk=case.pk)
 
 
 @login_required
@@ -107,56 +189,156 @@ def case_resume(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpResponse:
     case = _case(request, pk)
     current = _section(section)
-    following = _following(current)
-    status = 200
-    conflict = None
-    action = request.POST.get("action", "save")
     if request.method == "POST":
-        spec = SPECS[current]
-        raw = _apply_row_action(raw_data(request.POST, spec), action, spec)
-        try:
+        return _section_post(request, case, current)
+    conflict = None
+    conflict_id = _int(request.GET.get("conflict"))
+    if conflict_id > 0:
+        conflict = case_conflict(
+            case=case, section=current, revision_id=conflict_id, user=_user(request)
+        )
+    raw = conflict.revision.raw if conflict else None
+    bound = case_section_bind(case=case, section=current, raw=raw)
+    if bound.form.is_bound:
+        bound.check()
+    version = conflict.revision.case_version if conflict else case.version
+    return _section_render(
+        request,
+        case,
+        current,
+        bound,
+        conflict=conflict,
+        version=version,
+        status=409 if conflict else 200,
+    )
+
+
+def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> HttpResponse:
+    user = _user(request)
+    spec = SPECS[current]
+    action = request.POST.get("action", "save")
+    following = _following(current)
+    try:
+        if action == "apply":
+            result = case_conflict_apply(
+                case=case,
+                section=current,
+                revision_id=_int(request.POST.get("conflict")),
+                user=user,
+            )
+        else:
+            raw = _apply_row_action(raw_data(request.POST, spec), action, spec)
             result = case_section_save(
                 case=case,
                 section=current,
                 raw=raw,
                 version=_int(request.POST.get("version")),
-                user=_user(request),
+                user=user,
                 resume_at=following if action == "next" else None,
+                autosave=action == "autosave",
             )
-        except CaseVersionConflict as error:
-            conflict = error.case
-            status = 409
-            bound = case_section_bind(case=case, section=current, raw=raw).check()
-        else:
-            case = result.case
-            bound = result.bound
-            if action == "next":
-                url = (
-                    reverse("cases:section", args=[case.pk, following.value])
-                    if following
-                    else reverse("cases:review", args=[case.pk])
-                )
-                return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-            if not request.htmx:
-                messages.success(request, _("Draft saved."))
-    else:
-        bound = case_section_bind(case=case, section=current)
-        if bound.form.is_bound:
-            bound.check()
+    except CaseVersionConflict as error:
+        if error.revision is not None and not request.htmx:
+            url = reverse("cases:section", args=[case.pk, current.value])
+            return redirect(f"{url}?conflict={error.revision.pk}")
+        raw = raw_data(request.POST, spec)
+        bound = case_section_bind(case=error.case, section=current, raw=raw).check()
+        conflict = (
+            case_conflict(
+                case=error.case, section=current, revision_id=error.revision.pk, user=user
+            )
+            if error.revision is not None
+            else None
+        )
+        return _section_render(
+            request,
+            error.case,
+            current,
+            bound,
+            conflict=conflict,
+            stale=True,
+            version=_int(request.POST.get("version")),
+            status=409,
+            autosave=action == "autosave",
+        )
+    except SectionLocked as locked:
+        bound = case_section_bind(case=case, section=current, raw=raw_data(request.POST, spec))
+        return _section_render(
+            request, case, current, bound.check(), locked=locked.message, status=409
+        )
+    case = result.case
+    if action == "next":
+        url = (
+            reverse("cases:section", args=[case.pk, following.value])
+            if following
+            else reverse("cases:review", args=[case.pk])
+        )
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if not request.htmx:
+        messages.success(request, _saved_message(result.sent))
+        return redirect("cases:section", pk=case.pk, section=current.value)
+    return _section_render(
+        request, case, current, result.bound, sent=result.sent, autosave=action == "autosave"
+    )
+
+
+def _saved_message(sent: bool) -> str:
+    if sent:
+        return _(
+            "Saved. Altafid already has this section: review and submit the changes to send them."
+        )
+    return _("Draft saved.")
+
+
+def _section_render(
+    request: HtmxHttpRequest,
+    case: Case,
+    current: Section,
+    bound: Any,
+    *,
+    conflict: Any = None,
+    stale: bool = False,
+    locked: str = "",
+    sent: bool = False,
+    autosave: bool = False,
+    version: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    steps = case_steps_states(case=case)
+    if not locked:
+        try:
+            section_check_editable(case=case, section=current, steps=steps)
+        except SectionLocked as refused:
+            locked = refused.message
+    owner = case_is_owner(user=user, case=case)
+    if locked or not owner:
+        bound.read_only()
     bound.follow_countries(reverse("cases:cities", args=[case.pk]))
-    refusal = section_refusal(case=case, section=current)
+    if bound.editable:
+        bound.refresh_on_change(reverse("cases:section", args=[case.pk, current.value]))
+    refusal = section_refusal(case=case, section=current, steps=steps)
     if refusal and refusal.current and bound.form.is_bound:
         bound.refused(refusal.errors)
     context = {
         "case": case,
         "bound": bound,
         "section": current,
-        "steps": _steps(case, current),
+        "steps": _stepper(case, current),
         "conflict": conflict,
-        "next_section": following,
+        "conflict_fields": [field_label(name) or name for name in conflict.theirs]
+        if conflict
+        else [],
+        "stale": stale,
+        "locked": locked,
+        "owner": owner,
+        "sent": sent or any(s.state == "succeeded" for s in steps),
+        "version": case.version if version is None else version,
+        "next_section": _following(current),
         "refusal": refusal,
+        "duplicates": case_duplicates_local(case=case) if current is Section.CLIENT else [],
     }
-    if request.htmx and action == "autosave":
+    if request.htmx and autosave:
         # Only the save state, the version and the stepper change: the fields keep focus.
         return render(request, "cases/section.html#autosaved", context, status=status)
     template = "cases/section.html#section-form" if request.htmx else "cases/section.html"
@@ -177,8 +359,8 @@ def case_cities(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _following(section: Section) -> Section | None:
-    position = ORDER.index(section) + 1
-    return ORDER[position] if position < len(ORDER) else None
+    position = SECTIONS.index(section) + 1
+    return SECTIONS[position] if position < len(SECTIONS) else None
 
 
 def _int(value: str | None) -> int:
@@ -200,9 +382,9 @@ def _apply_row_action(raw: dict[str, list[str]], action: str, spec: object) -> d
     return raw
 
 
-def _steps(case: Case, current: Section) -> list[dict[str, object]]:
+def _stepper(case: Case, current: Section | None) -> list[dict[str, object]]:
     steps = []
-    for number, section in enumerate(ORDER, start=1):
+    for number, section in enumerate(SECTIONS, start=1):
         state = case.section_state(section)
         steps.append(
             {
@@ -221,31 +403,59 @@ def _steps(case: Case, current: Section) -> list[dict[str, object]]:
 @login_required
 @require_GET
 def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """What Submit would send, section by section and call by call. Writes nothing."""
     case = _case(request, pk)
-    sections = case_sections(case=case)
-    calls = case_payloads(case=case, sections=sections)
-    # Kept for Submit, which then sends exactly what this page shows (once per case version).
-    submission_prepare(case=case, calls=calls)
-    summary = [
-        {
-            "section": section,
-            "bound": bound,
-            "blocking": bound.check().blocking if bound.form.is_bound else [],
-            "saved": bound.form.is_bound,
-            "parts": bound.summary() if bound.form.is_bound else [],
-        }
-        for section, bound in sections.items()
-    ]
+    user = _user(request)
+    plan = submission_plan(case=case)
+    owner = case_is_owner(user=user, case=case)
+    matches = altafid_matches(case=case, plan=plan)
     context = {
         "case": case,
-        "summary": summary,
-        "calls": [
-            {"call": call, "json": json.dumps(call.body, indent=2, ensure_ascii=False)}
-            for call in calls
-        ],
-        "steps": _steps(case, Section.ACTIVATION),
-        "ready": all(not s["blocking"] and s["saved"] for s in summary)
-        and not any(call.problems for call in calls),
-        "submitted": case_submitted(case=case),
+        "plan": plan,
+        "owner": owner,
+        "summary": review_summary(plan=plan),
+        "calls": plan_calls(plan=plan),
+        "steps": _stepper(case, None),
+        "duplicates": case_duplicates_local(case=case),
+        "matches": matches,
+        "can_submit": owner
+        and plan.ready
+        and case.status not in (CaseStatus.SUBMITTED,)
+        and not (matches and matches.undecided),
     }
     return render(request, "cases/review.html", context)
+
+
+@login_required
+@require_POST
+def case_contact_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """The RM's decision about a contact Altafid already has: link the case to it, or not."""
+    case = _case(request, pk)
+    plan = submission_plan(case=case)
+    matches = altafid_matches(case=case, plan=plan)
+    decision = request.POST.get("decision", "")
+    if decision not in (DuplicateDecision.LINKED, DuplicateDecision.NEW_CONTACT):
+        messages.error(request, _("Choose whether to link this onboarding to the contact."))
+        return redirect("cases:review", pk=case.pk)
+    if matches is None or matches.error:
+        messages.error(request, _("Altafid could not be searched just now; try again in a moment."))
+        return redirect("cases:review", pk=case.pk)
+    try:
+        contact_decide(
+            case=case,
+            user=_user(request),
+            decision=DuplicateDecision(decision),
+            contact_uuid=request.POST.get("contact", ""),
+            candidates=[contact.contact_uuid for contact in matches.contacts],
+        )
+    except DecisionNotAllowed:
+        messages.error(request, _("This decision can no longer be made for this onboarding."))
+    else:
+        if decision == DuplicateDecision.LINKED:
+            messages.success(
+                request,
+                _("Linked: Submit updates that contact in Altafid instead of creating one."),
+            )
+        else:
+            messages.success(request, _("Recorded: Submit creates a new contact for this client."))
+    return redirect("cases:review", pk=case.pk)

@@ -9,32 +9,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.cases.crypto import EncryptedJSONField
+from onboarding.cases.lifecycle import FIRST_ROUND, ORDER, StepKind, StepState
 from onboarding.cases.models import Case
 
+__all__ = ["STEP_ORDER", "Attempt", "AttemptOutcome", "Step", "StepKind", "StepState"]
 
-class StepKind(models.TextChoices):
-    CREATE = "create", _("Create contact")
-    SALES = "sales", _("Sales update")
-    COMPLIANCE = "compliance", _("Compliance update")
-    PRIMARY_EMAIL = "primary_email", _("Set login e-mail")
-    CREDENTIALS = "credentials", _("Initialise credentials")
-
-
-STEP_ORDER = list(StepKind)
-
-
-class StepState(models.TextChoices):
-    WAITING = "waiting", _("Waiting")
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    SUCCEEDED = "succeeded", _("Succeeded")
-    FAILED = "failed", _("Failed")
-    NEEDS_ATTENTION = "needs_attention", _("Needs attention")
-    CANCELLED = "cancelled", _("Cancelled")
+STEP_ORDER = ORDER
 
 
 class Step(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    # 1: the submission and activation; 2 and up: amendments, each sending what changed.
+    round = models.PositiveSmallIntegerField(default=FIRST_ROUND)
     kind = models.CharField(max_length=20, choices=StepKind.choices)
     position = models.PositiveSmallIntegerField()
     state = models.CharField(max_length=20, choices=StepState.choices, default=StepState.WAITING)
@@ -47,7 +33,8 @@ class Step(models.Model):
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     # The exact body this step sends, fixed when the RM submits (what they reviewed), and the
-    # case version it was built from, so that a later edit is noticed before activation.
+    # case version it was built from, so that a later edit is noticed before activation. An
+    # amendment's body holds only the fields that changed.
     payload = EncryptedJSONField(null=True, blank=True)
     payload_version = models.PositiveIntegerField(null=True, blank=True)
     # AltafidError.to_dict(), or {"message", "problems"} for a refusal of our own.
@@ -56,14 +43,16 @@ class Step(models.Model):
 
     class Meta:
         # By column, not by the case: ordering by a relation joins it and sorts by its own ordering.
-        ordering = ("case_id", "position")
+        ordering = ("case_id", "round", "position")
         constraints = [
-            models.UniqueConstraint(fields=["case", "kind"], name="one_step_of_a_kind_per_case")
+            models.UniqueConstraint(
+                fields=["case", "round", "kind"], name="one_step_of_a_kind_per_case_round"
+            )
         ]
         indexes = [models.Index(fields=["state", "run_after"])]
 
     def __str__(self) -> str:
-        return f"{self.case_id}:{self.kind}:{self.state}"
+        return f"{self.case_id}:{self.round}:{self.kind}:{self.state}"
 
 
 class AttemptOutcome(models.TextChoices):

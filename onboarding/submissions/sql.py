@@ -19,6 +19,8 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
+from onboarding.audit.models import Event
+from onboarding.cases.lifecycle import FOLLOWABLE
 from onboarding.submissions.models import Attempt, Step, StepState
 
 _Converter = Callable[[Any, Any, Any], Any]
@@ -46,9 +48,14 @@ def step_claim(
 
 
 def step_claim_following(
-    *, case_id: int, kind: str, now: datetime.datetime, lease_until: datetime.datetime
+    *,
+    case_id: int,
+    round: int,
+    kind: str,
+    now: datetime.datetime,
+    lease_until: datetime.datetime,
 ) -> Step | None:
-    """Claims the case's step of `kind` at once, unless it is under way or done already."""
+    """Claims the case's step of `kind` in `round` at once, if it waits for the one before."""
     db = connections[DEFAULT_DB_ALIAS]
     sql = _statements(db.vendor)
     at = _value(db, Step, "started_at", now)
@@ -62,10 +69,9 @@ def step_claim_following(
             at,
             _value(db, Step, "lease_expires_at", lease_until),
             case_id,
+            round,
             kind,
-            StepState.QUEUED,
-            StepState.RUNNING,
-            StepState.SUCCEEDED,
+            *FOLLOWABLE,
         ],
     )
     return _model(db, Step, rows[0]) if rows else None
@@ -114,6 +120,50 @@ def attempt_store(attempt: Attempt) -> None:
 
 
 @dataclass(frozen=True)
+class StepEvent:
+    """One step's entry in the case's audit trail; no actor: the system did it."""
+
+    tenant_id: int
+    case_id: int
+    kind: str
+    data: dict[str, Any]
+
+
+_EVENT_COLUMNS = ("tenant", "case", "actor", "kind", "data", "created_at")
+
+
+def events_insert(events: Sequence[StepEvent], *, now: datetime.datetime) -> None:
+    """Appends the events in one statement."""
+    if not events:
+        return
+    db = connections[DEFAULT_DB_ALIAS]
+    values: list[Any] = []
+    for event in events:
+        values.extend(
+            [
+                event.tenant_id,
+                event.case_id,
+                None,
+                event.kind,
+                _value(db, Event, "data", event.data),
+                _value(db, Event, "created_at", now),
+            ]
+        )
+    with db.cursor() as cursor:
+        cursor.execute(_events_statement(db.vendor, len(events)), values)
+
+
+@functools.cache
+def _events_statement(vendor: str, count: int) -> str:
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    columns = ", ".join(quote(cast(str, _field(Event, n).column)) for n in _EVENT_COLUMNS)
+    row = f"({', '.join(['%s'] * len(_EVENT_COLUMNS))})"
+    return f"INSERT INTO {quote(Event._meta.db_table)} ({columns}) VALUES " + ", ".join(
+        [row] * count
+    )
+
+
+@dataclass(frozen=True)
 class _Statements:
     claim: str
     claim_following: str
@@ -129,6 +179,7 @@ def _statements(vendor: str) -> _Statements:
     returning = ", ".join(quote(cast(str, field.column)) for field in _fields(Step))
     columns = ", ".join(quote(cast(str, _field(Attempt, n).column)) for n in _ATTEMPT_COLUMNS)
     updated = ("finished_at", "outcome", "http_status", "received")
+    followable = ", ".join(["%s"] * len(FOLLOWABLE))
     return _Statements(
         claim=(
             f"UPDATE {step} SET state = %s, started_at = %s, lease_expires_at = %s,"
@@ -139,7 +190,7 @@ def _statements(vendor: str) -> _Statements:
         claim_following=(
             f"UPDATE {step} SET state = %s, queued_at = %s, run_after = %s, started_at = %s,"
             " finished_at = NULL, lease_expires_at = %s, attempts = 1, tries = tries + 1"
-            " WHERE case_id = %s AND kind = %s AND state NOT IN (%s, %s, %s)"
+            f" WHERE case_id = %s AND round = %s AND kind = %s AND state IN ({followable})"
             f" RETURNING {returning}"
         ),
         close=(

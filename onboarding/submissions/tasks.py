@@ -3,7 +3,8 @@ import time
 from celery import shared_task
 from django.conf import settings
 
-from onboarding.submissions.services import step_execute, step_run, steps_sweep
+from onboarding.submissions.sweeper import steps_sweep
+from onboarding.submissions.worker import step_execute, step_run
 
 
 @shared_task(acks_late=True)

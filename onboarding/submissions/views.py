@@ -7,21 +7,26 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onboarding.accounts.models import User
 from onboarding.cases.models import Case
+from onboarding.cases.permissions import case_is_owner
 from onboarding.cases.services import cases_for_user
+from onboarding.submissions.reads import case_submission
 from onboarding.submissions.services import (
     ActivationNotAllowed,
     CaseChangedSinceReview,
     CaseNotReady,
     case_activate,
-    case_submission,
     case_submit,
 )
 from onboarding.web.http import HtmxHttpRequest
 
 
-def _case(request: HtmxHttpRequest, pk: int) -> Case:
+def _user(request: HtmxHttpRequest) -> User:
     assert isinstance(request.user, User)
-    return get_object_or_404(cases_for_user(user=request.user), pk=pk)
+    return request.user
+
+
+def _case(request: HtmxHttpRequest, pk: int) -> Case:
+    return get_object_or_404(cases_for_user(user=_user(request)), pk=pk)
 
 
 @login_required
@@ -29,13 +34,14 @@ def _case(request: HtmxHttpRequest, pk: int) -> Case:
 def submission_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     submission = case_submission(case=case)
+    owner = case_is_owner(user=_user(request), case=case)
     context = {
         "case": case,
-        "steps": submission.steps,
+        "submission": submission,
         "running": submission.running,
-        "can_submit": submission.can_submit,
-        "can_activate": submission.can_activate,
-        "submitted": submission.submitted,
+        "owner": owner,
+        "can_review": owner and submission.can_review,
+        "can_activate": owner and submission.can_activate,
     }
     if request.htmx:
         return render(request, "submissions/submission.html#steps-panel", context)
@@ -46,42 +52,41 @@ def submission_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def submission_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    assert isinstance(request.user, User)
     try:
-        case_submit(case=case, user=request.user, version=_version(request))
+        plan = case_submit(case=case, user=_user(request), digest=request.POST.get("digest", ""))
     except CaseChangedSinceReview:
         messages.warning(
             request,
             _("This onboarding changed since you reviewed it. Review it again, then submit."),
         )
         return redirect("cases:review", pk=case.pk)
-    except CaseNotReady:
-        messages.error(request, _("Some sections still block submission."))
+    except CaseNotReady as refused:
+        for problem in refused.problems:
+            messages.error(request, problem)
         return redirect("cases:review", pk=case.pk)
-    messages.success(request, _("Submitted. The steps below run one after the other."))
+    if plan.empty:
+        messages.success(request, _("Nothing differs from what Altafid holds: nothing was sent."))
+    elif plan.amendment:
+        messages.success(request, _("Amendment submitted. Its steps are below."))
+    else:
+        messages.success(request, _("Submitted. The steps below run one after the other."))
     return redirect("submissions:status", pk=case.pk)
-
-
-def _version(request: HtmxHttpRequest) -> int:
-    """The case version the page the RM submitted from was showing (-1 when missing)."""
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
 
 
 @login_required
 @require_POST
 def submission_activate(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
-    assert isinstance(request.user, User)
     if request.POST.get("confirm") != "yes":
         messages.error(request, _("Tick the box to confirm that the client gets a login."))
         return redirect("submissions:status", pk=case.pk)
     try:
-        case_activate(case=case, user=request.user)
+        case_activate(case=case, user=_user(request))
     except ActivationNotAllowed:
         messages.error(request, _("Activation waits for the compliance update to succeed."))
+    except CaseNotReady as refused:
+        for problem in refused.problems:
+            messages.error(request, problem)
     else:
         messages.success(request, _("Activation started."))
     return redirect("submissions:status", pk=case.pk)

@@ -30,6 +30,11 @@ def _field(page, label):
     return page.get_by_label(re.compile(rf"^{re.escape(label)}( \*)?$"))
 
 
+def _save(page):
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.get_by_role("button", name="Save draft").click()
+
+
 def _continue(page, heading):
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("heading", name=heading).wait_for()
@@ -59,10 +64,17 @@ def _fill_client_section(page):
     page.get_by_text("This RUT's check digit is wrong.").first.wait_for()
     screenshot(page, "case-1-client-with-an-error")
     _field(page, "Identity number").fill("12.345.678-5")
+    _field(page, "Phone number").fill("+56 9 6123 4567")
+    _save(page)
+    # Kept as Altafid documents them, and shown to the RM that way.
+    assert _field(page, "Identity number").input_value() == "12345678-5"
+    assert _field(page, "Phone number").input_value() == "961234567"
 
 
 def _fill_sales_section(page):
-    assert _field(page, "Display name").input_value() == "Juan García"
+    facts = page.locator(".facts-card")
+    assert "García" in facts.inner_text()
+    assert "juan.garcia@example.com" in facts.inner_text()
     _field(page, "Pipeline stage").select_option(label="Qualified")
     _field(page, "Annual income").fill("90000000")
     _field(page, "Liquid net worth").fill("400000000")
@@ -87,9 +99,12 @@ def _fill_sales_section(page):
 
 
 def _fill_compliance_section(page):
-    assert _field(page, "First name").input_value() == "Juan"
-    assert page.locator("#id_documents-0-identity_id").input_value() == "12.345.678-5"
-    assert page.locator("#id_addresses-0-city").input_value() == "Santiago"
+    shown = page.locator(".facts-card").all_inner_texts()
+    for fact in ("Juan", "12345678-5", "961234567"):
+        assert fact in shown[0]
+    assert "90000000" in shown[1]
+    assert page.get_by_label("The primary address of the sales profile").is_checked()
+    assert page.locator("#rows-addresses").is_hidden()
     page.locator("#id_employment-0-employment_status").select_option("employed")
     page.locator("#id_employment-0-employer_name").fill("Viña Andes SpA")
     page.locator("#id_employment-0-start_date").fill("2010-03-01")
@@ -111,7 +126,8 @@ def test_it_takes_an_rm_through_every_section_to_a_review_with_nothing_blocking(
     _continue(page, "Compliance (KYC)")
     _fill_compliance_section(page)
     _continue(page, "Activation")
-    assert _field(page, "Login e-mail").input_value() == "juan.garcia@example.com"
+    assert page.get_by_label("The client's e-mail of the Client section").is_checked()
+    assert "juan.garcia@example.com" in page.locator(".facts-card").inner_text()
     screenshot(page, "case-4-activation")
     page.get_by_role("button", name="Save and review").click()
     page.get_by_text("Nothing blocks submission.").wait_for()
@@ -149,25 +165,38 @@ def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
 
 
 @pytest.mark.expect_http_status(409)
-def test_it_refuses_the_later_of_two_saves_and_offers_a_reload(live_server, page, rm):
+def test_it_refuses_the_later_of_two_saves_until_asked_and_loses_nothing(live_server, page, rm):
     _log_in(page, live_server, rm)
     page.get_by_role("button", name="New onboarding").click()
     page.wait_for_url("**/client/")
-    other_tab = page.context.new_page()
-    other_tab.goto(page.url)
+    _field(page, "First name").fill("Ana")
+    _save(page)
+    tab_b = page.context.new_page()
+    tab_b.goto(page.url)
 
-    _field(other_tab, "First name").fill("Ana")
-    other_tab.get_by_role("button", name="Save draft").click()
-    other_tab.get_by_text("Draft saved at").wait_for()
-    page.bring_to_front()
+    # Tab A changes the first name; tab B, opened before, changes the last name.
     _field(page, "First name").fill("Anita")
-    page.get_by_role("button", name="Save draft").click()
+    _save(page)
+    tab_b.bring_to_front()
+    _field(tab_b, "Paternal last name").fill("Rojas")
+    tab_b.get_by_role("button", name="Save draft").click()
+    tab_b.get_by_text("your save was not applied").wait_for()
+    assert "First name" in tab_b.locator("#conflict").inner_text()
+    screenshot(tab_b, "case-conflict")
 
-    page.get_by_text("your save was not applied").wait_for()
-    assert _field(page, "First name").input_value() == "Anita"
-    screenshot(page, "case-conflict")
-    page.get_by_role("link", name="Reload the case").first.click()
-    assert _field(page, "First name").input_value() == "Ana"
+    # Saving again from the stale copy is refused again: A's change survives.
+    tab_b.get_by_role("button", name="Save draft").click()
+    tab_b.get_by_text("your save was not applied").wait_for()
+    case = Case.objects.get(owner=rm)
+    assert case.draft(Section.CLIENT)["first_name"] == ["Anita"]
+    assert _field(tab_b, "Paternal last name").input_value() == "Rojas"
+
+    tab_b.get_by_role("button", name="Apply my changes on top of it").click()
+    tab_b.get_by_text("Draft saved").first.wait_for()
+    case.refresh_from_db()
+    assert case.draft(Section.CLIENT)["first_name"] == ["Anita"]
+    assert case.draft(Section.CLIENT)["paternal_last_name"] == ["Rojas"]
+    assert _field(tab_b, "First name").input_value() == "Anita"
 
 
 @pytest.mark.browser_context(java_script_enabled=False)

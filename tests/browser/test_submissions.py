@@ -38,7 +38,7 @@ def test_it_shows_the_steps_update_live_and_activates_after_a_confirmation(
     screenshot(page, "submission-changed-since-review")
     assert not Step.objects.filter(case=case).exclude(state="waiting").exists()
     page.get_by_role("button", name="Submit to Altafid").click()
-    page.get_by_text("Steps are running; this table updates by itself.").wait_for()
+    page.get_by_text("Steps are running; this page updates by itself.").wait_for()
     screenshot(page, "submission-running")
     # A worker's work, done here: the open page must notice it without a reload.
     steps_drive(case)

@@ -25,12 +25,19 @@ def test_it_says_what_is_wrong_with_a_rut(typed, code):
 
 
 @pytest.mark.parametrize(
+    "typed", ["9 6123 4567", "+56 9 6123 4567", "(09) 6123-4567", "0056 961234567", "9-6123-4567"]
+)
+def test_it_keeps_a_phone_number_as_its_digits(typed):
+    assert validators.phone_validate(phone_code="+56", number=typed) == "961234567"
+
+
+@pytest.mark.parametrize(
     ("code", "number", "region", "error"),
     [
         ("+56", "961234567", "CHL", None),
         ("+1", "2015550123", "USA", None),
         ("+56", "123", None, "phone_invalid"),
-        ("+56", "9 6123 4567", None, "phone_digits"),
+        ("+56", "abc", None, "phone_invalid"),
         ("+1", "2015550123", "CAN", "phone_region"),
     ],
 )

@@ -5,7 +5,9 @@ from onboarding.cases.demo import case_fill
 from onboarding.cases.models import CaseStatus
 from onboarding.cases.services import case_create
 from onboarding.submissions.models import Step, StepState
-from onboarding.submissions.services import step_run
+from onboarding.submissions.plans import submission_plan
+from onboarding.submissions.services import case_submit
+from onboarding.submissions.worker import step_run
 from tests.cases.conftest import rm, tenant  # noqa: F401 - fixtures shared with the cases tests
 
 
@@ -30,3 +32,8 @@ def steps_drive(case, *, limit=50):
 
 def states(case):
     return {step.kind: step.state for step in Step.objects.filter(case=case)}
+
+
+def submit(case, user):
+    """Submits the case as its review page would: with the digest of what review shows."""
+    return case_submit(case=case, user=user, digest=submission_plan(case=case).digest)

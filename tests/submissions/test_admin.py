@@ -2,8 +2,7 @@ import pytest
 from django.urls import reverse
 
 from onboarding.submissions.models import Step
-from onboarding.submissions.services import case_submit
-from tests.submissions.conftest import steps_drive
+from tests.submissions.conftest import steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -11,7 +10,7 @@ pytestmark = pytest.mark.django_db
 def test_it_shows_an_admin_each_attempt_masked_and_nothing_to_edit(
     admin_client, ready_case, rm, sandbox
 ):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
     create = Step.objects.get(case=ready_case, kind="create")
 

@@ -18,9 +18,12 @@ from django.conf import settings
 from django.db.models import Count
 
 from onboarding.altafid.sandbox.faults import FAULT_KINDS, Faults
+from onboarding.cases.demo import rut_for
 from onboarding.cases.models import Case
 from onboarding.submissions.models import Step, StepKind, StepState
-from onboarding.submissions.services import case_activate, case_submit, steps_sweep
+from onboarding.submissions.services import case_activate
+from onboarding.submissions.sweeper import steps_sweep
+from tests.submissions.conftest import submit
 from tests.submissions.workers import (
     worker_environment,
     worker_start,
@@ -48,13 +51,13 @@ def _quick_sweeps(settings):
 
 
 def cases_ready(case: Case, count: int) -> list[Case]:
-    """`count` copies of a ready case, each client with an e-mail of their own."""
+    """`count` copies of a ready case, each client a person of their own (e-mail and RUT)."""
     copies = []
     for number in range(count):
         drafts = copy.deepcopy(case.drafts)
         email = f"client-{number}@example.com"
         drafts["client"]["preferred_email"] = [email]
-        drafts["activation"]["primary_email"] = [email]
+        drafts["client"]["identity_id"] = [rut_for(number)]
         copies.append(
             Case(
                 tenant=case.tenant,
@@ -78,7 +81,7 @@ def run_to_activation(
     each_round: Callable[[], None] | None = None,
 ) -> None:
     for case in cases:
-        case_submit(case=case, user=rm, version=case.version)
+        submit(case, rm)
     ids = [case.pk for case in cases]
     total = len(ids) * len(StepKind)
     deadline = time.monotonic() + RUN_BOUND_SECONDS

@@ -7,17 +7,10 @@ from django.utils import timezone
 from onboarding.cases.models import Case, Section
 from onboarding.cases.services import case_create, case_section_save
 from onboarding.submissions.models import Attempt, AttemptOutcome, Step, StepState
-from onboarding.submissions.services import (
-    ActivationNotAllowed,
-    CaseNotReady,
-    case_activate,
-    case_submit,
-    retry_countdown,
-    step_execute,
-    step_run,
-    steps_sweep,
-)
-from tests.submissions.conftest import states, steps_drive
+from onboarding.submissions.services import ActivationNotAllowed, CaseNotReady, case_activate
+from onboarding.submissions.sweeper import steps_sweep
+from onboarding.submissions.worker import retry_countdown, step_execute, step_run
+from tests.submissions.conftest import states, steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 SUBMITTED = {
@@ -30,7 +23,7 @@ SUBMITTED = {
 
 
 def test_it_runs_create_sales_and_compliance_and_keeps_the_contact_uuid(ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
 
     ready_case.refresh_from_db()
@@ -41,7 +34,7 @@ def test_it_runs_create_sales_and_compliance_and_keeps_the_contact_uuid(ready_ca
 
 
 def test_it_keeps_only_masked_copies_of_what_was_sent(ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
 
     sent = Attempt.objects.get(step__kind="create").sent
@@ -51,11 +44,11 @@ def test_it_keeps_only_masked_copies_of_what_was_sent(ready_case, rm, sandbox):
 
 
 def test_it_never_sends_a_succeeded_step_again(ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
     creates = sandbox.request_count(path_prefix="/api/contacts", method="POST")
 
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
 
     assert sandbox.request_count(path_prefix="/api/contacts", method="POST") == creates
@@ -65,13 +58,13 @@ def test_it_never_sends_a_succeeded_step_again(ready_case, rm, sandbox):
 def test_it_refuses_a_case_that_still_has_blocking_sections(tenant, rm):
     case = case_create(tenant=tenant, owner=rm)
     with pytest.raises(CaseNotReady):
-        case_submit(case=case, user=rm, version=case.version)
+        submit(case, rm)
 
 
 def test_it_adopts_the_contact_an_unanswered_create_made(ready_case, rm, sandbox):
     sandbox.fail_next("drop_after_write", method="POST", path_prefix="/api/contacts")
 
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
 
     ready_case.refresh_from_db()
@@ -84,7 +77,7 @@ def test_it_adopts_the_contact_an_unanswered_create_made(ready_case, rm, sandbox
 def test_it_creates_again_when_the_search_finds_nothing(ready_case, rm, sandbox):
     sandbox.fail_next("drop_before", method="POST", path_prefix="/api/contacts")
 
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
 
     assert len(sandbox.contacts(ready_case.tenant.altafid_uuid)) == 1
@@ -93,7 +86,7 @@ def test_it_creates_again_when_the_search_finds_nothing(ready_case, rm, sandbox)
 
 def test_it_stops_for_a_person_when_the_search_cannot_decide(ready_case, rm, sandbox):
     sandbox.fail_next("drop_after_write", method="POST", path_prefix="/api/contacts")
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     create = Step.objects.get(case=ready_case, kind="create")
     step_run(step_id=create.pk)
     twin = dict(sandbox.contacts(ready_case.tenant.altafid_uuid)[0])
@@ -109,7 +102,7 @@ def test_it_stops_for_a_person_when_the_search_cannot_decide(ready_case, rm, san
 
 def test_it_retries_a_rate_limited_step_no_sooner_than_retry_after(ready_case, rm, sandbox):
     sandbox.fail_next("rate_limit", method="PUT", path_prefix="/api/contacts")
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     create = Step.objects.get(case=ready_case, kind="create")
     step_run(step_id=create.pk)
     sales = Step.objects.get(case=ready_case, kind="sales")
@@ -128,7 +121,7 @@ def test_it_retries_a_rate_limited_step_no_sooner_than_retry_after(ready_case, r
 
 
 def test_it_fails_a_step_at_once_on_a_final_error(ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     create = Step.objects.get(case=ready_case, kind="create")
     step_run(step_id=create.pk)
     Case.objects.filter(pk=ready_case.pk).update(contact_uuid="C-UNKNOWN")
@@ -143,7 +136,7 @@ def test_it_fails_a_step_at_once_on_a_final_error(ready_case, rm, sandbox):
 
 
 def test_it_lets_one_worker_claim_a_step(ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     create = Step.objects.get(case=ready_case, kind="create")
     Step.objects.filter(pk=create.pk).update(state=StepState.RUNNING)
 
@@ -153,7 +146,7 @@ def test_it_lets_one_worker_claim_a_step(ready_case, rm, sandbox):
 
 
 def test_it_takes_back_a_step_whose_worker_vanished(ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     create = Step.objects.get(case=ready_case, kind="create")
     past = timezone.now() - datetime.timedelta(seconds=1)
     Step.objects.filter(pk=create.pk).update(
@@ -170,7 +163,7 @@ def test_it_takes_back_a_step_whose_worker_vanished(ready_case, rm, sandbox):
 def test_it_activates_only_after_the_compliance_update(ready_case, rm, sandbox):
     with pytest.raises(ActivationNotAllowed):
         case_activate(case=ready_case, user=rm)
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
 
     case_activate(case=ready_case, user=rm)
@@ -185,7 +178,7 @@ def test_it_stops_retrying_once_the_time_since_it_was_queued_is_up(
     ready_case, rm, sandbox, settings
 ):
     settings.SUBMISSION_MAX_SECONDS = 60
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     step_run(step_id=Step.objects.get(case=ready_case, kind="create").pk)
     sales = Step.objects.get(case=ready_case, kind="sales")
     # Queued 59 s ago: the first failure still leaves time for a retry, the second does not.
@@ -221,7 +214,7 @@ def test_it_backs_off_exponentially_below_the_visibility_timeout(settings, attem
 
 
 def test_it_sends_what_was_there_when_the_rm_submitted(ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     drafts = dict(ready_case.drafts)
     drafts["client"] = {**drafts["client"], "first_name": ["Changed"]}
     Case.objects.filter(pk=ready_case.pk).update(drafts=drafts)
@@ -234,7 +227,7 @@ def test_it_sends_what_was_there_when_the_rm_submitted(ready_case, rm, sandbox):
 def test_it_runs_the_following_steps_in_the_same_task(ready_case, rm, sandbox):
     from onboarding.submissions.tasks import run_step
 
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
 
     run_step(Step.objects.get(case=ready_case, kind="create").pk)
 
@@ -244,13 +237,13 @@ def test_it_runs_the_following_steps_in_the_same_task(ready_case, rm, sandbox):
 def test_it_activates_with_the_activation_section_as_edited_after_submitting(
     ready_case, rm, sandbox
 ):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
     ready_case.refresh_from_db()
     case_section_save(
         case=ready_case,
         section=Section.ACTIVATION,
-        raw={"primary_email": ["login@example.com"], "preferred_contact_language": ["SPANISH"]},
+        raw={"login_email": ["other"], "primary_email": ["login@example.com"]},
         version=ready_case.version,
         user=rm,
     )
@@ -264,7 +257,7 @@ def test_it_activates_with_the_activation_section_as_edited_after_submitting(
 
 
 def test_it_lets_a_late_worker_neither_undo_the_sweeper_nor_create_twice(ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     create = Step.objects.get(case=ready_case, kind="create")
     past = timezone.now() - datetime.timedelta(seconds=1)
     Step.objects.filter(pk=create.pk).update(

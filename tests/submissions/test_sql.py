@@ -60,24 +60,44 @@ def test_it_leaves_a_step_that_is_not_queued_or_not_due(case, state, due_in):
     assert step.state == state
 
 
-def test_it_claims_the_following_step_only_when_it_is_not_under_way_or_done(case):
+@pytest.mark.parametrize(
+    ("state", "claimed"),
+    [
+        (StepState.WAITING, True),
+        (StepState.FAILED, False),
+        (StepState.NEEDS_ATTENTION, False),
+        (StepState.CANCELLED, False),
+        (StepState.QUEUED, False),
+        (StepState.RUNNING, False),
+        (StepState.SUCCEEDED, False),
+    ],
+)
+def test_it_claims_the_following_step_only_while_it_waits_for_the_one_before(case, state, claimed):
     now = timezone.now()
-    step_create(case, StepKind.SALES, state=StepState.FAILED, tries=4)
-    step_create(case, StepKind.COMPLIANCE, state=StepState.SUCCEEDED)
+    step_create(case, StepKind.SALES, state=state, tries=4)
 
-    sales = sql.step_claim_following(case_id=case.pk, kind="sales", now=now, lease_until=now)
-    compliance = sql.step_claim_following(
-        case_id=case.pk, kind="compliance", now=now, lease_until=now
+    sales = sql.step_claim_following(
+        case_id=case.pk, round=1, kind="sales", now=now, lease_until=now
     )
 
-    assert sales is not None
-    assert (sales.state, sales.tries, sales.attempts, sales.finished_at) == (
-        StepState.RUNNING,
-        5,
-        1,
-        None,
+    assert (sales is not None) is claimed
+    if claimed:
+        assert (sales.state, sales.tries, sales.attempts, sales.finished_at) == (
+            StepState.RUNNING,
+            5,
+            1,
+            None,
+        )
+
+
+def test_it_claims_the_following_step_of_the_same_round_only(case):
+    now = timezone.now()
+    step_create(case, StepKind.SALES, state=StepState.WAITING)
+
+    assert (
+        sql.step_claim_following(case_id=case.pk, round=2, kind="sales", now=now, lease_until=now)
+        is None
     )
-    assert compliance is None
 
 
 def test_it_closes_a_step_only_while_it_is_running(case):

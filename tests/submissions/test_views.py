@@ -1,13 +1,15 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from onboarding.cases.demo import SALES
 from onboarding.cases.models import Case, Section
 from onboarding.cases.services import case_create, case_section_save
 from onboarding.submissions.models import Step, StepState
-from onboarding.submissions.services import case_submit, step_run
+from onboarding.submissions.worker import step_run
 from tests.factories import TenantFactory, staff_create
-from tests.submissions.conftest import steps_drive
+from tests.submissions.conftest import steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -22,7 +24,8 @@ def logged_in(client, rm):
 def test_it_submits_from_review_and_shows_the_steps_polling_while_they_run(logged_in, ready_case):
     review = logged_in.get(reverse("cases:review", args=[ready_case.pk]))
     response = logged_in.post(
-        reverse("submissions:submit", args=[ready_case.pk]), {"version": ready_case.version}
+        reverse("submissions:submit", args=[ready_case.pk]),
+        {"digest": review.context["plan"].digest},
     )
 
     status_url = reverse("submissions:status", args=[ready_case.pk])
@@ -36,7 +39,7 @@ def test_it_submits_from_review_and_shows_the_steps_polling_while_they_run(logge
 
 
 def test_it_stops_polling_once_nothing_runs(logged_in, ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
 
     fragment = logged_in.get(reverse("submissions:status", args=[ready_case.pk]), **HTMX)
@@ -49,7 +52,7 @@ def test_it_stops_polling_once_nothing_runs(logged_in, ready_case, rm, sandbox):
 
 
 def test_it_asks_for_a_confirmation_before_activating(logged_in, ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     steps_drive(ready_case)
     url = reverse("submissions:activate", args=[ready_case.pk])
 
@@ -63,27 +66,30 @@ def test_it_asks_for_a_confirmation_before_activating(logged_in, ready_case, rm,
 def test_it_refuses_to_submit_a_case_with_blocking_sections(logged_in, rm, tenant):
     case = case_create(tenant=tenant, owner=rm)
 
+    review = logged_in.get(reverse("cases:review", args=[case.pk]))
     response = logged_in.post(
-        reverse("submissions:submit", args=[case.pk]), {"version": case.version}
+        reverse("submissions:submit", args=[case.pk]), {"digest": review.context["plan"].digest}
     )
 
+    assert b"Submit to Altafid" not in review.content
     assert response.url == reverse("cases:review", args=[case.pk])
     assert not Step.objects.filter(case=case).exists()
 
 
 def test_it_sends_back_to_review_a_case_saved_since_the_rm_reviewed_it(logged_in, ready_case, rm):
-    reviewed = ready_case.version
-    logged_in.get(reverse("cases:review", args=[ready_case.pk]))
+    review = logged_in.get(reverse("cases:review", args=[ready_case.pk]))
     case_section_save(
         case=ready_case,
         section=Section.SALES,
         raw={**SALES, "annual_income": ["99000000"]},
-        version=reviewed,
+        version=ready_case.version,
         user=rm,
     )
 
     response = logged_in.post(
-        reverse("submissions:submit", args=[ready_case.pk]), {"version": reviewed}, follow=True
+        reverse("submissions:submit", args=[ready_case.pk]),
+        {"digest": review.context["plan"].digest},
+        follow=True,
     )
 
     assert response.redirect_chain[0][0] == reverse("cases:review", args=[ready_case.pk])
@@ -93,38 +99,40 @@ def test_it_sends_back_to_review_a_case_saved_since_the_rm_reviewed_it(logged_in
 
 def test_it_submits_exactly_the_bodies_the_review_page_showed(logged_in, ready_case):
     review = logged_in.get(reverse("cases:review", args=[ready_case.pk]))
-    prepared = {step.kind: step.payload for step in Step.objects.filter(case=ready_case)}
 
     logged_in.post(
-        reverse("submissions:submit", args=[ready_case.pk]), {"version": ready_case.version}
+        reverse("submissions:submit", args=[ready_case.pk]),
+        {"digest": review.context["plan"].digest},
     )
 
-    assert set(prepared) == {"create", "sales", "compliance", "primary_email", "credentials"}
-    shown = [call["call"].body for call in review.context["calls"]]
-    assert list(prepared.values()) == shown
+    shown = {item["call"].kind.value: item["call"].body for item in review.context["calls"]}
     sent = {step.kind: step.payload for step in Step.objects.filter(case=ready_case)}
-    assert sent == prepared
+    assert set(sent) == {"create", "sales", "compliance", "primary_email", "credentials"}
+    assert sent == shown
     assert Step.objects.get(case=ready_case, kind="create").state == StepState.QUEUED
 
 
-def test_it_does_not_count_a_reviewed_case_as_submitted(logged_in, ready_case):
-    logged_in.get(reverse("cases:review", args=[ready_case.pk]))
+def test_it_reviews_without_writing_anything(logged_in, ready_case):
+    before = Case.objects.filter(pk=ready_case.pk).values().get()
 
-    review = logged_in.get(reverse("cases:review", args=[ready_case.pk]))
+    with CaptureQueriesContext(connection) as queries:
+        review = logged_in.get(reverse("cases:review", args=[ready_case.pk]))
     status = logged_in.get(reverse("submissions:status", args=[ready_case.pk]))
     home = logged_in.get(reverse("cases:list"))
 
-    assert Step.objects.filter(case=ready_case, state=StepState.WAITING).count() == 5
+    writes = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert [w for w in writes if "django_session" not in w] == []
+    assert Case.objects.filter(pk=ready_case.pk).values().get() == before
+    assert not Step.objects.filter(case=ready_case).exists()
     assert b"Submit to Altafid" in review.content
     assert b"Not submitted yet." in status.content
     assert b"Submitting" not in home.content
-    assert b"In Altafid" not in home.content
 
 
 def test_it_shows_altafids_field_errors_on_the_section_they_concern(
     logged_in, ready_case, rm, sandbox
 ):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     step_run(step_id=Step.objects.get(case=ready_case, kind="create").pk)
     sales = Step.objects.get(case=ready_case, kind="sales")
     Step.objects.filter(pk=sales.pk).update(
@@ -187,7 +195,7 @@ def test_it_answers_405_to_a_wrong_method(logged_in, ready_case):
 
 
 def test_it_lists_each_cases_progress(logged_in, ready_case, rm, sandbox):
-    case_submit(case=ready_case, user=rm, version=ready_case.version)
+    submit(ready_case, rm)
     listing = logged_in.get(reverse("cases:list")).content.decode()
     assert "Submitting (0 of 5 done)" in listing
     steps_drive(ready_case)

@@ -3,7 +3,7 @@ import time
 import pytest
 
 from onboarding.submissions.models import Step, StepState
-from onboarding.submissions.services import case_submit
+from tests.submissions.conftest import submit
 from tests.submissions.workers import worker_environment, worker_start, workers
 
 # A bound for waiting on the worker, so a broken broker fails the test instead of hanging it.
@@ -14,7 +14,7 @@ WORKER_WAIT_SECONDS = 120
 def test_it_submits_a_case_through_the_broker_and_a_real_worker(ready_case, rm, sandbox):
     with workers() as started:
         started.append(worker_start(worker_environment(sandbox)))
-        case_submit(case=ready_case, user=rm, version=ready_case.version)
+        submit(ready_case, rm)
 
         deadline = time.monotonic() + WORKER_WAIT_SECONDS
         compliance = Step.objects.get(case=ready_case, kind="compliance")

@@ -1,0 +1,75 @@
+"""The audit trail: an append-only event per thing that happened to a case or to staff.
+
+Events carry no personal data: which fields changed, never what they hold (only the codes of a
+few classification fields, see `services.VALUES_SHOWN`). On PostgreSQL a trigger refuses any
+`UPDATE` or `DELETE` of the table (migration 0002); nothing in the app or Django admin edits one.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.accounts.models import Tenant
+
+
+class EventKind(models.TextChoices):
+    CASE_CREATED = "case_created", _("Onboarding started")
+    SECTION_SAVED = "section_saved", _("Section saved")
+    CONFLICT_APPLIED = "conflict_applied", _("Entries applied on top of a newer version")
+    CASE_SUBMITTED = "case_submitted", _("Submitted to Altafid")
+    AMENDMENT_SUBMITTED = "amendment_submitted", _("Amendment submitted")
+    ACTIVATION_REQUESTED = "activation_requested", _("Activation requested")
+    CASE_DISCARDED = "case_discarded", _("Draft discarded")
+    CASE_REASSIGNED = "case_reassigned", _("Reassigned")
+    CASE_CANCELLED = "case_cancelled", _("Submission cancelled")
+    CONTACT_LINKED = "contact_linked", _("Linked to an existing Altafid contact")
+    CONTACT_NEW_CONFIRMED = "contact_new_confirmed", _("Confirmed as a new Altafid contact")
+    STEP_QUEUED = "step_queued", _("Step queued")
+    STEP_STARTED = "step_started", _("Step started")
+    STEP_SUCCEEDED = "step_succeeded", _("Step succeeded")
+    STEP_RETRY = "step_retry", _("Step will be retried")
+    STEP_FAILED = "step_failed", _("Step failed")
+    STEP_NEEDS_ATTENTION = "step_needs_attention", _("Step needs attention")
+    STEP_CANCELLED = "step_cancelled", _("Step cancelled")
+    STAFF_INVITED = "staff_invited", _("Staff member invited")
+    STAFF_ROLE_CHANGED = "staff_role_changed", _("Role changed")
+    STAFF_DEACTIVATED = "staff_deactivated", _("Staff member deactivated")
+    STAFF_REACTIVATED = "staff_reactivated", _("Staff member reactivated")
+
+
+class Event(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    # Cases and staff are never deleted (discarded, deactivated), so their events always point
+    # at them; PROTECT also keeps a delete from cascading into an UPDATE the trigger refuses.
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff_events",
+    )
+    # None: the system (a worker, the sweeper).
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(max_length=40, choices=EventKind.choices)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at", "-id")
+        indexes = [
+            models.Index(fields=["case", "-created_at", "-id"]),
+            models.Index(fields=["tenant", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.case_id or self.staff_id})"

@@ -1,0 +1,70 @@
+from typing import Any
+
+from django.db.models import QuerySet
+
+from onboarding.accounts.models import Tenant, User
+from onboarding.audit.models import Event, EventKind
+
+# Fields whose values are codes of a classification, not facts about the person: a save
+# event keeps their old and new values. Every other field is recorded only as "changed".
+VALUES_SHOWN = frozenset(
+    {
+        "contact_type",
+        "contact_means",
+        "contact_preference",
+        "preferred_contact_language",
+        "contact_source",
+        "market_segment",
+        "stage_name",
+        "identity_type",
+        "compliance_address",
+        "login_email",
+    }
+)
+
+
+def event_record(
+    *,
+    kind: EventKind,
+    tenant: Tenant | int,
+    actor: User | None,
+    case: Any = None,
+    staff: User | None = None,
+    data: dict[str, Any] | None = None,
+) -> Event:
+    """Appends one event; `actor` None means the system did it."""
+    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    return Event.objects.create(
+        tenant_id=tenant_id, case=case, staff=staff, actor=actor, kind=kind, data=data or {}
+    )
+
+
+def field_changes(
+    before: dict[str, list[str]] | None, after: dict[str, list[str]]
+) -> list[dict[str, Any]]:
+    """Which keys of a raw draft changed, with values only for `VALUES_SHOWN` fields."""
+    before = before or {}
+    changes = []
+    for key in sorted(set(before) | set(after)):
+        if key.endswith(("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")):
+            continue
+        old, new = _value(before.get(key)), _value(after.get(key))
+        if old == new:
+            continue
+        change: dict[str, Any] = {"name": key}
+        if key.rpartition("-")[2] in VALUES_SHOWN:
+            change.update(old=old, new=new)
+        changes.append(change)
+    return changes
+
+
+def _value(values: list[str] | None) -> str:
+    return ",".join(value.strip() for value in values or [] if value.strip())
+
+
+def case_events(*, case: Any) -> QuerySet[Event]:
+    return Event.objects.filter(case=case).select_related("actor")
+
+
+def staff_events(*, tenant: Tenant) -> QuerySet[Event]:
+    return Event.objects.filter(tenant=tenant, case__isnull=True).select_related("actor", "staff")

@@ -1,0 +1,168 @@
+"""What the review page and the timeline show, in plain words: labels, not codes or keys."""
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.utils.translation import gettext as _
+from pydantic.alias_generators import to_snake
+
+from onboarding.accounts.models import User
+from onboarding.audit.models import Event, EventKind
+from onboarding.cases.lifecycle import FIRST_ROUND, SECTIONS, Section, StepKind
+from onboarding.cases.sections import SPECS, BoundSection
+
+# Altafid's names whose field in our forms has another name or no single field.
+_WIRE_LABELS = {
+    "segmentName": lambda: str(SPECS[Section.CLIENT].form.base_fields["market_segment"].label),
+    "primaryCountryOfCitizenship": lambda: _("Country of citizenship (compliance)"),
+    "preferredPhoneNumber": lambda: _("Phone number"),
+    "phoneNumber": lambda: _("Phone number (compliance)"),
+    "identityDocuments": lambda: _("Identity documents"),
+    "employmentHistory": lambda: _("Employment history"),
+    "pepEntries": lambda: _("Politically exposed persons"),
+    "primaryEmail": lambda: _("Login e-mail"),
+    "relatedToPEP": lambda: str(SPECS[Section.COMPLIANCE].form.base_fields["related_to_pep"].label),
+    "addresses:SALES": lambda: _("Addresses (sales profile)"),
+    "addresses:COMPLIANCE": lambda: _("Address for compliance"),
+}
+
+
+def wire_label(key: str) -> str:
+    if key in _WIRE_LABELS:
+        return str(_WIRE_LABELS[key]())
+    return field_label(to_snake(key)) or key
+
+
+def field_label(name: str) -> str:
+    """The label of a form field, or of a row's field by its raw key ("addresses-0-city")."""
+    prefix, _dash, rest = name.partition("-")
+    row, _dash2, field = rest.partition("-")
+    for section in SECTIONS:
+        spec = SPECS[section]
+        if row.isdigit() and field:
+            for group in spec.groups:
+                if group.prefix == prefix and field in group.formset.form.base_fields:
+                    label = group.formset.form.base_fields[field].label
+                    return f"{group.row_title} {int(row) + 1}: {label}"
+        elif name in spec.form.base_fields:
+            return str(spec.form.base_fields[name].label)
+    return ""
+
+
+def shown_value(value: Any) -> str:
+    """A value of a body as a person reads it."""
+    if value is None or value == [] or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dict):
+        if "phoneNumber" in value:
+            return f"{value.get('phoneCountryCode', '')} {value['phoneNumber']}".strip()
+        if "specificationData" in value:
+            return shown_value(value["specificationData"])
+        parts = [
+            str(v) for k, v in value.items() if v not in (None, "") and not isinstance(v, bool)
+        ]
+        return ", ".join(parts)
+    if isinstance(value, list):
+        return "; ".join(shown_value(item) for item in value)
+    return str(value)
+
+
+def review_summary(*, plan: Any) -> list[dict[str, Any]]:
+    summary = []
+    for section, bound in plan.sections.items():
+        assert isinstance(bound, BoundSection)
+        saved = bound.form.is_bound
+        summary.append(
+            {
+                "section": section,
+                "bound": bound,
+                "saved": saved,
+                "blocking": bound.check().blocking if saved else [],
+                "parts": bound.summary() if saved else [],
+            }
+        )
+    return summary
+
+
+def plan_calls(*, plan: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "call": call,
+            "json": json.dumps(call.body, indent=2, ensure_ascii=False),
+            "changes": [
+                (wire_label(change.field), shown_value(change.old), shown_value(change.new))
+                for change in call.changes
+            ],
+        }
+        for call in plan.calls
+    ]
+
+
+def case_timeline(*, events: Iterable[Event]) -> list[dict[str, Any]]:
+    events = list(events)
+    people = _people(events)
+    return [
+        {
+            "event": event,
+            "title": _title(event),
+            "who": event.actor or _("System"),
+            "details": _details(event, people),
+        }
+        for event in events
+    ]
+
+
+def _people(events: list[Event]) -> dict[int, User]:
+    ids = {
+        event.data.get(key)
+        for event in events
+        if event.kind == EventKind.CASE_REASSIGNED
+        for key in ("from", "to")
+    }
+    return {user.pk: user for user in User.objects.filter(pk__in=[i for i in ids if i])}
+
+
+def _title(event: Event) -> str:
+    title = str(event.get_kind_display())
+    step = event.data.get("step")
+    if step:
+        title = f"{title}: {StepKind(step).label}"
+        if event.data.get("round", FIRST_ROUND) > FIRST_ROUND:
+            title += " " + _("(amendment %(n)s)") % {"n": event.data["round"] - FIRST_ROUND}
+    section = event.data.get("section")
+    if section:
+        title = f"{title}: {Section(section).label}"
+    return title
+
+
+def _details(event: Event, people: dict[int, User]) -> list[str]:
+    data = event.data
+    details = []
+    for change in data.get("fields", []):
+        if isinstance(change, str):
+            details.append(wire_label(change))
+            continue
+        label = field_label(change["name"]) or change["name"]
+        if "old" in change:
+            details.append(f"{label}: {change['old'] or '—'} → {change['new'] or '—'}")
+        else:
+            details.append(_("%(field)s: changed") % {"field": label})
+    if data.get("amendment"):
+        details.append(_("Altafid already had this section: the change is an amendment."))
+    if data.get("attempt"):
+        details.append(_("Try %(n)s") % {"n": data["attempt"]})
+    if data.get("status") or data.get("code"):
+        details.append(" ".join(str(data[k]) for k in ("status", "code") if data.get(k)))
+    if data.get("retry_in") is not None:
+        details.append(_("Next try in %(seconds)s s") % {"seconds": data["retry_in"]})
+    if data.get("lost"):
+        details.append(_("The worker running it was lost; the try counts as unanswered."))
+    if event.kind == EventKind.CASE_REASSIGNED:
+        before, after = people.get(data.get("from", 0)), people.get(data.get("to", 0))
+        details.append(_("From %(from)s to %(to)s") % {"from": before, "to": after})
+    if data.get("contact_uuid"):
+        details.append(_("Altafid contact %(uuid)s") % {"uuid": data["contact_uuid"]})
+    return details

@@ -1,0 +1,66 @@
+"""Queuing a step: its record says it is queued; its task is only a nudge, sent after commit."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from onboarding.cases.lifecycle import StepState
+from onboarding.submissions.models import Step
+
+log = logging.getLogger(__name__)
+
+QUEUE_FIELDS = (
+    "state",
+    "queued_at",
+    "run_after",
+    "lease_expires_at",
+    "attempts",
+    "started_at",
+    "finished_at",
+)
+PAYLOAD_FIELDS = ("payload", "payload_version")
+
+
+def lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.SUBMISSION_LEASE_SECONDS)
+
+
+def queue_mark(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> None:
+    """Marks the step queued; `fresh` when a person (or a success before it) queues it.
+
+    A retry keeps `queued_at`, from which `SUBMISSION_MAX_SECONDS` is counted.
+    """
+    now = timezone.now()
+    step.state = StepState.QUEUED
+    step.run_after = now + datetime.timedelta(seconds=countdown)
+    step.lease_expires_at = None
+    if fresh:
+        step.queued_at = now
+        step.attempts = 0
+        step.started_at = None
+        step.finished_at = None
+
+
+def queue_now(step: Step) -> None:
+    """Queues the step afresh and sends its task once the transaction commits."""
+    queue_mark(step, fresh=True)
+    step.save(update_fields=[*QUEUE_FIELDS, "updated_at"])
+    send_on_commit(step)
+
+
+def send_on_commit(step: Step, countdown: float = 0.0) -> None:
+    step_id = step.pk
+    transaction.on_commit(lambda: send(step_id, countdown))
+
+
+def send(step_id: int, countdown: float) -> None:
+    """Sends the step's task; with the broker down, the sweeper sends it once it is back."""
+    from onboarding.submissions.tasks import run_step
+
+    try:
+        run_step.apply_async(args=(step_id,), countdown=countdown, retry=False)
+    except Exception:  # the step is queued in the database, which is what counts
+        log.warning("could not send the task of step %s; the sweeper will", step_id, exc_info=True)

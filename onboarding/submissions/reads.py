@@ -1,0 +1,137 @@
+"""Where a case's submission stands, for pages: steps by round, progress, locks, refusals."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from operator import attrgetter
+
+from django.utils.translation import gettext as _
+
+from onboarding.cases.lifecycle import (
+    FIRST_ROUND,
+    OPEN,
+    ORDER,
+    OWN_SECTION,
+    STARTABLE,
+    STOPPED,
+    CaseStatus,
+    Phase,
+    Section,
+    StepKind,
+    StepState,
+    phase_kinds,
+)
+from onboarding.cases.models import Case
+from onboarding.submissions.models import Step
+from onboarding.submissions.refusals import Refusal, refusal_for_section
+
+
+def case_steps(*, case: Case) -> list[Step]:
+    return list(case.steps.defer("payload").order_by("round", "position"))
+
+
+@dataclass(frozen=True)
+class Round:
+    number: int
+    steps: list[tuple[StepKind, Step | None, Section]]
+
+    @property
+    def amendment(self) -> bool:
+        return self.number > FIRST_ROUND
+
+
+@dataclass(frozen=True)
+class Submission:
+    """Where a case's submission stands, and what its owner may do next."""
+
+    rounds: list[Round]
+    running: bool
+    can_review: bool
+    can_activate: bool
+    submitted: bool
+
+
+def case_submission(*, case: Case, steps: list[Step] | None = None) -> Submission:
+    steps = case_steps(case=case) if steps is None else steps
+    by_round: dict[int, dict[str, Step]] = {}
+    for step in steps:
+        by_round.setdefault(step.round, {})[step.kind] = step
+    first = by_round.get(FIRST_ROUND, {})
+    rounds = [
+        Round(FIRST_ROUND, [(kind, first.get(kind.value), OWN_SECTION[kind]) for kind in ORDER])
+    ]
+    rounds.extend(
+        Round(number, [(StepKind(s.kind), s, OWN_SECTION[StepKind(s.kind)]) for s in kept.values()])
+        for number, kept in sorted(by_round.items())
+        if number > FIRST_ROUND
+    )
+    running = any(step.state in OPEN for step in steps)
+    states = {kind: step.state for kind, step in first.items()}
+    return Submission(
+        rounds=rounds,
+        running=running,
+        can_review=not running
+        and case.status in (CaseStatus.READY, CaseStatus.FAILED, CaseStatus.AMENDING),
+        can_activate=not running
+        and states.get(StepKind.COMPLIANCE.value) == StepState.SUCCEEDED
+        and startable(states, phase_kinds(Phase.ACTIVATE)),
+        submitted=any(_started(step) for step in steps),
+    )
+
+
+def _started(step: Step) -> bool:
+    return step.state != StepState.WAITING or step.tries > 0
+
+
+def startable(states: dict[str, str], kinds: tuple[StepKind, ...]) -> bool:
+    """Whether queuing `kinds` starts something: none of them under way, one not succeeded."""
+    chain = [states.get(kind.value, StepState.WAITING) for kind in kinds]
+    return not any(state in OPEN for state in chain) and any(state in STARTABLE for state in chain)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """One case's submission in a word or two, for the RM's list."""
+
+    state: str
+    label: str
+
+
+def case_progress(*, steps: Iterable[Step]) -> Progress | None:
+    steps = list(steps)
+    if not any(_started(step) for step in steps):
+        return None
+    latest = max(step.round for step in steps)
+    current = sorted((s for s in steps if s.round == latest), key=attrgetter("position"))
+    for state in STOPPED:
+        stuck = next((step for step in current if step.state == state), None)
+        if stuck is not None:
+            return Progress(state, f"{StepState(state).label}: {stuck.get_kind_display()}")
+    if any(step.state in OPEN for step in current):
+        total = len(ORDER) if latest == FIRST_ROUND else len(current)
+        done = sum(step.state == StepState.SUCCEEDED for step in current)
+        return Progress(
+            StepState.RUNNING,
+            _("Submitting (%(done)s of %(total)s done)") % {"done": done, "total": total},
+        )
+    return None
+
+
+def section_refusal(*, case: Case, section: Section, steps: Iterable[Step]) -> Refusal | None:
+    """What Altafid refused in this section at the last submission, if its step failed on it."""
+    kinds = {kind.value for kind, of in OWN_SECTION.items() if of is section}
+    step = next(
+        (
+            s
+            for s in sorted(steps, key=attrgetter("round"), reverse=True)
+            if s.kind in kinds and s.state == StepState.FAILED
+        ),
+        None,
+    )
+    if step is None or not step.last_error:
+        return None
+    return refusal_for_section(
+        section=section,
+        field_errors=step.last_error.get("field_errors") or {},
+        message=step.last_error.get("message") or "",
+        current=step.last_error.get("payload_version", step.payload_version) == case.version,
+    )
