@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
@@ -422,8 +421,6 @@ def _shown(form: Any, names: Iterable[str] | None = None) -> list[tuple[str, str
     for bound_field in form if names is None else (form[name] for name in names):
         value = bound_field.value()
         if value in (None, "", False):
-            continue
-        if isinstance(bound_field.field.widget, forms.RadioSelect):
             continue
         choices = dict(getattr(bound_field.field, "choices", ()) or ())
         shown_value = _("Yes") if isinstance(value, bool) else choices.get(str(value), value)

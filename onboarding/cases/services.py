@@ -213,9 +213,13 @@ def _store(
     elif sent and case.status in (CaseStatus.IN_ALTAFID, CaseStatus.ACTIVATED):
         fields["status"] = CaseStatus.AMENDING
     with transaction.atomic():
-        updated = Case.objects.filter(pk=case.pk, version=base).update(**fields)
+        updated = (
+            Case.objects.filter(pk=case.pk, version=base).exclude(status__in=CLOSED).update(**fields)
+        )
         if not updated:
-            raise CaseVersionConflict(Case.objects.get(pk=case.pk))
+            latest = Case.objects.get(pk=case.pk)
+            section_check_editable(case=latest, section=section, steps=steps)
+            raise CaseVersionConflict(latest)
         if before != raw:
             SectionRevision.objects.create(
                 case=case, section=section, case_version=new_version, raw=raw, saved_by=user

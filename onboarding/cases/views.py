@@ -19,7 +19,7 @@ from onboarding.audit.services import case_events
 from onboarding.cases.forms import AddressForm
 from onboarding.cases.lifecycle import LISTED, SECTIONS, UNSENT, CaseStatus, Section
 from onboarding.cases.models import Case, DuplicateDecision
-from onboarding.cases.permissions import case_is_owner
+from onboarding.cases.permissions import case_is_owner, case_owner_check
 from onboarding.cases.presenters import case_timeline, field_label, plan_calls, review_summary
 from onboarding.cases.sections import SPECS, raw_data
 from onboarding.cases.services import (
@@ -431,6 +431,7 @@ def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def case_contact_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The RM's decision about a contact Altafid already has: link the case to it, or not."""
     case = _case(request, pk)
+    case_owner_check(user=_user(request), case=case)
     plan = submission_plan(case=case)
     matches = altafid_matches(case=case, plan=plan)
     decision = request.POST.get("decision", "")

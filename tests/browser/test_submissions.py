@@ -6,9 +6,10 @@ from onboarding.cases.demo import SALES, case_fill
 from onboarding.cases.models import Section
 from onboarding.cases.services import case_create, case_section_save
 from onboarding.submissions.models import Step
+from onboarding.submissions.services import case_activate
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, TenantFactory, staff_create
-from tests.submissions.conftest import steps_drive
+from tests.submissions.conftest import steps_drive, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,3 +59,41 @@ def test_it_shows_the_steps_update_live_and_activates_after_a_confirmation(
     page.get_by_role("link", name="Onboardings").first.click()
     page.get_by_role("cell", name="Activated").wait_for()
     screenshot(page, "home-with-progress")
+
+
+def test_it_amends_an_activated_case_and_altafid_then_holds_the_new_value(
+    live_server, page, sandbox, settings
+):
+    tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
+    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
+    case = case_fill(case_create(tenant=tenant, owner=rm), rm)
+    submit(case, rm)
+    steps_drive(case)
+    case_activate(case=case, user=rm)
+    steps_drive(case)
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.get_by_label("E-mail").fill(rm.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(live_server.url + reverse("cases:section", args=[case.pk, "sales"]))
+    page.get_by_text("Altafid already has part of this onboarding.").wait_for()
+    page.get_by_label("Annual income").fill("120000000")
+    page.get_by_role("button", name="Save and continue").click()
+    page.get_by_role("heading", name="Compliance (KYC)").wait_for()
+    page.goto(live_server.url + reverse("cases:review", args=[case.pk]))
+    page.get_by_role("heading", name="What changes in Altafid").wait_for()
+    screenshot(page, "amendment-review")
+    assert page.locator("table.changes ins").first.inner_text() == "120000000"
+
+    page.get_by_role("button", name="Send the changes to Altafid").click()
+    page.get_by_text("Amendment submitted.").wait_for()
+    steps_drive(case)
+    page.get_by_role("heading", name="Amendment 1").wait_for()
+    page.get_by_text("Succeeded").nth(5).wait_for()
+    screenshot(page, "amendment-sent")
+
+    contact = sandbox.contacts(tenant.altafid_uuid)[0]
+    assert contact["annualIncome"] == "120000000"
+    case.refresh_from_db()
+    assert case.status == "activated"
