@@ -214,7 +214,9 @@ def _store(
         fields["status"] = CaseStatus.AMENDING
     with transaction.atomic():
         updated = (
-            Case.objects.filter(pk=case.pk, version=base).exclude(status__in=CLOSED).update(**fields)
+            Case.objects.filter(pk=case.pk, version=base)
+            .exclude(status__in=CLOSED)
+            .update(**fields)
         )
         if not updated:
             latest = Case.objects.get(pk=case.pk)
