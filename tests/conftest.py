@@ -9,6 +9,12 @@ from onboarding.altafid.sandbox.server import Sandbox
 
 
 @pytest.fixture(autouse=True)
+def _quick_password_hashing(settings) -> None:
+    """Hashing a password the production way takes a third of a second; tests make many."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     """Each test starts with an empty shared cache and no token remembered in this process."""
     cache.clear()

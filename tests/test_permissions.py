@@ -168,3 +168,21 @@ def _registered(name):
     from django.contrib import admin
 
     return any(f"{m._meta.app_label}_{m._meta.model_name}" == name for m in admin.site._registry)
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("name", ["accounts:home", "cases:list"])
+def test_it_opens_the_home_and_the_list_to_staff_only(client, world, name, person):
+    people, case = world
+    if person != "anonymous":
+        client.force_login(people[person])
+
+    response = client.get(reverse(name))
+
+    if person == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    listed = case.client_name in response.content.decode()
+    if name == "cases:list":
+        assert listed is (person in ("owner", "officer", "admin"))
