@@ -11,6 +11,7 @@ from onboarding.accounts.models import User
 from onboarding.audit.models import Event, EventKind
 from onboarding.cases.lifecycle import FIRST_ROUND, SECTIONS, Section, StepKind
 from onboarding.cases.sections import SPECS, BoundSection
+from onboarding.lookups.forms import LookupChoiceField
 
 # Altafid's names whose field in our forms has another name or no single field.
 _WIRE_LABELS = {
@@ -48,6 +49,17 @@ def field_label(name: str) -> str:
         elif name in spec.form.base_fields:
             return str(spec.form.base_fields[name].label)
     return ""
+
+
+def _choice_label(name: str, value: str) -> str:
+    """A fixed choice's label ("Subscriber" for SUBSCRIBER); a tenant's lookup code as it is."""
+    if not value:
+        return "—"
+    for section in SECTIONS:
+        form_field = SPECS[section].form.base_fields.get(name)
+        if form_field is not None and not isinstance(form_field, LookupChoiceField):
+            return str(dict(getattr(form_field, "choices", ()) or ()).get(value, value))
+    return value
 
 
 def shown_value(value: Any) -> str:
@@ -147,7 +159,8 @@ def _details(event: Event, people: dict[int, User]) -> list[str]:
             continue
         label = field_label(change["name"]) or change["name"]
         if "old" in change:
-            details.append(f"{label}: {change['old'] or '—'} → {change['new'] or '—'}")
+            old, new = (_choice_label(change["name"], change[k]) for k in ("old", "new"))
+            details.append(f"{label}: {old} → {new}")
         else:
             details.append(_("%(field)s: changed") % {"field": label})
     if data.get("amendment"):

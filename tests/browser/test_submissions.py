@@ -93,6 +93,13 @@ def test_it_amends_an_activated_case_and_altafid_then_holds_the_new_value(
     page.get_by_text("Succeeded").nth(5).wait_for()
     screenshot(page, "amendment-sent")
 
+    page.goto(live_server.url + reverse("cases:overview", args=[case.pk]))
+    page.get_by_role("heading", name="History").wait_for()
+    assert page.get_by_text("Amendment submitted").first.is_visible()
+    screenshot(page, "case-overview-with-history")
+    page.get_by_role("link", name="Older events").click()
+    page.get_by_text("Onboarding started").wait_for()
+
     contact = sandbox.contacts(tenant.altafid_uuid)[0]
     assert contact["annualIncome"] == "120000000"
     case.refresh_from_db()
