@@ -272,6 +272,8 @@ def section_check_editable(*, case: Case, section: Section, steps: list[Any]) ->
 
 def _changed_since(case: Case, section: Section, version: int) -> bool:
     state = case.section_state(section)
+    if not state.get("saved"):
+        return False
     # Drafts saved before versions were kept per section: any newer case version counts.
     return int(state.get("version", case.version)) > version
 

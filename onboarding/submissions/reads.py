@@ -1,4 +1,4 @@
-"""Where a case's submission stands, for pages: steps by round, progress, locks, refusals."""
+"""Where a case's submission stands, for pages: steps by round, progress, refusals."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass

@@ -185,13 +185,15 @@ def test_it_refuses_the_later_of_two_saves_until_asked_and_loses_nothing(live_se
     screenshot(tab_b, "case-conflict")
 
     # Saving again from the stale copy is refused again: A's change survives.
-    tab_b.get_by_role("button", name="Save draft").click()
+    with tab_b.expect_response(lambda r: "action=save" in (r.request.post_data or "")):
+        tab_b.get_by_role("button", name="Save draft").click()
     tab_b.get_by_text("your save was not applied").wait_for()
     case = Case.objects.get(owner=rm)
     assert case.draft(Section.CLIENT)["first_name"] == ["Anita"]
     assert _field(tab_b, "Paternal last name").input_value() == "Rojas"
 
-    tab_b.get_by_role("button", name="Apply my changes on top of it").click()
+    with tab_b.expect_response(lambda r: "action=apply" in (r.request.post_data or "")):
+        tab_b.get_by_role("button", name="Apply my changes on top of it").click()
     tab_b.get_by_text("Draft saved").first.wait_for()
     case.refresh_from_db()
     assert case.draft(Section.CLIENT)["first_name"] == ["Anita"]
