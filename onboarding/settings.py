@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "onboarding.lookups",
     "onboarding.cases",
     "onboarding.submissions",
+    "onboarding.staff",
     "onboarding.health",
     "onboarding.web",
 ]
@@ -285,6 +286,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+
+# --- E-mail -----------------------------------------------------------------------------------
+# Invitations (and later notices) go through Django's e-mail backend: the console unless an SMTP
+# host is set. Addresses and texts carry no client data beyond a name.
+EMAIL_HOST = env_optional_str("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "onboarding@localhost")
+# How long an invitation link works (Django's password-reset tokens).
+PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_SECONDS", 3 * 24 * 3600, minimum=3600)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -8,4 +8,5 @@ urlpatterns = [
     path("health/", include("onboarding.health.urls")),
     path("cases/", include("onboarding.cases.urls")),
     path("submissions/", include("onboarding.submissions.urls")),
+    path("staff/", include("onboarding.staff.urls")),
 ]

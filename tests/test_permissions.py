@@ -186,3 +186,97 @@ def test_it_opens_the_home_and_the_list_to_staff_only(client, world, name, perso
     listed = case.client_name in response.content.decode()
     if name == "cases:list":
         assert listed is (person in ("owner", "officer", "admin"))
+
+
+STAFF_SEES = {"owner": 403, "other_rm": 403, "officer": 403, "admin": 200, "other_admin": 404}
+STAFF_WRITES = {"owner": 403, "other_rm": 403, "officer": 403, "admin": None, "other_admin": 404}
+# url name -> (method, who gets what); the member acted on is the officer of the case's tenant.
+STAFF_MATRIX = {
+    "staff:list": ("GET", {**STAFF_SEES, "other_admin": 200}),
+    "staff:invite": ("GET", {**STAFF_SEES, "other_admin": 200}),
+    "staff:invite#post": ("POST", {**STAFF_WRITES, "other_admin": None}),
+    "staff:detail": ("GET", STAFF_SEES),
+    "staff:role": ("POST", STAFF_WRITES),
+    "staff:access": ("POST", STAFF_WRITES),
+    "staff:resend": ("POST", STAFF_WRITES),
+}
+
+
+def _staff_snapshot():
+    from onboarding.accounts.models import User
+
+    return (
+        list(User.objects.order_by("pk").values_list("pk", "is_active", "password")),
+        list(User.objects.order_by("pk").values_list("pk", "groups__name")),
+        Event.objects.count(),
+    )
+
+
+def _staff_url(name, member):
+    name = name.partition("#")[0]
+    return (
+        reverse(name, args=[member.pk])
+        if name not in ("staff:list", "staff:invite")
+        else (reverse(name))
+    )
+
+
+def _staff_data(name):
+    return {
+        "staff:invite#post": {
+            "email": "nuevo@example.com",
+            "first_name": "Nuevo",
+            "last_name": "Pérez",
+            "role": "compliance_officer",
+        },
+        "staff:role": {"role": "admin"},
+        "staff:access": {"confirm": "on"},
+    }.get(name, {})
+
+
+def test_it_covers_every_staff_url():
+    resolver = get_resolver().namespace_dict["staff"][1]
+    names = {f"staff:{pattern.name}" for pattern in resolver.url_patterns}
+    assert names == {name.partition("#")[0] for name in STAFF_MATRIX}
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("name", list(STAFF_MATRIX))
+def test_it_lets_only_the_tenants_admins_manage_its_staff(client, world, name, person):
+    people, _case = world
+    member = people["officer"]
+    member.last_login = None
+    member.save()
+    method, expected = STAFF_MATRIX[name]
+    if person != "anonymous":
+        client.force_login(people[person])
+    before = _staff_snapshot()
+
+    response = getattr(client, method.lower())(_staff_url(name, member), _staff_data(name))
+
+    if person == "anonymous":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+        assert _staff_snapshot() == before
+        return
+    wanted = expected[person]
+    if wanted is None:
+        assert response.status_code in (200, 302), (name, person, response.status_code)
+        return
+    assert response.status_code == wanted, (name, person)
+    assert _staff_snapshot() == before, (name, person)
+
+
+@pytest.mark.parametrize("name", list(STAFF_MATRIX))
+def test_it_refuses_the_wrong_method_on_staff_pages(client, world, name):
+    people, _case = world
+    method, _expected = STAFF_MATRIX[name]
+    if name in ("staff:invite", "staff:invite#post"):
+        pytest.skip("the invitation page answers both GET and POST")
+    client.force_login(people["admin"])
+    before = _staff_snapshot()
+
+    response = getattr(client, WRONG_METHOD[method])(_staff_url(name, people["officer"]))
+
+    assert response.status_code == 405
+    assert _staff_snapshot() == before

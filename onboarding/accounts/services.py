@@ -47,7 +47,8 @@ def staff_ensure(
 
 
 def user_role(*, user: User) -> Role | None:
-    names = set(user.groups.values_list("name", flat=True))
+    # `.all()`, so that a list that prefetched the groups asks nothing more.
+    names = {group.name for group in user.groups.all()}
     for role in (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.RELATIONSHIP_MANAGER):
         if role.value in names:
             return role

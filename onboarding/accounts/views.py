@@ -1,7 +1,13 @@
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import PasswordResetConfirmView
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onboarding.accounts.forms import LookupPreviewForm, TenantChoiceForm
@@ -36,3 +42,24 @@ def tenant_switch(request: HttpRequest) -> HttpResponse:
     ):
         next_url = "accounts:home"
     return redirect(next_url)
+
+
+class InvitationAcceptView(PasswordResetConfirmView):
+    """An invited person chooses their password and is logged in; the link then stops working.
+
+    It is Django's password-reset confirmation: the token covers the password and the last
+    login, so it is single-use, and it expires after PASSWORD_RESET_TIMEOUT.
+    """
+
+    template_name = "accounts/invitation.html"
+    post_reset_login = True
+    success_url = reverse_lazy("accounts:home")
+
+    def get_user(self, uidb64: str) -> Any:
+        user = super().get_user(uidb64)
+        return user if user is not None and user.is_active else None
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set. Welcome."))
+        return response

@@ -7,6 +7,7 @@ docs/altafid-contract.md "Where the seeds disagree".
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
@@ -74,8 +75,8 @@ class EmploymentStatus(models.TextChoices):
 
 
 class AddressType(models.TextChoices):
-    HOME = "HOME", _("Home")
-    WORK = "WORK", _("Work")
+    HOME = "HOME", pgettext_lazy("address type", "Home")
+    WORK = "WORK", pgettext_lazy("address type", "Work")
     OTHER = "OTHER", _("Other")
 
 

@@ -474,6 +474,34 @@ def case_reassign(*, case: Case, user: User, owner: User) -> None:
         )
 
 
+def cases_open_of(*, owner: User, tenant: Tenant) -> QuerySet[Case]:
+    """The cases someone still answers for in a tenant: every one not cancelled or discarded."""
+    return Case.objects.filter(owner=owner, tenant=tenant).exclude(status__in=CLOSED)
+
+
+def cases_hand_over(*, tenant: Tenant, user: User, from_owner: User, to_owner: User) -> int:
+    """Gives every open case of `from_owner` in `tenant` to `to_owner`; one event per case."""
+    with transaction.atomic():
+        cases = list(cases_open_of(owner=from_owner, tenant=tenant).select_for_update())
+        for case in cases:
+            case_admin_check(user=user, case=case)
+            if not case_owner_candidates(case=case).filter(pk=to_owner.pk).exists():
+                raise SectionLocked(_("Choose an active relationship manager of this tenant."))
+        now = timezone.now()
+        Case.objects.filter(pk__in=[case.pk for case in cases]).update(
+            owner=to_owner, updated_at=now
+        )
+        for case in cases:
+            event_record(
+                kind=EventKind.CASE_REASSIGNED,
+                tenant=case.tenant_id,
+                actor=user,
+                case=case,
+                data={"from": from_owner.pk, "to": to_owner.pk},
+            )
+    return len(cases)
+
+
 def rows_add(raw: RawData, prefix: str, max_rows: int) -> RawData:
     """The same data with one more (empty) row in group `prefix`."""
     total = _total(raw, prefix)

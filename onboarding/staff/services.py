@@ -1,0 +1,306 @@
+"""A tenant's admins manage its staff here: invite, change a role, deactivate, reactivate.
+
+Django admin is for deployment superusers only (it is not scoped by tenant). Every function
+checks that `by` is an admin of `tenant` and that the member is someone that admin may manage:
+a person who works only in tenants the admin also administers, and never the admin themself.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from onboarding.accounts.models import StaffProfile, Tenant, User
+from onboarding.accounts.roles import Role
+from onboarding.accounts.services import tenants_for_user, user_role
+from onboarding.audit.models import EventKind
+from onboarding.audit.services import event_record
+from onboarding.cases.lifecycle import CLOSED
+from onboarding.cases.services import SectionLocked, cases_hand_over, cases_open_of
+
+
+class StaffChangeRefused(Exception):
+    """The change is not possible as asked; `message` says why, in the user's language."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass(frozen=True)
+class Invitation:
+    member: User
+    link: str
+
+
+def staff_admin_check(*, user: User, tenant: Tenant) -> None:
+    if (
+        user_role(user=user) != Role.ADMIN
+        or not tenants_for_user(user=user).filter(pk=tenant.pk).exists()
+    ):
+        raise PermissionDenied(_("Only an administrator of this tenant can manage its staff."))
+
+
+def staff_of_tenant(
+    *, tenant: Tenant, query: str = "", role: str = "", state: str = ""
+) -> QuerySet[User]:
+    """The people who work in `tenant`, with their groups and open cases counted for the list."""
+    members = (
+        User.objects.filter(staff_profile__tenants=tenant)
+        .prefetch_related("groups")
+        .annotate(
+            open_cases=Count(
+                "cases",
+                filter=Q(cases__tenant=tenant) & ~Q(cases__status__in=CLOSED),
+                distinct=True,
+            )
+        )
+        .order_by("-is_active", "first_name", "last_name", "email")
+    )
+    query = query.strip()
+    if query:
+        members = members.filter(
+            Q(email__icontains=query)
+            | Q(first_name__icontains=query)
+            | Q(last_name__icontains=query)
+        )
+    if role in Role.values:
+        members = members.filter(groups__name=role)
+    if state == "active":
+        members = members.filter(is_active=True, last_login__isnull=False)
+    elif state == "invited":
+        members = members.filter(is_active=True, last_login__isnull=True)
+    elif state == "inactive":
+        members = members.filter(is_active=False)
+    return members
+
+
+def staff_hand_over_candidates(*, tenant: Tenant, member: User) -> QuerySet[User]:
+    """Who may take over a member's open cases: the tenant's other active relationship managers."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            staff_profile__tenants=tenant,
+            groups__name=Role.RELATIONSHIP_MANAGER.value,
+        )
+        .exclude(pk=member.pk)
+        .distinct()
+        .order_by("first_name", "last_name", "email")
+    )
+
+
+def staff_manageable(*, by: User, member: User) -> bool:
+    """Whether `by` may change `member`: never themself, nor someone of a tenant they don't run."""
+    if member.pk == by.pk:
+        return False
+    theirs = set(tenants_for_user(user=member).values_list("pk", flat=True))
+    mine = set(tenants_for_user(user=by).values_list("pk", flat=True))
+    return theirs <= mine
+
+
+def _manage_check(*, by: User, tenant: Tenant, member: User) -> None:
+    staff_admin_check(user=by, tenant=tenant)
+    if member.pk == by.pk:
+        raise StaffChangeRefused(_("You cannot change your own role or access."))
+    if not staff_manageable(by=by, member=member):
+        raise StaffChangeRefused(
+            _(
+                "This person also works for a tenant you do not administer; "
+                "a deployment administrator can change their access."
+            )
+        )
+
+
+def _role_set(*, member: User, role: Role) -> None:
+    member.groups.set([Group.objects.get_or_create(name=role.value)[0]])
+
+
+def _uuid_check(*, role: Role, altafid_staff_uuid: str) -> None:
+    if role == Role.RELATIONSHIP_MANAGER and not altafid_staff_uuid:
+        raise StaffChangeRefused(
+            _("A relationship manager needs their Altafid staff UUID, sent with their clients."),
+            field="altafid_staff_uuid",
+        )
+
+
+def staff_invite(
+    *,
+    tenant: Tenant,
+    by: User,
+    email: str,
+    first_name: str,
+    last_name: str,
+    role: Role,
+    altafid_staff_uuid: str,
+    site_url: str,
+) -> Invitation:
+    """Creates the account without a password and e-mails a link to choose one."""
+    staff_admin_check(user=by, tenant=tenant)
+    email = User.objects.normalize_email(email.strip()).lower()
+    _uuid_check(role=role, altafid_staff_uuid=altafid_staff_uuid)
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise StaffChangeRefused(
+                _(
+                    "This address already has an account. If that person should work in this "
+                    "tenant too, ask a deployment administrator to add it."
+                ),
+                field="email",
+            )
+        member = User.objects.create_user(
+            email=email, password=None, first_name=first_name.strip(), last_name=last_name.strip()
+        )
+        _role_set(member=member, role=role)
+        profile = StaffProfile.objects.create(user=member, altafid_staff_uuid=altafid_staff_uuid)
+        profile.tenants.set([tenant])
+        event_record(
+            kind=EventKind.STAFF_INVITED,
+            tenant=tenant,
+            actor=by,
+            staff=member,
+            data={"role": role.value},
+        )
+        invitation = Invitation(member=member, link=_invitation_link(member, site_url))
+        transaction.on_commit(lambda: _invitation_send(invitation=invitation, by=by, tenant=tenant))
+    return invitation
+
+
+def staff_invite_resend(*, tenant: Tenant, by: User, member: User, site_url: str) -> Invitation:
+    """A new link for someone who has not logged in yet; earlier links keep working until used."""
+    _manage_check(by=by, tenant=tenant, member=member)
+    if member.last_login is not None or not member.is_active:
+        raise StaffChangeRefused(
+            _("Only an active person who never logged in can be invited again.")
+        )
+    invitation = Invitation(member=member, link=_invitation_link(member, site_url))
+    _invitation_send(invitation=invitation, by=by, tenant=tenant)
+    return invitation
+
+
+def _invitation_link(member: User, site_url: str) -> str:
+    path = reverse(
+        "accounts:invitation",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(member.pk)),
+            "token": default_token_generator.make_token(member),
+        },
+    )
+    return site_url.rstrip("/") + path
+
+
+def _invitation_send(*, invitation: Invitation, by: User, tenant: Tenant) -> None:
+    role = user_role(user=invitation.member)
+    context = {
+        "member": invitation.member,
+        "by": by,
+        "tenant": tenant,
+        "role": role.label if role else "",
+        "link": invitation.link,
+        "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
+    }
+    send_mail(
+        subject=_("You are invited to Altafid Onboarding"),
+        message=render_to_string("staff/invitation_email.txt", context),
+        from_email=None,
+        recipient_list=[invitation.member.email],
+    )
+
+
+@transaction.atomic
+def staff_role_change(
+    *, tenant: Tenant, by: User, member: User, role: Role, altafid_staff_uuid: str
+) -> bool:
+    """Sets the member's role and Altafid staff UUID; False when nothing changed."""
+    _manage_check(by=by, tenant=tenant, member=member)
+    _uuid_check(role=role, altafid_staff_uuid=altafid_staff_uuid)
+    before = user_role(user=member)
+    if role != Role.RELATIONSHIP_MANAGER and cases_open_of(owner=member, tenant=tenant).exists():
+        raise StaffChangeRefused(
+            _("This person still owns open onboardings. Hand them over first (deactivate them)."),
+            field="role",
+        )
+    profile, _created = StaffProfile.objects.get_or_create(user=member)
+    uuid_changed = profile.altafid_staff_uuid != altafid_staff_uuid
+    if before == role and not uuid_changed:
+        return False
+    if uuid_changed:
+        profile.altafid_staff_uuid = altafid_staff_uuid
+        profile.save(update_fields=["altafid_staff_uuid"])
+    if before != role:
+        _role_set(member=member, role=role)
+    event_record(
+        kind=EventKind.STAFF_ROLE_CHANGED,
+        tenant=tenant,
+        actor=by,
+        staff=member,
+        data={
+            "from": before.value if before else None,
+            "to": role.value,
+            "altafid_staff_uuid_changed": uuid_changed,
+        },
+    )
+    return True
+
+
+def staff_deactivate(
+    *, tenant: Tenant, by: User, member: User, hand_over_to: User | None = None
+) -> int:
+    """Ends the member's access at their next request; their open cases go to `hand_over_to`.
+
+    Returns how many cases were handed over. A person who still owns open cases cannot be
+    deactivated without someone to take them, or nobody could edit those cases again.
+    """
+    with transaction.atomic():
+        _manage_check(by=by, tenant=tenant, member=member)
+        member = User.objects.select_for_update().get(pk=member.pk)
+        if not member.is_active:
+            return 0
+        handed = 0
+        if cases_open_of(owner=member, tenant=tenant).exists():
+            if hand_over_to is None:
+                raise StaffChangeRefused(
+                    _("Choose who takes over this person's open onboardings."),
+                    field="hand_over_to",
+                )
+            if hand_over_to.pk == member.pk:
+                raise StaffChangeRefused(
+                    _("Choose someone else to take over the onboardings."), field="hand_over_to"
+                )
+            try:
+                handed = cases_hand_over(
+                    tenant=tenant, user=by, from_owner=member, to_owner=hand_over_to
+                )
+            except SectionLocked as refused:
+                raise StaffChangeRefused(refused.message, field="hand_over_to") from None
+        User.objects.filter(pk=member.pk).update(is_active=False)
+        event_record(
+            kind=EventKind.STAFF_DEACTIVATED,
+            tenant=tenant,
+            actor=by,
+            staff=member,
+            data={
+                "handed_over": handed,
+                "to": hand_over_to.pk if handed and hand_over_to else None,
+            },
+        )
+    return handed
+
+
+@transaction.atomic
+def staff_reactivate(*, tenant: Tenant, by: User, member: User) -> None:
+    _manage_check(by=by, tenant=tenant, member=member)
+    if member.is_active:
+        return
+    User.objects.filter(pk=member.pk).update(is_active=True)
+    event_record(kind=EventKind.STAFF_REACTIVATED, tenant=tenant, actor=by, staff=member)

@@ -1,0 +1,231 @@
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from onboarding.accounts.models import Tenant, User
+from onboarding.accounts.roles import Role
+from onboarding.accounts.services import tenant_for_request, user_role
+from onboarding.audit.services import staff_events
+from onboarding.cases.services import cases_open_of
+from onboarding.staff.forms import StaffDeactivateForm, StaffInviteForm, StaffRoleForm
+from onboarding.staff.presenters import staff_timeline
+from onboarding.staff.services import (
+    StaffChangeRefused,
+    staff_admin_check,
+    staff_deactivate,
+    staff_invite,
+    staff_invite_resend,
+    staff_manageable,
+    staff_of_tenant,
+    staff_reactivate,
+    staff_role_change,
+)
+from onboarding.web.http import HtmxHttpRequest
+
+PAGE_SIZE = 25
+STATES = (
+    ("active", gettext_lazy("Active")),
+    ("invited", gettext_lazy("Invited, not logged in yet")),
+    ("inactive", gettext_lazy("Deactivated")),
+)
+
+View = Callable[..., HttpResponse]
+
+
+def tenant_admin_required(view: View) -> View:
+    """Only an admin of the tenant they work in now; everyone else gets a plain 403."""
+
+    @wraps(view)
+    def wrapped(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        tenant = tenant_for_request(request=request)
+        if tenant is None:
+            raise Http404
+        staff_admin_check(user=_user(request), tenant=tenant)
+        return view(request, tenant, *args, **kwargs)
+
+    return login_required(wrapped)
+
+
+def _user(request: HtmxHttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _member(tenant: Tenant, pk: int) -> User:
+    return get_object_or_404(staff_of_tenant(tenant=tenant), pk=pk)
+
+
+def _site_url(request: HtmxHttpRequest) -> str:
+    return request.build_absolute_uri("/")
+
+
+@require_GET
+@tenant_admin_required
+def staff_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
+    query = request.GET.get("q", "")
+    role = request.GET.get("role", "")
+    state = request.GET.get("state", "")
+    members = staff_of_tenant(tenant=tenant, query=query, role=role, state=state)
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "rows": [(member, user_role(user=member)) for member in page.object_list],
+        "query": query,
+        "role": role if role in Role.values else "",
+        "state": state if state in dict(STATES) else "",
+        "roles": Role.choices,
+        "states": STATES,
+        "timeline": staff_timeline(events=staff_events(tenant=tenant)[:10]),
+    }
+    template = "staff/staff_list.html#results" if request.htmx else "staff/staff_list.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@tenant_admin_required
+def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
+    form = StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = staff_invite(
+                tenant=tenant,
+                by=_user(request),
+                site_url=_site_url(request),
+                email=form.cleaned_data["email"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                role=Role(form.cleaned_data["role"]),
+                altafid_staff_uuid=form.cleaned_data["altafid_staff_uuid"],
+            )
+        except StaffChangeRefused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            messages.success(
+                request,
+                _("%(email)s is invited: an e-mail with a link to choose a password is on its way.")
+                % {"email": invitation.member.email},
+            )
+            return redirect("staff:detail", pk=invitation.member.pk)
+    status = 422 if form.errors else 200
+    return render(request, "staff/invite.html", {"form": form, "tenant": tenant}, status=status)
+
+
+@require_GET
+@tenant_admin_required
+def staff_detail(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
+    member = _member(tenant, pk)
+    return render(request, "staff/detail.html", _detail_context(request, tenant, member))
+
+
+def _detail_context(
+    request: HtmxHttpRequest,
+    tenant: Tenant,
+    member: User,
+    *,
+    role_form: StaffRoleForm | None = None,
+    deactivate_form: StaffDeactivateForm | None = None,
+) -> dict[str, Any]:
+    role = user_role(user=member)
+    profile = getattr(member, "staff_profile", None)
+    return {
+        "tenant": tenant,
+        "member": member,
+        "role": role,
+        "manageable": staff_manageable(by=_user(request), member=member),
+        "open_cases": cases_open_of(owner=member, tenant=tenant).count(),
+        "role_form": role_form
+        or StaffRoleForm(
+            initial={
+                "role": role.value if role else "",
+                "altafid_staff_uuid": profile.altafid_staff_uuid if profile else "",
+            }
+        ),
+        "deactivate_form": deactivate_form or StaffDeactivateForm(tenant=tenant, member=member),
+        "timeline": staff_timeline(events=staff_events(tenant=tenant).filter(staff=member)[:20]),
+    }
+
+
+@require_POST
+@tenant_admin_required
+def staff_role_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
+    member = _member(tenant, pk)
+    form = StaffRoleForm(request.POST)
+    if form.is_valid():
+        try:
+            changed = staff_role_change(
+                tenant=tenant,
+                by=_user(request),
+                member=member,
+                role=Role(form.cleaned_data["role"]),
+                altafid_staff_uuid=form.cleaned_data["altafid_staff_uuid"],
+            )
+        except StaffChangeRefused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            if changed:
+                messages.success(request, _("The role of %(name)s was saved.") % {"name": member})
+            return redirect("staff:detail", pk=member.pk)
+    context = _detail_context(request, tenant, member, role_form=form)
+    return render(request, "staff/detail.html", context, status=422)
+
+
+@require_POST
+@tenant_admin_required
+def staff_access_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
+    member = _member(tenant, pk)
+    by = _user(request)
+    if request.POST.get("action") == "reactivate":
+        try:
+            staff_reactivate(tenant=tenant, by=by, member=member)
+        except StaffChangeRefused as refused:
+            messages.error(request, refused.message)
+        else:
+            messages.success(request, _("%(name)s can log in again.") % {"name": member})
+        return redirect("staff:detail", pk=member.pk)
+    form = StaffDeactivateForm(request.POST, tenant=tenant, member=member)
+    if form.is_valid():
+        try:
+            handed = staff_deactivate(
+                tenant=tenant, by=by, member=member, hand_over_to=form.cleaned_data["hand_over_to"]
+            )
+        except StaffChangeRefused as refused:
+            form.add_error(refused.field, refused.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(name)s no longer has access; %(count)s onboarding was handed over.",
+                    "%(name)s no longer has access; %(count)s onboardings were handed over.",
+                    handed,
+                )
+                % {"name": member, "count": handed},
+            )
+            return redirect("staff:detail", pk=member.pk)
+    context = _detail_context(request, tenant, member, deactivate_form=form)
+    return render(request, "staff/detail.html", context, status=422)
+
+
+@require_POST
+@tenant_admin_required
+def staff_resend_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
+    member = _member(tenant, pk)
+    try:
+        staff_invite_resend(
+            tenant=tenant, by=_user(request), member=member, site_url=_site_url(request)
+        )
+    except StaffChangeRefused as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(
+            request, _("A new invitation was sent to %(email)s.") % {"email": member.email}
+        )
+    return redirect("staff:detail", pk=member.pk)
