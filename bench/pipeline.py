@@ -41,6 +41,7 @@ class Setup:
     base_url: str
     tenant: Any
     rm: Any
+    officer: Any
     workers: list[subprocess.Popen[bytes]]
 
     def cpu_seconds(self) -> dict[str, float]:
@@ -139,9 +140,9 @@ def setup(*, latency_ms: int) -> Setup:
         )
         health = f"{settings.ALTAFID_BASE_URL}/__sandbox__/health"
         wait_for(lambda: _answers(health), bound_seconds=30, poll_seconds=0.1)
-    rm = demo_data_seed(password="bench-password-1")[0]
+    rm, officer, _admin = demo_data_seed(password="bench-password-1")
     tenant = rm.staff_profile.tenants.get()
-    return Setup(sandbox, settings.ALTAFID_BASE_URL, tenant, rm, [])
+    return Setup(sandbox, settings.ALTAFID_BASE_URL, tenant, rm, officer, [])
 
 
 def cases_create(setup: Setup, count: int) -> list[Any]:
@@ -200,3 +201,14 @@ def wait_for(condition: Any, *, bound_seconds: float, poll_seconds: float = 0.00
         if time.monotonic() > deadline:
             raise SystemExit(f"gave up after {bound_seconds:.0f}s")
         time.sleep(poll_seconds)
+
+
+def reviews_approve(setup: Setup, case_ids: list[int]) -> int:
+    """The compliance officer approves the KYC reviews waiting for these cases (a person's act)."""
+    from onboarding.kyc.models import Review, ReviewState
+    from onboarding.kyc.services import review_approve
+
+    waiting = list(Review.objects.filter(case_id__in=case_ids, state=ReviewState.WAITING))
+    for review in waiting:
+        review_approve(review=review, user=setup.officer, digest=review.digest)
+    return len(waiting)

@@ -3,9 +3,10 @@ script making the same calls in a row (the two duplicate searches, then the five
 
 One case at a time. For the pipeline, the case is first reviewed as the review page does it
 (the digest of what Submit will send), then the clock runs from `case_submit` (which builds
-the bodies again and compares) until the
-compliance update succeeded, then from `case_activate` (the RM's Activate) until the
-credentials are initialised; the time the RM takes to press Activate is not counted. The
+the bodies again and compares) until the chain stops for the KYC review, from the compliance
+officer's approval until the compliance update succeeded, then from `case_activate` (the RM's
+Activate) until the credentials are initialised; the time people take to approve and to
+press Activate is not counted. The
 benchmark notices each end by polling the database every millisecond. The bare script sends
 the same bodies with the same five headers and a token fetched beforehand. Prints the median
 and p95 of each and the ratio of the medians (target ≤ 1.10). See bench/pipeline.py for the
@@ -27,20 +28,28 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.pipeline import cases_create, queue_purge, setup, wait_for, workers_start
+from bench.pipeline import (
+    cases_create,
+    queue_purge,
+    reviews_approve,
+    setup,
+    wait_for,
+    workers_start,
+)
 
 
-def _pipeline_seconds(case: Any, rm: object, watcher: psycopg.Connection[Any]) -> float:
+def _pipeline_seconds(case: Any, bench: Any, watcher: psycopg.Connection[Any]) -> float:
     from onboarding.submissions.plans import submission_plan
     from onboarding.submissions.services import case_activate, case_submit
 
-    def succeeded(kind: str) -> bool:
+    rm = bench.rm
+
+    def reached(kind: str, state: str = "succeeded") -> bool:
         # A prepared statement on a connection of its own: each look costs the machine (two
         # cores, shared with the workers and the database) as little as it can.
         found = watcher.execute(
-            "SELECT 1 FROM submissions_step WHERE case_id = %s AND kind = %s"
-            " AND state = 'succeeded'",
-            [case.pk, kind],
+            "SELECT 1 FROM submissions_step WHERE case_id = %s AND kind = %s AND state = %s",
+            [case.pk, kind, state],
             prepare=True,
         )
         return found.fetchone() is not None
@@ -49,12 +58,16 @@ def _pipeline_seconds(case: Any, rm: object, watcher: psycopg.Connection[Any]) -
     digest = submission_plan(case=case).digest
     started = time.perf_counter()
     case_submit(case=case, user=rm, digest=digest)
-    wait_for(lambda: succeeded("compliance"), bound_seconds=120, poll_seconds=0.001)
+    wait_for(lambda: reached("compliance", "in_review"), bound_seconds=120, poll_seconds=0.001)
     first_part = time.perf_counter() - started
     started = time.perf_counter()
+    reviews_approve(bench, [case.pk])
+    wait_for(lambda: reached("compliance"), bound_seconds=120, poll_seconds=0.001)
+    second_part = time.perf_counter() - started
+    started = time.perf_counter()
     case_activate(case=case, user=rm)
-    wait_for(lambda: succeeded("credentials"), bound_seconds=120, poll_seconds=0.001)
-    return first_part + time.perf_counter() - started
+    wait_for(lambda: reached("credentials"), bound_seconds=120, poll_seconds=0.001)
+    return first_part + second_part + time.perf_counter() - started
 
 
 def _bare_seconds(case: object, http: httpx.Client, headers: dict[str, str], base: str) -> float:
@@ -100,7 +113,7 @@ def main() -> None:
         # The first case of each warms connections, caches and the worker; it is not counted.
         watcher_url = os.environ["DATABASE_URL"].replace("postgres://", "postgresql://", 1)
         with psycopg.connect(watcher_url, autocommit=True) as watcher:
-            pipeline = [_pipeline_seconds(case, bench.rm, watcher) for case in pipeline_cases][1:]
+            pipeline = [_pipeline_seconds(case, bench, watcher) for case in pipeline_cases][1:]
         with httpx.Client(timeout=30) as http:
             bare = [_bare_seconds(case, http, headers, base) for case in bare_cases][1:]
     finally:

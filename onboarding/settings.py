@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "onboarding.lookups",
     "onboarding.cases",
     "onboarding.submissions",
+    "onboarding.kyc",
     "onboarding.staff",
     "onboarding.health",
     "onboarding.web",
@@ -267,6 +268,17 @@ if ALTAFID_USER_TYPE not in ("TENANT_STAFF", "PARTNER_STAFF", "CONTACT"):
     raise ImproperlyConfigured(
         "ALTAFID_USER_TYPE must be one of TENANT_STAFF, PARTNER_STAFF, CONTACT"
     )
+
+# --- KYC review -------------------------------------------------------------------------------
+# ISO 3166 alpha-3 codes; a citizenship or birth country among them raises a risk flag.
+KYC_HIGH_RISK_COUNTRIES = frozenset(
+    code.upper() for code in env_list("KYC_HIGH_RISK_COUNTRIES", [])
+)
+for _code in KYC_HIGH_RISK_COUNTRIES:
+    if len(_code) != 3 or not _code.isalpha():
+        raise ImproperlyConfigured(
+            f"KYC_HIGH_RISK_COUNTRIES must hold ISO alpha-3 codes (e.g. PRK,IRN), got {_code!r}"
+        )
 
 # --- Lookups --------------------------------------------------------------------------------
 LOOKUPS_TTL_SECONDS = env_int("LOOKUPS_TTL_SECONDS", 900, minimum=1)

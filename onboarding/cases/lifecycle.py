@@ -1,8 +1,9 @@
 """A case's lifecycle in one table: its states, the Altafid steps in order, and what each reads.
 
 The services, the worker's SQL, the templates and the list filter all read these; nothing else
-knows the order of the steps. A step that a person must pass before the next call (the KYC
-review of the next issue) is one more row in `STEPS`, between the sales and compliance updates.
+knows the order of the steps. A step whose body a compliance officer must approve before it
+is sent is marked `reviewed` in `STEPS`: the chain stops before it (`IN_REVIEW`) until one
+approves exactly that body (the four-eyes KYC review, `onboarding/kyc/`).
 """
 
 from collections.abc import Iterable
@@ -25,6 +26,8 @@ class CaseStatus(models.TextChoices):
     READY = "ready", _("Ready to submit")
     SUBMITTED = "submitted", _("Sending to Altafid")
     FAILED = "failed", _("Needs action")
+    IN_REVIEW = "in_review", _("Waiting for KYC review")
+    RETURNED = "returned", _("Returned by compliance")
     IN_ALTAFID = "in_altafid", _("In Altafid, not activated")
     ACTIVATED = "activated", _("Activated")
     AMENDING = "amending", _("Changes not sent yet")
@@ -55,6 +58,8 @@ class StepState(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")
     FAILED = "failed", _("Failed")
     NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+    IN_REVIEW = "in_review", _("Waiting for KYC review")
+    RETURNED = "returned", _("Returned by compliance")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -62,12 +67,14 @@ class StepState(models.TextChoices):
 OPEN = (StepState.QUEUED, StepState.RUNNING)
 # Stopped until a person acts.
 STOPPED = (StepState.FAILED, StepState.NEEDS_ATTENTION)
+# Held for a compliance officer's decision (waiting), or returned by one to the RM.
+HELD = (StepState.IN_REVIEW, StepState.RETURNED)
 # Nothing more will be sent for it.
 FINAL = (StepState.SUCCEEDED, StepState.CANCELLED)
 # A step the one before it may start, once that one succeeds.
 FOLLOWABLE = (StepState.WAITING,)
-# A step a person's Submit or Activate may (re)queue.
-STARTABLE = (StepState.WAITING, *STOPPED)
+# A step a person's Submit or Activate may (re)queue (a reviewed one goes back to review).
+STARTABLE = (StepState.WAITING, *STOPPED, *HELD)
 
 
 class Phase(models.TextChoices):
@@ -85,22 +92,27 @@ class StepSpec:
     reads: frozenset[Section]
     # Whether an amendment may send this call again with changed fields.
     amendable: bool = False
+    # Whether a compliance officer must approve its exact body before it is sent.
+    reviewed: bool = False
 
 
 STEPS: tuple[StepSpec, ...] = (
     StepSpec(StepKind.CREATE, Phase.SUBMIT, frozenset({Section.CLIENT})),
-    StepSpec(StepKind.SALES, Phase.SUBMIT, frozenset({Section.CLIENT, Section.SALES}), True),
+    StepSpec(
+        StepKind.SALES, Phase.SUBMIT, frozenset({Section.CLIENT, Section.SALES}), amendable=True
+    ),
     StepSpec(
         StepKind.COMPLIANCE,
         Phase.SUBMIT,
         frozenset({Section.CLIENT, Section.SALES, Section.COMPLIANCE}),
-        True,
+        amendable=True,
+        reviewed=True,
     ),
     StepSpec(
         StepKind.PRIMARY_EMAIL,
         Phase.ACTIVATE,
         frozenset({Section.CLIENT, Section.ACTIVATION}),
-        True,
+        amendable=True,
     ),
     StepSpec(StepKind.CREDENTIALS, Phase.ACTIVATE, frozenset()),
 )
@@ -136,6 +148,13 @@ def following(kind: str, *, among: frozenset[str] | None = None) -> StepKind | N
             continue
         return spec.kind if spec.phase is phase else None
     return None
+
+
+def reviewed(kind: str) -> bool:
+    return SPEC[kind].reviewed
+
+
+REVIEWED_KINDS = tuple(spec.kind for spec in STEPS if spec.reviewed)
 
 
 def reading(section: Section) -> tuple[StepKind, ...]:
@@ -197,6 +216,10 @@ def case_status_of(
         return CaseStatus.SUBMITTED
     if states & set(STOPPED):
         return CaseStatus.FAILED
+    if StepState.RETURNED in states:
+        return CaseStatus.RETURNED
+    if StepState.IN_REVIEW in states:
+        return CaseStatus.IN_REVIEW
 
     def done(phase: Phase) -> bool:
         return all(

@@ -5,6 +5,7 @@ sent after the transaction commits. Every try is an `Attempt` with masked copies
 out and what came back.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,17 @@ class Step(models.Model):
     # amendment's body holds only the fields that changed.
     payload = EncryptedJSONField(null=True, blank=True)
     payload_version = models.PositiveIntegerField(null=True, blank=True)
+    # The four-eyes seal of a reviewed step (lifecycle `reviewed`): the digest of the body a
+    # compliance officer approved, who and when. It is sent only while its body has that digest.
+    approved_digest = models.CharField(max_length=64, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
     # AltafidError.to_dict(), or {"message", "problems"} for a refusal of our own.
     last_error = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

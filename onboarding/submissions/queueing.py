@@ -1,14 +1,19 @@
 """Queuing a step: its record says it is queued; its task is only a nudge, sent after commit."""
 
 import datetime
+import hashlib
+import json
 import logging
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from onboarding.cases.lifecycle import StepState
+from onboarding.accounts.models import User
+from onboarding.cases.lifecycle import StepState, reviewed
 from onboarding.submissions.models import Step
+from onboarding.submissions.signals import step_held
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +54,41 @@ def queue_now(step: Step) -> None:
     queue_mark(step, fresh=True)
     step.save(update_fields=[*QUEUE_FIELDS, "updated_at"])
     send_on_commit(step)
+
+
+def payload_digest(payload: Any) -> str:
+    """A body's fingerprint: what an approval seals, whatever the order of its keys."""
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def gate_passed(step: Step) -> bool:
+    """Whether the step may be sent: not reviewed, or approved with exactly this body."""
+    if not reviewed(step.kind):
+        return True
+    return bool(step.approved_digest) and step.approved_digest == payload_digest(step.payload)
+
+
+def hold_mark(step: Step) -> None:
+    step.state = StepState.IN_REVIEW
+    step.run_after = None
+    step.lease_expires_at = None
+
+
+def hold_announce(step: Step, *, actor: User | None) -> None:
+    """Tells the review (onboarding/kyc) that this step waits for a compliance officer."""
+    step_held.send(sender=Step, step=step, actor=actor)
+
+
+def queue_or_hold(step: Step, *, actor: User | None) -> bool:
+    """Queues the step, or holds it for review when its body is not approved; True if queued."""
+    if gate_passed(step):
+        queue_now(step)
+        return True
+    hold_mark(step)
+    step.save(update_fields=[*QUEUE_FIELDS, "updated_at"])
+    hold_announce(step, actor=actor)
+    return False
 
 
 def send_on_commit(step: Step, countdown: float = 0.0) -> None:

@@ -38,8 +38,12 @@ from onboarding.submissions.plans import Plan, submission_plan
 from onboarding.submissions.queueing import (
     PAYLOAD_FIELDS,
     QUEUE_FIELDS,
+    gate_passed,
+    hold_announce,
+    hold_mark,
     queue_mark,
     queue_now,
+    queue_or_hold,
     send_on_commit,
 )
 from onboarding.submissions.reads import startable
@@ -111,16 +115,14 @@ def _first_start(case: Case, user: User, plan: Plan, steps: list[Step]) -> None:
             step.payload_version = case.version
             rebuilt.append(step)
     kinds = phase_kinds(Phase.SUBMIT)
-    first = _steps_start(existing, kinds, rebuilt)
     event_record(
         kind=EventKind.CASE_SUBMITTED,
         tenant=case.tenant,
         actor=user,
         case=case,
-        data={"version": case.version, "first_step": first.kind if first else None},
+        data={"version": case.version, "first_step": _first_startable(existing, kinds)},
     )
-    if first is not None:
-        _queued_event(first, user)
+    _steps_start(existing, kinds, rebuilt, user)
 
 
 def _amendment_start(case: Case, user: User, plan: Plan) -> None:
@@ -146,18 +148,26 @@ def _amendment_start(case: Case, user: User, plan: Plan) -> None:
         for call in plan.sends
     ]
     Step.objects.bulk_create(steps)
-    queue_now(steps[0])
-    _queued_event(steps[0], user)
+    for step in steps:
+        step.case = case
+    if queue_or_hold(steps[0], actor=user):
+        _queued_event(steps[0], user)
 
 
 def _steps_start(
-    steps: dict[str, Step], kinds: tuple[StepKind, ...], changed: list[Step]
+    steps: dict[str, Step], kinds: tuple[StepKind, ...], changed: list[Step], user: User
 ) -> Step | None:
-    """Queues the first of `kinds` a person may start, unless one of them is under way."""
+    """Queues the first of `kinds` a person may start, unless one of them is under way.
+
+    A reviewed step whose body no compliance officer approved is held for review instead.
+    """
     first = None
     if startable({step.kind: step.state for step in steps.values()}, kinds):
         first = next(steps[k.value] for k in kinds if steps[k.value].state in STARTABLE)
-        queue_mark(first, fresh=True)
+        if gate_passed(first):
+            queue_mark(first, fresh=True)
+        else:
+            hold_mark(first)
     new = [step for step in steps.values() if step.pk is None]
     Step.objects.bulk_create(new)
     rebuilt = [step for step in changed if step not in new]
@@ -165,9 +175,18 @@ def _steps_start(
         Step.objects.bulk_update(rebuilt, [*QUEUE_FIELDS, *PAYLOAD_FIELDS])
     if first is not None and first not in new and first not in rebuilt:
         first.save(update_fields=[*QUEUE_FIELDS, "updated_at"])
-    if first is not None:
+    if first is not None and first.state == StepState.IN_REVIEW:
+        hold_announce(first, actor=user)
+    elif first is not None:
         send_on_commit(first)
+        _queued_event(first, user)
     return first
+
+
+def _first_startable(steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> str | None:
+    if not startable({step.kind: step.state for step in steps.values()}, kinds):
+        return None
+    return next(k.value for k in kinds if steps[k.value].state in STARTABLE)
 
 
 def _queued_event(step: Step, user: User | None) -> None:
@@ -205,10 +224,8 @@ def case_activate(*, case: Case, user: User) -> None:
                 step.payload = bodies[kind.value].body
                 step.payload_version = case.version
                 changed.append(step)
-        first = _steps_start(steps, kinds, changed)
         event_record(kind=EventKind.ACTIVATION_REQUESTED, tenant=case.tenant, actor=user, case=case)
-        if first is not None:
-            _queued_event(first, user)
+        _steps_start(steps, kinds, changed, user)
         case_status_refresh(case_id=case.pk)
 
 

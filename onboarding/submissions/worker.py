@@ -37,13 +37,16 @@ from onboarding.altafid.contacts import (
 )
 from onboarding.altafid.errors import AltafidConflict, AltafidError
 from onboarding.audit.models import EventKind
-from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState, following
+from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState, following, reviewed
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.submissions import sql
 from onboarding.submissions.masking import masked
 from onboarding.submissions.models import Attempt, AttemptOutcome, Step
 from onboarding.submissions.queueing import (
     QUEUE_FIELDS,
+    gate_passed,
+    hold_announce,
+    hold_mark,
     lease,
     queue_mark,
     queue_now,
@@ -258,8 +261,9 @@ def _finish(
         events = [_event(step, _OUTCOME_EVENTS[state], outcome=outcome.value, **_code(error))]
         next_kind = _following(step) if state == StepState.SUCCEEDED else None
         claimed = None
+        held = None
         goes_on = False
-        if next_kind is not None and run_next:
+        if next_kind is not None and run_next and not reviewed(next_kind):
             claimed = sql.step_claim_following(
                 case_id=step.case_id,
                 round=step.round,
@@ -277,10 +281,18 @@ def _finish(
             )
             next_step = waiting.select_for_update().first()
             if next_step is not None:
-                queue_now(next_step)
-                events.append(_event(next_step, EventKind.STEP_QUEUED))
-                goes_on = True
+                next_step.case = step.case
+                if gate_passed(next_step):
+                    queue_now(next_step)
+                    events.append(_event(next_step, EventKind.STEP_QUEUED))
+                    goes_on = True
+                else:
+                    hold_mark(next_step)
+                    next_step.save(update_fields=[*QUEUE_FIELDS, "updated_at"])
+                    held = next_step
         sql.events_insert(events, now=now)
+        if held is not None:
+            hold_announce(held, actor=None)
         if not goes_on:
             # The chain ends here (or stops): the case's status follows from its steps.
             case_status_refresh(case_id=step.case_id)

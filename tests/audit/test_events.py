@@ -14,6 +14,7 @@ from onboarding.cases.models import Section
 from onboarding.cases.services import case_create, case_section_save
 from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import (  # noqa: F401 - fixtures shared with the submissions tests
+    officer_of,
     ready_case,
     rm,
     steps_drive,
@@ -66,6 +67,7 @@ def test_it_refuses_to_update_or_delete_an_event_on_postgresql(tenant, rm):  # n
 
 def test_it_records_a_full_run_in_order_with_who_did_each_thing(ready_case, rm):  # noqa: F811
     _run(ready_case, rm)
+    officer = officer_of(ready_case.tenant)
 
     assert _trail(ready_case) == [
         (EventKind.CASE_CREATED, rm.pk, None),
@@ -80,7 +82,9 @@ def test_it_records_a_full_run_in_order_with_who_did_each_thing(ready_case, rm):
         (EventKind.STEP_QUEUED, None, "sales"),
         (EventKind.STEP_STARTED, None, "sales"),
         (EventKind.STEP_SUCCEEDED, None, "sales"),
-        (EventKind.STEP_QUEUED, None, "compliance"),
+        (EventKind.REVIEW_REQUESTED, None, None),
+        (EventKind.REVIEW_APPROVED, officer.pk, None),
+        (EventKind.STEP_QUEUED, officer.pk, "compliance"),
         (EventKind.STEP_STARTED, None, "compliance"),
         (EventKind.STEP_SUCCEEDED, None, "compliance"),
     ]

@@ -1,0 +1,74 @@
+"""The four-eyes KYC review: one `Review` each time a reviewed step is held for a decision.
+
+A review keeps the exact body it is about (`body`, encrypted) and its digest, so that an
+approval seals exactly what is sent, and the next review can show what changed since.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from onboarding.accounts.models import Tenant
+from onboarding.cases.crypto import EncryptedJSONField
+from onboarding.cases.models import Case
+from onboarding.submissions.models import Step
+
+
+class ReviewState(models.TextChoices):
+    WAITING = "waiting", _("Waiting for review")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned to the relationship manager")
+    # Replaced by a later submission of other data before anyone decided, or an approval
+    # voided because the data changed before it was sent.
+    VOIDED = "voided", _("Voided by a change")
+
+
+class ReturnReason(models.TextChoices):
+    MISSING_DOCUMENT = "missing_document", _("Missing document")
+    INCONSISTENT_DATA = "inconsistent_data", _("Inconsistent data")
+    IDENTITY_NOT_VERIFIED = "identity_not_verified", _("Identity not verified")
+    OTHER = "other", _("Other")
+
+
+class Review(models.Model):
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews")
+    step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="reviews")
+    state = models.CharField(
+        max_length=20, choices=ReviewState.choices, default=ReviewState.WAITING
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The body this review is about, as the step will send it, and its digest.
+    body = EncryptedJSONField()
+    digest = models.CharField(max_length=64)
+    # The client's KYC data as a whole after this body: the body itself for a first
+    # submission, the last reviewed picture with an amendment's changes on top otherwise.
+    picture = EncryptedJSONField()
+    # Risk flag codes, comma-wrapped (",pep,minor,") so that a filter is a plain LIKE anywhere.
+    flags = models.CharField(max_length=300, blank=True)
+    reasons = models.JSONField(default=list, blank=True)
+    # {"comment": "...", "fields": {"<wire key>": "..."}}: free text, so encrypted.
+    notes = EncryptedJSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("opened_at", "id")
+        indexes = [
+            models.Index(fields=["tenant", "state", "opened_at"]),
+            models.Index(fields=["case", "-opened_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"review {self.pk} of case {self.case_id}: {self.state}"
+
+    @property
+    def flag_codes(self) -> list[str]:
+        return [code for code in self.flags.split(",") if code]

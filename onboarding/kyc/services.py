@@ -1,0 +1,388 @@
+"""The four-eyes KYC review: opening a review, assigning it, and deciding it.
+
+A reviewed step (lifecycle `reviewed`) that reaches its turn without an approval of its exact
+body is held (`submissions.queueing.queue_or_hold`), which opens a review here. A compliance
+officer of the tenant who never edited the client's KYC data approves it, which seals the step
+with the body's digest and queues it in the same transaction, or returns it to the RM.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onboarding.accounts.models import Tenant, User
+from onboarding.accounts.roles import Role
+from onboarding.accounts.services import tenants_for_user, user_role
+from onboarding.audit.models import EventKind
+from onboarding.audit.services import event_record
+from onboarding.cases.lifecycle import FIRST_ROUND, REVIEWED_KINDS, SPEC, CaseStatus, StepState
+from onboarding.cases.models import Case, SectionRevision
+from onboarding.kyc.flags import Flag, flags_of
+from onboarding.kyc.models import ReturnReason, Review, ReviewState
+from onboarding.submissions.models import Step
+from onboarding.submissions.plans import contact_fields
+from onboarding.submissions.queueing import payload_digest, queue_now
+from onboarding.submissions.status import case_status_refresh
+
+# Review states in which no decision has been taken yet.
+UNDECIDED = (ReviewState.WAITING,)
+
+
+class ReviewNotOpen(Exception):
+    """The review was decided, replaced or changed since the page was shown."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Returned:
+    """Why a review went back to the RM, as the sections show it."""
+
+    review: Review
+    reasons: list[str]
+    comment: str
+    fields: dict[str, str]
+
+
+def reviewer_check(*, user: User, case: Case) -> None:
+    """Deciding about KYC: a compliance officer of the case's tenant, nobody else."""
+    if (
+        user_role(user=user) != Role.COMPLIANCE_OFFICER
+        or not tenants_for_user(user=user).filter(pk=case.tenant_id).exists()
+    ):
+        raise PermissionDenied(_("Only a compliance officer of this tenant can review KYC data."))
+
+
+def kyc_authors(*, case: Case) -> set[int]:
+    """Everyone who entered or changed data the reviewed calls send, the case's owner first."""
+    sections = {section for spec in SPEC.values() if spec.reviewed for section in spec.reads}
+    authors = set(
+        SectionRevision.objects.filter(case=case, applied=True, section__in=sections).values_list(
+            "saved_by_id", flat=True
+        )
+    )
+    return {case.owner_id, *authors}
+
+
+def four_eyes_check(*, user: User, case: Case) -> None:
+    """The person who approves must not be one who edited the client's KYC data."""
+    if user.pk in kyc_authors(case=case):
+        raise PermissionDenied(
+            _(
+                "You entered or changed this client's KYC data, so another compliance "
+                "officer must approve it."
+            )
+        )
+
+
+def reviews_for_user(*, user: User) -> QuerySet[Review]:
+    """Reviews this person may open: compliance officers and admins of the tenant."""
+    if user_role(user=user) not in (Role.COMPLIANCE_OFFICER, Role.ADMIN):
+        return Review.objects.none()
+    return Review.objects.filter(tenant__in=tenants_for_user(user=user)).select_related(
+        "case", "case__owner", "assignee", "decided_by", "step"
+    )
+
+
+def reviews_waiting(
+    *,
+    tenant: Tenant,
+    owner_id: int | None = None,
+    flag: str = "",
+    older_than_days: int = 0,
+    assigned: str = "",
+    user: User | None = None,
+) -> QuerySet[Review]:
+    """The queue: reviews waiting for a decision, oldest first."""
+    reviews = (
+        Review.objects.filter(
+            tenant=tenant, state=ReviewState.WAITING, step__state=StepState.IN_REVIEW
+        )
+        .exclude(case__status=CaseStatus.CANCELLED)
+        .select_related("case", "case__owner", "assignee")
+        .defer("body", "picture", "notes")
+        .order_by("opened_at", "id")
+    )
+    if owner_id:
+        reviews = reviews.filter(case__owner_id=owner_id)
+    if flag in Flag.values:
+        reviews = reviews.filter(flags__contains=f",{flag},")
+    if older_than_days > 0:
+        since = timezone.now() - datetime.timedelta(days=older_than_days)
+        reviews = reviews.filter(opened_at__lte=since)
+    if assigned == "me" and user is not None:
+        reviews = reviews.filter(assignee=user)
+    elif assigned == "nobody":
+        reviews = reviews.filter(assignee__isnull=True)
+    return reviews
+
+
+def reviews_waiting_count(*, tenant: Tenant) -> int:
+    return reviews_waiting(tenant=tenant).count()
+
+
+def review_flags(*, case: Case, picture: dict[str, Any]) -> dict[Flag, list[str]]:
+    elsewhere = bool(case.identity_hash) and (
+        Case.objects.filter(tenant_id=case.tenant_id, identity_hash=case.identity_hash)
+        .exclude(pk=case.pk)
+        .exclude(status=CaseStatus.DISCARDED)
+        .exists()
+    )
+    return flags_of(
+        picture,
+        identity_elsewhere=elsewhere,
+        high_risk_countries=settings.KYC_HIGH_RISK_COUNTRIES,
+        today=timezone.localdate(),
+    )
+
+
+def review_previous(*, review: Review) -> Review | None:
+    """What was last reviewed before this review: the latest decided review of the case."""
+    return (
+        Review.objects.filter(case_id=review.case_id, decided_at__isnull=False)
+        .filter(Q(opened_at__lt=review.opened_at) | Q(opened_at=review.opened_at, pk__lt=review.pk))
+        .order_by("-opened_at", "-id")
+        .first()
+    )
+
+
+def _picture(step: Step, body: dict[str, Any]) -> dict[str, Any]:
+    if step.round == FIRST_ROUND:
+        return dict(body)
+    approved = (
+        Review.objects.filter(case_id=step.case_id, state=ReviewState.APPROVED)
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    base = contact_fields(approved.picture) if approved is not None else {}
+    merged = {**base, **contact_fields(body)}
+    picture: dict[str, Any] = {}
+    for key, value in merged.items():
+        if key.startswith("addresses:"):
+            picture.setdefault("addresses", []).extend(value or [])
+        else:
+            picture[key] = value
+    return picture
+
+
+def review_open(*, step: Step, actor: User | None) -> Review:
+    """Opens a review of the held step's body, unless one of exactly this body is waiting.
+
+    A waiting review of another body is voided (the RM submitted other data since), and so is
+    an approval of another body: what is sent is always what an officer approved.
+    """
+    case = Case.objects.select_related("tenant").get(pk=step.case_id)
+    body = step.payload or {}
+    digest = payload_digest(body)
+    waiting = Review.objects.select_for_update().filter(step=step, state=ReviewState.WAITING)
+    for review in waiting:
+        if review.digest == digest:
+            return review
+        _void(review, actor, reason="resubmitted")
+    if step.approved_digest and step.approved_digest != digest:
+        approved = Review.objects.filter(
+            step=step, state=ReviewState.APPROVED, digest=step.approved_digest
+        )
+        for review in approved:
+            _void(review, actor, reason="changed")
+        Step.objects.filter(pk=step.pk).update(
+            approved_digest="", approved_by=None, approved_at=None
+        )
+    picture = _picture(step, body)
+    flags = review_flags(case=case, picture=picture)
+    review = Review.objects.create(
+        tenant_id=case.tenant_id,
+        case=case,
+        step=step,
+        body=body,
+        digest=digest,
+        picture=picture,
+        flags="," + ",".join(flags) + "," if flags else "",
+    )
+    event_record(
+        kind=EventKind.REVIEW_REQUESTED,
+        tenant=case.tenant_id,
+        actor=actor,
+        case=case,
+        data={"review": review.pk, "round": step.round, "flags": [str(f) for f in flags]},
+    )
+    return review
+
+
+def _void(review: Review, actor: User | None, *, reason: str) -> None:
+    Review.objects.filter(pk=review.pk).update(state=ReviewState.VOIDED)
+    event_record(
+        kind=EventKind.REVIEW_VOIDED,
+        tenant=review.tenant_id,
+        actor=actor,
+        case=review.case,
+        data={"review": review.pk, "was": review.state, "reason": reason},
+    )
+
+
+def _locked(review: Review) -> Review:
+    return Review.objects.select_for_update().select_related("case", "step").get(pk=review.pk)
+
+
+def _still_waiting(review: Review) -> None:
+    if review.state != ReviewState.WAITING or review.step.state != StepState.IN_REVIEW:
+        raise ReviewNotOpen(_("This review was decided or replaced meanwhile."))
+
+
+def review_assign(*, review: Review, user: User) -> None:
+    with transaction.atomic():
+        review = _locked(review)
+        reviewer_check(user=user, case=review.case)
+        _still_waiting(review)
+        if review.assignee_id == user.pk:
+            return
+        if review.assignee_id is not None:
+            raise ReviewNotOpen(_("Someone else took this review meanwhile."))
+        Review.objects.filter(pk=review.pk).update(assignee=user, assigned_at=timezone.now())
+        event_record(
+            kind=EventKind.REVIEW_ASSIGNED,
+            tenant=review.tenant_id,
+            actor=user,
+            case=review.case,
+            data={"review": review.pk},
+        )
+
+
+def review_release(*, review: Review, user: User) -> None:
+    with transaction.atomic():
+        review = _locked(review)
+        reviewer_check(user=user, case=review.case)
+        _still_waiting(review)
+        if review.assignee_id != user.pk:
+            raise ReviewNotOpen(_("Only the officer who took this review can release it."))
+        Review.objects.filter(pk=review.pk).update(assignee=None, assigned_at=None)
+        event_record(
+            kind=EventKind.REVIEW_RELEASED,
+            tenant=review.tenant_id,
+            actor=user,
+            case=review.case,
+            data={"review": review.pk},
+        )
+
+
+def _decide_check(review: Review, user: User, digest: str) -> None:
+    reviewer_check(user=user, case=review.case)
+    _still_waiting(review)
+    if review.assignee_id not in (None, user.pk):
+        raise ReviewNotOpen(_("Another officer has taken this review."))
+    if digest != review.digest or payload_digest(review.step.payload or {}) != review.digest:
+        raise ReviewNotOpen(_("The data changed since this page was shown. Look at it again."))
+
+
+def review_approve(*, review: Review, user: User, digest: str) -> None:
+    """Seals the step with the body's digest and queues it, in one transaction."""
+    with transaction.atomic():
+        review = _locked(review)
+        _decide_check(review, user, digest)
+        four_eyes_check(user=user, case=review.case)
+        now = timezone.now()
+        step = Step.objects.select_for_update().get(pk=review.step_id)
+        step.approved_digest = review.digest
+        step.approved_by = user
+        step.approved_at = now
+        step.save(update_fields=["approved_digest", "approved_by", "approved_at", "updated_at"])
+        step.case = review.case
+        queue_now(step)
+        Review.objects.filter(pk=review.pk).update(
+            state=ReviewState.APPROVED,
+            decided_by=user,
+            decided_at=now,
+            assignee=review.assignee_id or user.pk,
+        )
+        event_record(
+            kind=EventKind.REVIEW_APPROVED,
+            tenant=review.tenant_id,
+            actor=user,
+            case=review.case,
+            data={"review": review.pk, "digest": review.digest},
+        )
+        event_record(
+            kind=EventKind.STEP_QUEUED,
+            tenant=review.tenant_id,
+            actor=user,
+            case=review.case,
+            data={"step": step.kind, "round": step.round},
+        )
+        case_status_refresh(case_id=review.case_id)
+
+
+def review_return(
+    *,
+    review: Review,
+    user: User,
+    digest: str,
+    reasons: list[str],
+    comment: str,
+    field_notes: dict[str, str],
+) -> None:
+    """Sends the case back to its RM with the reasons; their Submit opens a new review."""
+    if not reasons or any(reason not in ReturnReason.values for reason in reasons):
+        raise ReviewNotOpen(_("Choose at least one reason."))
+    with transaction.atomic():
+        review = _locked(review)
+        _decide_check(review, user, digest)
+        now = timezone.now()
+        notes = {
+            "comment": comment.strip(),
+            "fields": {key: text.strip() for key, text in field_notes.items() if text.strip()},
+        }
+        Review.objects.filter(pk=review.pk).update(
+            state=ReviewState.RETURNED,
+            decided_by=user,
+            decided_at=now,
+            reasons=reasons,
+            notes=notes,
+            assignee=review.assignee_id or user.pk,
+        )
+        Step.objects.filter(pk=review.step_id).update(state=StepState.RETURNED, updated_at=now)
+        event_record(
+            kind=EventKind.REVIEW_RETURNED,
+            tenant=review.tenant_id,
+            actor=user,
+            case=review.case,
+            data={"review": review.pk, "reasons": reasons, "fields": sorted(notes["fields"])},
+        )
+        case_status_refresh(case_id=review.case_id)
+
+
+def review_returned(*, case: Case) -> Returned | None:
+    """Why the case is back with its RM, while it is (its reviewed step is returned)."""
+    review = (
+        Review.objects.filter(case=case, state=ReviewState.RETURNED, step__state=StepState.RETURNED)
+        .order_by("-decided_at")
+        .first()
+    )
+    if review is None:
+        return None
+    notes = review.notes or {}
+    labels = dict(ReturnReason.choices)
+    return Returned(
+        review=review,
+        reasons=[str(labels.get(code, code)) for code in review.reasons],
+        comment=notes.get("comment", ""),
+        fields=notes.get("fields", {}),
+    )
+
+
+def review_approval(*, case: Case) -> Step | None:
+    """The latest approved reviewed step of the case, for "Approved by … at …"."""
+    return (
+        Step.objects.filter(case=case, kind__in=REVIEWED_KINDS, approved_at__isnull=False)
+        .select_related("approved_by")
+        .order_by("-round")
+        .first()
+    )

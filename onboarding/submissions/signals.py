@@ -1,0 +1,5 @@
+from django.dispatch import Signal
+
+# A reviewed step stopped before it is sent (lifecycle `reviewed`): the KYC review opens.
+# Sent inside the transaction that holds it, with `step` and `actor` (None for the worker).
+step_held = Signal()
