@@ -120,6 +120,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onboarding.accounts.context_processors.staff",
+                "onboarding.kyc.context_processors.review_queue",
             ],
         },
     },

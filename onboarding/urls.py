@@ -9,4 +9,5 @@ urlpatterns = [
     path("cases/", include("onboarding.cases.urls")),
     path("submissions/", include("onboarding.submissions.urls")),
     path("staff/", include("onboarding.staff.urls")),
+    path("kyc/", include("onboarding.kyc.urls")),
 ]

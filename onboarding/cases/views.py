@@ -20,7 +20,13 @@ from onboarding.cases.forms import AddressForm
 from onboarding.cases.lifecycle import LISTED, SECTIONS, UNSENT, CaseStatus, Section
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.permissions import case_is_owner, case_owner_check
-from onboarding.cases.presenters import case_timeline, field_label, plan_calls, review_summary
+from onboarding.cases.presenters import (
+    case_timeline,
+    field_label,
+    plan_calls,
+    review_summary,
+    wire_label,
+)
 from onboarding.cases.sections import SPECS, raw_data
 from onboarding.cases.services import (
     CaseVersionConflict,
@@ -41,10 +47,12 @@ from onboarding.cases.services import (
     rows_remove,
     section_check_editable,
 )
+from onboarding.kyc.services import returned_counts, review_returned
 from onboarding.submissions.duplicates import altafid_matches
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import submission_plan
 from onboarding.submissions.reads import case_progress, section_refusal
+from onboarding.submissions.refusals import refusal_for_section
 from onboarding.submissions.services import (
     DecisionNotAllowed,
     contact_decide,
@@ -89,10 +97,18 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
     )
     page = Paginator(cases.prefetch_related(steps), PAGE_SIZE).get_page(request.GET.get("page"))
     user = _user(request)
+    to_fix = returned_counts(
+        case_ids=[case.pk for case in page.object_list if case.status == CaseStatus.RETURNED]
+    )
     context = {
         "page": page,
         "rows": [
-            (case, case_progress(steps=case.steps.all()), case_is_owner(user=user, case=case))
+            (
+                case,
+                case_progress(steps=case.steps.all()),
+                case_is_owner(user=user, case=case),
+                to_fix.get(case.pk, 0),
+            )
             for case in page.object_list
         ],
         "query": query,
@@ -320,6 +336,11 @@ def _section_render(
     refusal = section_refusal(case=case, section=current, steps=steps)
     if refusal and refusal.current and bound.form.is_bound:
         bound.refused(refusal.errors)
+    returned = review_returned(case=case)
+    if returned is not None and bound.form.is_bound:
+        notes = {key: [text] for key, text in returned.fields.items()}
+        placed = refusal_for_section(section=current, field_errors=notes).errors
+        bound.refused([note for note in placed if note.field])
     context = {
         "case": case,
         "bound": bound,
@@ -336,6 +357,11 @@ def _section_render(
         "version": case.version if version is None else version,
         "next_section": _following(current),
         "refusal": refusal,
+        "returned": returned,
+        "returned_notes": [(wire_label(key), text) for key, text in returned.fields.items()]
+        if returned
+        else [],
+        "resubmit_digest": submission_plan(case=case).digest if returned and owner else "",
         "duplicates": case_duplicates_local(case=case) if current is Section.CLIENT else [],
     }
     if request.htmx and autosave:

@@ -126,6 +126,14 @@ def reviews_waiting(
     return reviews
 
 
+def reviews_waiting_owners(*, tenant: Tenant) -> list[User]:
+    """The relationship managers whose cases wait for review: the queue's RM filter."""
+    owners = Review.objects.filter(tenant=tenant, state=ReviewState.WAITING).values(
+        "case__owner_id"
+    )
+    return list(User.objects.filter(pk__in=owners).order_by("first_name", "last_name", "email"))
+
+
 def reviews_waiting_count(*, tenant: Tenant) -> int:
     return reviews_waiting(tenant=tenant).count()
 
@@ -376,6 +384,16 @@ def review_returned(*, case: Case) -> Returned | None:
         comment=notes.get("comment", ""),
         fields=notes.get("fields", {}),
     )
+
+
+def returned_counts(*, case_ids: list[int]) -> dict[int, int]:
+    """For the RM's list: how many things each returned case has to fix (at least one)."""
+    reviews = Review.objects.filter(
+        case_id__in=case_ids, state=ReviewState.RETURNED, step__state=StepState.RETURNED
+    ).only("case_id", "notes", "reasons")
+    return {
+        review.case_id: max(1, len((review.notes or {}).get("fields", {}))) for review in reviews
+    }
 
 
 def review_approval(*, case: Case) -> Step | None:

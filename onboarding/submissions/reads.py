@@ -26,7 +26,9 @@ from onboarding.submissions.refusals import Refusal, refusal_for_section
 
 
 def case_steps(*, case: Case) -> list[Step]:
-    return list(case.steps.defer("payload").order_by("round", "position"))
+    return list(
+        case.steps.defer("payload").select_related("approved_by").order_by("round", "position")
+    )
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,14 @@ def case_submission(*, case: Case, steps: list[Step] | None = None) -> Submissio
         rounds=rounds,
         running=running,
         can_review=not running
-        and case.status in (CaseStatus.READY, CaseStatus.FAILED, CaseStatus.AMENDING),
+        and case.status
+        in (
+            CaseStatus.READY,
+            CaseStatus.FAILED,
+            CaseStatus.AMENDING,
+            CaseStatus.IN_REVIEW,
+            CaseStatus.RETURNED,
+        ),
         can_activate=not running
         and states.get(StepKind.COMPLIANCE.value) == StepState.SUCCEEDED
         and startable(states, phase_kinds(Phase.ACTIVATE)),

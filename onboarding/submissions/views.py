@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onboarding.accounts.models import User
+from onboarding.cases.lifecycle import CaseStatus
 from onboarding.cases.models import Case
 from onboarding.cases.permissions import case_is_owner
 from onboarding.cases.services import cases_for_user
@@ -64,8 +65,14 @@ def submission_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         for problem in refused.problems:
             messages.error(request, problem)
         return redirect("cases:review", pk=case.pk)
+    case.refresh_from_db(fields=["status"])
     if plan.empty:
         messages.success(request, _("Nothing differs from what Altafid holds: nothing was sent."))
+    elif case.status == CaseStatus.IN_REVIEW:
+        messages.success(
+            request,
+            _("Sent for KYC review: a compliance officer approves it before Altafid gets it."),
+        )
     elif plan.amendment:
         messages.success(request, _("Amendment submitted. Its steps are below."))
     else:

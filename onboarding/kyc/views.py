@@ -1,0 +1,206 @@
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from onboarding.accounts.models import Tenant, User
+from onboarding.accounts.roles import Role
+from onboarding.accounts.services import tenant_for_request, user_role
+from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState
+from onboarding.kyc.flags import Flag
+from onboarding.kyc.models import ReturnReason, Review, ReviewState
+from onboarding.kyc.presenters import body_json, differences, review_rows
+from onboarding.kyc.services import (
+    ReviewNotOpen,
+    kyc_authors,
+    review_approve,
+    review_assign,
+    review_flags,
+    review_previous,
+    review_release,
+    review_return,
+    reviews_for_user,
+    reviews_waiting,
+    reviews_waiting_owners,
+)
+from onboarding.submissions.models import Step
+from onboarding.web.http import HtmxHttpRequest
+
+PAGE_SIZE = 25
+AGES = (
+    (1, gettext_lazy("Waiting over a day")),
+    (3, gettext_lazy("Waiting over 3 days")),
+    (7, gettext_lazy("Waiting over a week")),
+)
+ASSIGNED = (
+    ("me", gettext_lazy("Taken by me")),
+    ("nobody", gettext_lazy("Not taken")),
+)
+
+
+def _user(request: HtmxHttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _tenant(request: HtmxHttpRequest) -> Tenant:
+    tenant = tenant_for_request(request=request)
+    if tenant is None:
+        raise Http404
+    if user_role(user=_user(request)) not in (Role.COMPLIANCE_OFFICER, Role.ADMIN):
+        raise PermissionDenied(_("Only compliance officers and administrators see KYC reviews."))
+    return tenant
+
+
+def _review(request: HtmxHttpRequest, pk: int) -> Review:
+    _tenant(request)
+    return get_object_or_404(reviews_for_user(user=_user(request)), pk=pk)
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return 0
+
+
+@login_required
+@require_GET
+def review_queue(request: HtmxHttpRequest) -> HttpResponse:
+    tenant = _tenant(request)
+    user = _user(request)
+    owner_id = _int(request.GET.get("rm"))
+    flag = request.GET.get("flag", "")
+    older = _int(request.GET.get("age"))
+    assigned = request.GET.get("assigned", "")
+    reviews = reviews_waiting(
+        tenant=tenant,
+        owner_id=owner_id,
+        flag=flag,
+        older_than_days=older,
+        assigned=assigned,
+        user=user,
+    )
+    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    labels = dict(Flag.choices)
+    now = timezone.now()
+    context = {
+        "page": page,
+        "rows": [
+            (review, now - review.opened_at, [labels[code] for code in review.flag_codes])
+            for review in page.object_list
+        ],
+        "filters": {"rm": owner_id, "flag": flag, "age": older, "assigned": assigned},
+        "rms": reviews_waiting_owners(tenant=tenant),
+        "flags": Flag.choices,
+        "ages": AGES,
+        "assignments": ASSIGNED,
+        "can_decide": user_role(user=user) == Role.COMPLIANCE_OFFICER,
+        "query": request.GET.urlencode(),
+    }
+    template = "kyc/queue.html#results" if request.htmx else "kyc/queue.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_GET
+def review_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    return render(request, "kyc/review.html", _review_context(request, review))
+
+
+def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> dict[str, Any]:
+    user = _user(request)
+    officer = user_role(user=user) == Role.COMPLIANCE_OFFICER
+    case = review.case
+    flags = review_flags(case=case, picture=review.picture)
+    previous = review_previous(review=review)
+    sales = (
+        Step.objects.filter(case=case, round=FIRST_ROUND, kind=StepKind.SALES)
+        .only("payload")
+        .first()
+    )
+    waiting = review.state == ReviewState.WAITING and review.step.state == StepState.IN_REVIEW
+    return {
+        "review": review,
+        "case": case,
+        "rows": review_rows(review.picture, flags),
+        "sales_rows": review_rows(sales.payload or {}, {}) if sales else [],
+        "body_json": body_json(review.body),
+        "amendment": review.step.round != FIRST_ROUND,
+        "previous": previous,
+        "differences": differences(
+            previous.picture if previous else None, review.picture, values_visible=officer
+        ),
+        "history": Review.objects.filter(case=case)
+        .select_related("decided_by")
+        .order_by("-opened_at", "-id"),
+        "waiting": waiting,
+        "officer": officer,
+        "author": user.pk in kyc_authors(case=case),
+        "mine": review.assignee_id == user.pk,
+        "reasons": ReturnReason.choices,
+        "reason_labels": dict(ReturnReason.choices),
+        **extra,
+    }
+
+
+@login_required
+@require_POST
+def review_take(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    user = _user(request)
+    try:
+        if request.POST.get("action") == "release":
+            review_release(review=review, user=user)
+            messages.success(request, _("You released this review."))
+        else:
+            review_assign(review=review, user=user)
+            messages.success(request, _("This review is yours."))
+    except ReviewNotOpen as refused:
+        messages.error(request, refused.message)
+    next_page = request.POST.get("next", "")
+    if next_page == "queue":
+        return redirect("kyc:queue")
+    return redirect("kyc:review", pk=review.pk)
+
+
+@login_required
+@require_POST
+def review_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    review = _review(request, pk)
+    user = _user(request)
+    digest = request.POST.get("digest", "")
+    try:
+        if request.POST.get("decision") == "approve":
+            review_approve(review=review, user=user, digest=digest)
+            messages.success(
+                request, _("Approved: the compliance update is on its way to Altafid.")
+            )
+            return redirect("kyc:queue")
+        review_return(
+            review=review,
+            user=user,
+            digest=digest,
+            reasons=request.POST.getlist("reasons"),
+            comment=request.POST.get("comment", ""),
+            field_notes={
+                name.removeprefix("note:"): request.POST.get(name, "")
+                for name in request.POST
+                if name.startswith("note:")
+            },
+        )
+    except ReviewNotOpen as refused:
+        context = _review_context(request, review, refused=refused.message, posted=request.POST)
+        return render(request, "kyc/review.html", context, status=422)
+    returned = _("Returned to %(rm)s with your reasons.") % {"rm": review.case.owner}
+    messages.success(request, returned)
+    return redirect("kyc:queue")
