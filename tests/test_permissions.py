@@ -280,3 +280,72 @@ def test_it_refuses_the_wrong_method_on_staff_pages(client, world, name):
 
     assert response.status_code == 405
     assert _staff_snapshot() == before
+
+
+# The KYC review: compliance officers decide; admins look; RMs and other tenants do neither.
+KYC_MATRIX = {
+    "kyc:queue": (
+        "GET",
+        {"owner": 403, "other_rm": 403, "officer": 200, "admin": 200, "other_admin": 200},
+    ),
+    "kyc:review": (
+        "GET",
+        {"owner": 403, "other_rm": 403, "officer": 200, "admin": 200, "other_admin": 404},
+    ),
+    "kyc:take": (
+        "POST",
+        {"owner": 403, "other_rm": 403, "officer": None, "admin": 403, "other_admin": 404},
+    ),
+    "kyc:decide": (
+        "POST",
+        {"owner": 403, "other_rm": 403, "officer": None, "admin": 403, "other_admin": 404},
+    ),
+}
+
+
+def _kyc_snapshot():
+    from onboarding.kyc.models import Review
+
+    return (
+        list(Review.objects.order_by("pk").values_list("pk", "state", "assignee_id")),
+        list(Step.objects.order_by("pk").values_list("pk", "state", "approved_digest")),
+        Event.objects.count(),
+    )
+
+
+def test_it_covers_every_kyc_url():
+    resolver = get_resolver().namespace_dict["kyc"][1]
+    assert {f"kyc:{pattern.name}" for pattern in resolver.url_patterns} == set(KYC_MATRIX)
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("name", list(KYC_MATRIX))
+def test_it_lets_only_compliance_officers_decide_about_kyc(client, world, name, person, sandbox):
+    from onboarding.kyc.models import Review
+    from tests.submissions.conftest import steps_drive, submit
+
+    people, case = world
+    submit(case, people["owner"])
+    steps_drive(case, approve=False)
+    review = Review.objects.get(case=case)
+    method, expected = KYC_MATRIX[name]
+    if person != "anonymous":
+        client.force_login(people[person])
+    data = {"decision": "approve", "digest": review.digest} if name == "kyc:decide" else {}
+    url = reverse(name) if name == "kyc:queue" else reverse(name, args=[review.pk])
+    before = _kyc_snapshot()
+
+    response = getattr(client, method.lower())(url, data)
+
+    if person == "anonymous":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+        assert _kyc_snapshot() == before
+        return
+    wanted = expected[person]
+    if wanted is None:
+        assert response.status_code == 302, (name, person, response.status_code)
+        assert _kyc_snapshot() != before
+        return
+    assert response.status_code == wanted, (name, person)
+    assert _kyc_snapshot() == before, (name, person)

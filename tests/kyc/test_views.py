@@ -1,0 +1,265 @@
+"""The review pages through HTTP: who gets what, and what each person sees."""
+
+import pytest
+from django.urls import reverse
+
+from onboarding.accounts.roles import Role
+from onboarding.cases.demo import SALES
+from onboarding.cases.lifecycle import CaseStatus, Section
+from onboarding.cases.models import Case
+from onboarding.cases.services import case_section_save
+from onboarding.kyc.models import Review, ReviewState
+from onboarding.submissions.models import Step, StepState
+from tests.factories import TenantFactory, staff_create
+from tests.submissions.conftest import officer_of, steps_drive, submit
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def held(ready_case, rm, sandbox):
+    submit(ready_case, rm)
+    steps_drive(ready_case, approve=False)
+    return Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+
+
+@pytest.fixture
+def officer(ready_case):
+    return officer_of(ready_case.tenant)
+
+
+def _return(client, review, **extra):
+    data = {
+        "decision": "return",
+        "digest": review.digest,
+        "reasons": ["inconsistent_data"],
+        "comment": "The income looks off.",
+        "note:annualIncome": "Check the annual income.",
+    }
+    data.update(extra)
+    return client.post(reverse("kyc:decide", args=[review.pk]), data)
+
+
+def test_it_lists_the_waiting_reviews_with_their_count_in_the_navigation(client, held, officer):
+    client.force_login(officer)
+
+    response = client.get(reverse("kyc:queue"))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert held.case.client_name in page
+    assert reverse("kyc:review", args=[held.pk]) in page
+    assert '<span class="nav-count">1<' in page
+    assert "Assign to me" in page
+
+
+def test_it_answers_htmx_with_the_queue_results_only(client, held, officer):
+    client.force_login(officer)
+
+    response = client.get(reverse("kyc:queue"), {"flag": "pep"}, **HTMX)
+
+    page = response.content.decode()
+    assert page.strip().startswith('<div id="results">')
+    assert held.case.client_name not in page
+
+
+def test_it_shows_the_kyc_data_the_flags_and_the_exact_body(client, held, officer):
+    client.force_login(officer)
+
+    response = client.get(reverse("kyc:review", args=[held.pk]))
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Registro Civil" in page
+    assert "Viña Andes SpA" in page
+    assert "Sales data" in page
+    assert "&quot;identityDocuments&quot;" in page
+    assert "Approve and send" in page
+    assert f'name="digest" value="{held.digest}"' in page
+
+
+@pytest.mark.parametrize("name", ["kyc:queue", "kyc:review"])
+def test_it_refuses_relationship_managers(client, held, rm, name):
+    client.force_login(rm)
+    args = [held.pk] if name == "kyc:review" else []
+
+    response = client.get(reverse(name, args=args))
+
+    assert response.status_code == 403
+
+
+def test_it_hides_another_tenants_review(client, held):
+    elsewhere = staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[TenantFactory()])
+    client.force_login(elsewhere)
+
+    response = client.get(reverse("kyc:review", args=[held.pk]))
+    decided = client.post(
+        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+    )
+
+    assert response.status_code == 404
+    assert decided.status_code == 404
+    assert Step.objects.get(pk=held.step_id).state == StepState.IN_REVIEW
+
+
+def test_it_refuses_an_approval_by_the_rm_through_http(client, held, rm):
+    client.force_login(rm)
+
+    response = client.post(
+        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+    )
+
+    assert response.status_code == 403
+    assert Step.objects.get(pk=held.step_id).state == StepState.IN_REVIEW
+
+
+def test_it_refuses_an_approval_by_an_officer_who_edited_the_kyc_data(client, held, ready_case):
+    editor = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[ready_case.tenant])
+    Case.objects.filter(pk=ready_case.pk).update(owner=editor)
+    ready_case.refresh_from_db()
+    case_section_save(
+        case=ready_case,
+        section=Section.SALES,
+        raw={**SALES, "annual_income": ["91000000"]},
+        version=ready_case.version,
+        user=editor,
+    )
+    from django.contrib.auth.models import Group
+
+    editor.groups.set([Group.objects.get_or_create(name=Role.COMPLIANCE_OFFICER.value)[0]])
+    client.force_login(editor)
+
+    page = client.get(reverse("kyc:review", args=[held.pk])).content.decode()
+    response = client.post(
+        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+    )
+
+    assert "another compliance officer must approve it" in page
+    assert "Approve and send" not in page
+    assert response.status_code == 403
+    assert "another compliance officer" in response.content.decode()
+    assert Step.objects.get(pk=held.step_id).state == StepState.IN_REVIEW
+
+
+def test_it_approves_and_queues_the_compliance_update(client, held, officer):
+    client.force_login(officer)
+
+    response = client.post(
+        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("kyc:queue")
+    assert Step.objects.get(pk=held.step_id).state == StepState.QUEUED
+
+
+def test_it_shows_who_approved_on_the_status_page(client, held, officer, rm):
+    client.force_login(officer)
+    client.post(
+        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+    )
+    client.force_login(rm)
+
+    page = client.get(reverse("submissions:status", args=[held.case_id])).content.decode()
+
+    assert f"Approved by {officer}" in page
+
+
+def test_it_keeps_the_page_and_says_why_when_a_return_has_no_reason(client, held, officer):
+    client.force_login(officer)
+
+    response = _return(client, held, reasons=[])
+
+    assert response.status_code == 422
+    assert "Choose at least one reason." in response.content.decode()
+    assert Review.objects.get(pk=held.pk).state == ReviewState.WAITING
+
+
+def test_it_shows_a_return_to_the_rm_on_the_section_and_in_the_list(client, held, officer, rm):
+    client.force_login(officer)
+    _return(client, held)
+    client.force_login(rm)
+
+    section = client.get(reverse("cases:section", args=[held.case_id, "sales"]))
+    listed = client.get(reverse("cases:list"))
+
+    page = section.content.decode()
+    assert "returned this onboarding" in page
+    assert "Inconsistent data" in page
+    assert "The income looks off." in page
+    assert "Check the annual income." in page
+    assert 'id="id_annual_income-errors"' in page
+    assert 'form="resubmit-form"' in page
+    assert "Returned: 1 to fix" in listed.content.decode()
+    assert Case.objects.get(pk=held.case_id).status == CaseStatus.RETURNED
+
+
+def test_it_sends_a_returned_case_back_for_review_with_one_button(client, held, officer, rm):
+    client.force_login(officer)
+    _return(client, held)
+    client.force_login(rm)
+    page = client.get(reverse("cases:section", args=[held.case_id, "sales"])).content.decode()
+    digest = page.split('id="resubmit-form">')[1].split('name="digest" value="')[1].split('"')[0]
+
+    response = client.post(reverse("submissions:submit", args=[held.case_id]), {"digest": digest})
+
+    assert response.status_code == 302
+    assert Review.objects.filter(case_id=held.case_id, state=ReviewState.WAITING).count() == 1
+    assert Case.objects.get(pk=held.case_id).status == CaseStatus.IN_REVIEW
+
+
+def test_it_shows_the_difference_against_the_last_review(client, held, officer, rm, ready_case):
+    client.force_login(officer)
+    _return(client, held)
+    ready_case.refresh_from_db()
+    case = case_section_save(
+        case=ready_case,
+        section=Section.SALES,
+        raw={**SALES, "annual_income": ["95000000"]},
+        version=ready_case.version,
+        user=rm,
+    ).case
+    submit(case, rm)
+    again = Review.objects.get(case=case, state=ReviewState.WAITING)
+
+    page = client.get(reverse("kyc:review", args=[again.pk])).content.decode()
+    admin = staff_create(role=Role.ADMIN, tenants=[case.tenant])
+    client.force_login(admin)
+    masked = client.get(reverse("kyc:review", args=[again.pk])).content.decode()
+
+    assert "Changed since the last review" in page
+    assert '<td class="diff-old">90000000</td><td class="diff-new">95000000</td>' in page
+    assert (
+        "95000000</td>" not in masked.split("Changed since the last review")[1].split("</table>")[0]
+    )
+    assert '<td class="diff-new">changed</td>' in masked
+    assert "Approve and send" not in masked
+
+
+def test_it_takes_and_releases_a_review(client, held, officer):
+    client.force_login(officer)
+
+    client.post(reverse("kyc:take", args=[held.pk]), {"action": "assign", "next": "queue"})
+    assert Review.objects.get(pk=held.pk).assignee == officer
+    client.post(reverse("kyc:take", args=[held.pk]), {"action": "release"})
+
+    assert Review.objects.get(pk=held.pk).assignee is None
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("kyc:queue", "post"),
+        ("kyc:review", "post"),
+        ("kyc:take", "get"),
+        ("kyc:decide", "get"),
+    ],
+)
+def test_it_refuses_the_wrong_method(client, held, officer, name, method):
+    client.force_login(officer)
+    args = [] if name == "kyc:queue" else [held.pk]
+
+    response = getattr(client, method)(reverse(name, args=args))
+
+    assert response.status_code == 405
