@@ -62,6 +62,13 @@ def _choice_label(name: str, value: str) -> str:
     return value
 
 
+def wire_value(key: str, value: Any) -> str:
+    """A value of a body by its wire name, a fixed choice shown by its label ("Male")."""
+    if isinstance(value, str) and value:
+        return _choice_label(to_snake(key), value)
+    return shown_value(value)
+
+
 def shown_value(value: Any) -> str:
     """A value of a body as a person reads it."""
     if value is None or value == [] or value == "":

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
@@ -297,6 +298,29 @@ class BoundSection:
             if error.field and form is not None and error.field in form.fields:
                 form.add_error(error.field, error.message)
                 _describe_errors(form)
+        return self
+
+    def noted(self, notes: Iterable[Any], *, by: str) -> "BoundSection":
+        """Shows a reviewer's notes under the inputs they concern, without making them errors.
+
+        Each note has `field`, `prefix`, `index` and `message`, as Altafid's errors do.
+        """
+        forms = {"": [self.form]}
+        forms.update((group.prefix, list(formset.forms)) for group, formset in self.groups)
+        for note in notes:
+            rows = forms.get(note.prefix, [])
+            form = rows[note.index] if note.index < len(rows) else None
+            if not note.field or form is None or note.field not in form.fields:
+                continue
+            form_field = form.fields[note.field]
+            form_field.help_text = format_html(
+                '<span class="review-note">{}: {}</span> {}',
+                by,
+                note.message,
+                form_field.help_text,
+            )
+            # A bound field copies its help text when first made (a check may have made it).
+            form[note.field].help_text = form_field.help_text
         return self
 
     def read_only(self) -> "BoundSection":

@@ -340,7 +340,7 @@ def _section_render(
     if returned is not None and bound.form.is_bound:
         notes = {key: [text] for key, text in returned.fields.items()}
         placed = refusal_for_section(section=current, field_errors=notes).errors
-        bound.refused([note for note in placed if note.field])
+        bound.noted(placed, by=_("Compliance"))
     context = {
         "case": case,
         "bound": bound,

@@ -6,13 +6,28 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from onboarding.cases.presenters import shown_value, wire_label
+from onboarding.cases.presenters import wire_label, wire_value
 from onboarding.kyc.flags import Flag
 from onboarding.submissions.masking import SHOWN
 from onboarding.submissions.plans import contact_fields
 
 # Keys of a body that are plumbing rather than facts about the client.
-HIDDEN = frozenset({"firmId", "firmEntityUuid", "firmType", "customFields"})
+HIDDEN = frozenset(
+    {
+        "firmId",
+        "firmEntityUuid",
+        "firmType",
+        "firmName",
+        "customFields",
+        "status",
+        "capturedByEntityUuid",
+        "capturedByType",
+        "contactManagerId",
+        "contactManagerFirmType",
+        "contactManagerEntityUuid",
+        "contactManagerType",
+    }
+)
 
 
 @dataclass
@@ -34,7 +49,7 @@ class Difference:
 def review_rows(picture: dict[str, Any], flags: dict[Flag, list[str]]) -> list[Row]:
     """One row per field of the KYC data, each with the labels of the flags it raises."""
     rows = [
-        Row(key, wire_label(key), shown_value(value))
+        Row(key, wire_label(key), wire_value(key, value))
         for key, value in contact_fields(picture).items()
         if key not in HIDDEN
     ]
@@ -71,7 +86,9 @@ def differences(
         if old == new:
             continue
         if values_visible or key in SHOWN:
-            found.append(Difference(key, wire_label(key), shown_value(old), shown_value(new)))
+            found.append(
+                Difference(key, wire_label(key), wire_value(key, old), wire_value(key, new))
+            )
         else:
             found.append(Difference(key, wire_label(key), _("(hidden)"), _("changed")))
     return found

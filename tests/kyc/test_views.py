@@ -189,7 +189,8 @@ def test_it_shows_a_return_to_the_rm_on_the_section_and_in_the_list(client, held
     assert "Inconsistent data" in page
     assert "The income looks off." in page
     assert "Check the annual income." in page
-    assert 'id="id_annual_income-errors"' in page
+    assert 'class="review-note"' in page
+    assert "thing still blocks" not in page
     assert 'form="resubmit-form"' in page
     assert "Returned: 1 to fix" in listed.content.decode()
     assert Case.objects.get(pk=held.case_id).status == CaseStatus.RETURNED

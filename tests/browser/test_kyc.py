@@ -1,0 +1,105 @@
+import pytest
+from django.urls import reverse
+
+from onboarding.accounts.roles import Role
+from onboarding.cases.demo import case_fill
+from onboarding.cases.services import case_create
+from onboarding.submissions.models import Step
+from tests.browser.conftest import screenshot
+from tests.factories import PASSWORD, TenantFactory, staff_create
+from tests.submissions.conftest import steps_drive
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _log_in(page, base, email):
+    page.goto(base + reverse("accounts:login"))
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(base + reverse("accounts:home"))
+
+
+def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
+    live_server, page, chromium, sandbox, settings
+):
+    base = live_server.url
+    tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
+    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
+    staff_create(
+        role=Role.COMPLIANCE_OFFICER,
+        tenants=[tenant],
+        email="carla@example.com",
+        first_name="Carla",
+        last_name="Reyes",
+    )
+    case = case_fill(case_create(tenant=tenant, owner=rm), rm)
+    officer_context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    officer_page = officer_context.new_page()
+    officer_errors: list[str] = []
+    officer_page.on(
+        "console", lambda m: officer_errors.append(m.text) if m.type == "error" else None
+    )
+
+    # The RM submits; create and the sales update run, then the chain waits for review.
+    _log_in(page, base, rm.email)
+    page.goto(base + reverse("cases:review", args=[case.pk]))
+    page.get_by_role("button", name="Submit to Altafid").click()
+    page.wait_for_url(base + reverse("submissions:status", args=[case.pk]))
+    steps_drive(case, approve=False)
+    page.reload()
+    page.get_by_text("Waiting for KYC review").first.wait_for()
+
+    # The officer finds it in the queue and returns it with a note on one field.
+    _log_in(officer_page, base, "carla@example.com")
+    nav = officer_page.get_by_role("navigation", name="Main")
+    assert (
+        nav.get_by_role("link", name="KYC reviews").inner_text().strip().startswith("KYC reviews")
+    )
+    nav.get_by_role("link", name="KYC reviews").click()
+    officer_page.get_by_role("button", name="Assign to me").click()
+    officer_page.get_by_role("cell", name="You").wait_for()
+    screenshot(officer_page, "kyc-queue")
+    officer_page.get_by_role("link", name="Juan García López").click()
+    officer_page.get_by_role("heading", name="KYC data").wait_for()
+    screenshot(officer_page, "kyc-review")
+    officer_page.get_by_label("Note on Annual income for the relationship manager").fill(
+        "This differs from the payslip: check it."
+    )
+    officer_page.get_by_label("Inconsistent data").check()
+    officer_page.get_by_label("Comment for the relationship manager").fill("One figure to check.")
+    officer_page.get_by_role("button", name="Return to the RM").click()
+    officer_page.get_by_text("Returned to Rosa Muñoz with your reasons.").wait_for()
+
+    # The RM sees what to fix, fixes it and sends it back with one button.
+    page.goto(base + reverse("cases:list"))
+    page.get_by_role("link", name="Returned: 1 to fix").wait_for()
+    screenshot(page, "kyc-returned-list")
+    page.goto(base + reverse("cases:section", args=[case.pk, "sales"]))
+    page.get_by_text("This differs from the payslip: check it.").first.wait_for()
+    screenshot(page, "kyc-returned-section")
+    page.get_by_label("Annual income").fill("95000000")
+    page.get_by_role("button", name="Save changes").click()
+    page.get_by_text("Saved at").wait_for()
+    page.get_by_role("button", name="Send back for review").click()
+    page.get_by_text("Sent for KYC review").wait_for()
+
+    # The officer sees exactly what changed since the return, and approves.
+    officer_page.goto(base + reverse("kyc:queue"))
+    officer_page.get_by_role("link", name="Juan García López").click()
+    officer_page.get_by_role("heading", name="Changed since the last review").wait_for()
+    diff = officer_page.locator("table.kv").first
+    assert "90000000" in diff.inner_text()
+    assert "95000000" in diff.inner_text()
+    screenshot(officer_page, "kyc-review-diff")
+    officer_page.get_by_role("button", name="Approve and send").click()
+    officer_page.get_by_text("Approved: the compliance update is on its way").wait_for()
+
+    steps_drive(case, approve=False)
+    assert Step.objects.get(case=case, kind="compliance").state == "succeeded"
+    assert sandbox.contacts(tenant.altafid_uuid)[0]["annualIncome"] == "95000000"
+    page.goto(base + reverse("submissions:status", args=[case.pk]))
+    page.get_by_text("Approved by Carla Reyes").wait_for()
+    screenshot(page, "kyc-approved-status")
+    officer_context.close()
+    assert officer_errors == []
