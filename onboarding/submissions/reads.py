@@ -47,6 +47,8 @@ class Submission:
 
     rounds: list[Round]
     running: bool
+    # Held for a compliance officer's decision: the page looks again now and then.
+    in_review: bool
     can_review: bool
     can_activate: bool
     submitted: bool
@@ -71,6 +73,7 @@ def case_submission(*, case: Case, steps: list[Step] | None = None) -> Submissio
     return Submission(
         rounds=rounds,
         running=running,
+        in_review=any(step.state == StepState.IN_REVIEW for step in steps),
         can_review=not running
         and case.status
         in (

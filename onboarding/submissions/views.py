@@ -68,13 +68,21 @@ def submission_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case.refresh_from_db(fields=["status"])
     if plan.empty:
         messages.success(request, _("Nothing differs from what Altafid holds: nothing was sent."))
+    elif plan.amendment and case.status == CaseStatus.IN_REVIEW:
+        messages.success(
+            request,
+            _(
+                "Amendment submitted. Its KYC changes wait for a compliance officer's "
+                "approval before Altafid gets them."
+            ),
+        )
+    elif plan.amendment:
+        messages.success(request, _("Amendment submitted. Its steps are below."))
     elif case.status == CaseStatus.IN_REVIEW:
         messages.success(
             request,
             _("Sent for KYC review: a compliance officer approves it before Altafid gets it."),
         )
-    elif plan.amendment:
-        messages.success(request, _("Amendment submitted. Its steps are below."))
     else:
         messages.success(request, _("Submitted. The steps below run one after the other."))
     return redirect("submissions:status", pk=case.pk)

@@ -88,7 +88,10 @@ def test_it_amends_an_activated_case_and_altafid_then_holds_the_new_value(
 
     page.get_by_role("button", name="Send the changes to Altafid").click()
     page.get_by_text("Amendment submitted.").wait_for()
+    # The income travels in the compliance update: an officer approves it first.
+    page.get_by_text("Waiting for KYC review").first.wait_for()
     steps_drive(case)
+    page.reload()
     page.get_by_role("heading", name="Amendment 1").wait_for()
     page.get_by_text("Succeeded").nth(5).wait_for()
     screenshot(page, "amendment-sent")
