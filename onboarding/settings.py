@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "onboarding.lookups",
     "onboarding.cases",
     "onboarding.submissions",
+    "onboarding.notices",
     "onboarding.kyc",
     "onboarding.staff",
     "onboarding.health",
@@ -121,6 +122,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "onboarding.accounts.context_processors.staff",
                 "onboarding.kyc.context_processors.review_queue",
+                "onboarding.notices.context_processors.unread",
             ],
         },
     },
@@ -229,6 +231,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onboarding.lookups.tasks.refresh_all_lookups",
         "schedule": float(LOOKUPS_REFRESH_SECONDS),
     },
+    "mail-waiting-reviews": {
+        "task": "onboarding.notices.tasks.mail_waiting_reviews",
+        "schedule": 60.0,
+    },
     "worker-heartbeat": {
         "task": "onboarding.health.tasks.record_worker_heartbeat",
         "schedule": 60.0,
@@ -314,6 +320,10 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "onboarding@localhost")
+# Where the app is reached, for the links in e-mails sent without a request (notices).
+SITE_URL = env_url("SITE_URL", schemes=("http", "https")) or "http://127.0.0.1:8000"
+# An officer gets at most one "waiting for review" e-mail per this many seconds.
+NOTICES_BATCH_SECONDS = env_int("NOTICES_BATCH_SECONDS", 15 * 60, minimum=60)
 # How long an invitation link works (Django's password-reset tokens).
 PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_SECONDS", 3 * 24 * 3600, minimum=3600)
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("submissions/", include("onboarding.submissions.urls")),
     path("staff/", include("onboarding.staff.urls")),
     path("kyc/", include("onboarding.kyc.urls")),
+    path("notices/", include("onboarding.notices.urls")),
 ]

@@ -26,6 +26,8 @@ from onboarding.cases.lifecycle import FIRST_ROUND, REVIEWED_KINDS, SPEC, CaseSt
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.kyc.flags import Flag, flags_of
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
+from onboarding.notices.models import NoticeKind
+from onboarding.notices.services import notices_review_decided, notices_review_waiting
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import contact_fields
 from onboarding.submissions.queueing import payload_digest, queue_now
@@ -223,6 +225,7 @@ def review_open(*, step: Step, actor: User | None) -> Review:
         case=case,
         data={"review": review.pk, "round": step.round, "flags": [str(f) for f in flags]},
     )
+    notices_review_waiting(case=case, actor=actor)
     return review
 
 
@@ -325,6 +328,7 @@ def review_approve(*, review: Review, user: User, digest: str) -> None:
             case=review.case,
             data={"step": step.kind, "round": step.round},
         )
+        notices_review_decided(case=review.case, kind=NoticeKind.REVIEW_APPROVED, actor=user)
         case_status_refresh(case_id=review.case_id)
 
 
@@ -363,6 +367,12 @@ def review_return(
             actor=user,
             case=review.case,
             data={"review": review.pk, "reasons": reasons, "fields": sorted(notes["fields"])},
+        )
+        notices_review_decided(
+            case=review.case,
+            kind=NoticeKind.REVIEW_RETURNED,
+            actor=user,
+            reasons=[ReturnReason(code).label for code in reasons],
         )
         case_status_refresh(case_id=review.case_id)
 

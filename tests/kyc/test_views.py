@@ -1,5 +1,7 @@
 """The review pages through HTTP: who gets what, and what each person sees."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -201,7 +203,7 @@ def test_it_sends_a_returned_case_back_for_review_with_one_button(client, held, 
     _return(client, held)
     client.force_login(rm)
     page = client.get(reverse("cases:section", args=[held.case_id, "sales"])).content.decode()
-    digest = page.split('id="resubmit-form">')[1].split('name="digest" value="')[1].split('"')[0]
+    digest = re.search(r'id="resubmit-form"[^>]*>.*?name="digest" value="(\w+)"', page).group(1)
 
     response = client.post(reverse("submissions:submit", args=[held.case_id]), {"digest": digest})
 

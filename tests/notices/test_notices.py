@@ -1,0 +1,165 @@
+"""Notices of the KYC review, in the app and by e-mail."""
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from onboarding.accounts.roles import Role
+from onboarding.kyc.models import Review, ReviewState
+from onboarding.kyc.services import review_approve, review_return
+from onboarding.notices.models import Notice, NoticeKind
+from onboarding.notices.services import notices_mail_waiting
+from tests.factories import TenantFactory, staff_create
+from tests.submissions.conftest import officer_of, steps_drive, submit
+
+pytestmark = pytest.mark.django_db
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+@pytest.fixture
+def officers(tenant):
+    return [
+        officer_of(tenant),
+        staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[tenant], email="second@example.com"),
+    ]
+
+
+@pytest.fixture
+def held(ready_case, rm, officers, sandbox):
+    submit(ready_case, rm)
+    steps_drive(ready_case, approve=False)
+    return Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+
+
+def test_it_tells_every_officer_of_the_tenant_that_a_case_waits(held, officers):
+    staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[TenantFactory()])
+
+    notices = Notice.objects.filter(kind=NoticeKind.REVIEW_WAITING)
+
+    assert {notice.recipient for notice in notices} == set(officers)
+    assert all(notice.case_id == held.case_id for notice in notices)
+
+
+def test_it_mails_each_officer_at_most_once_per_batch(
+    held, officers, ready_case, django_capture_on_commit_callbacks
+):
+    now = timezone.now()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notices_mail_waiting(now=now)
+
+    assert first == 2
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o in officers)
+    assert "Juan García López" in mail.outbox[0].body
+    assert "/kyc/" in mail.outbox[0].body
+    assert "12.345.678" not in mail.outbox[0].body
+    # Another case starts waiting five minutes later: no e-mail until the batch is over.
+    Notice.objects.create(
+        recipient=officers[0], tenant=ready_case.tenant, case=ready_case, kind="review_waiting"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_mail_waiting(now=now + datetime.timedelta(minutes=5)) == 0
+        assert notices_mail_waiting(now=now + datetime.timedelta(minutes=16)) == 1
+    assert len(mail.outbox) == 3
+
+
+def test_it_mails_the_rm_when_returned_without_the_comment(
+    held,
+    officers,
+    rm,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        review_return(
+            review=held,
+            user=officers[0],
+            digest=held.digest,
+            reasons=["identity_not_verified"],
+            comment="The RUT 12.345.678-5 does not match the card.",
+            field_notes={"identityDocuments": "Photo unreadable"},
+        )
+
+    [message] = [m for m in mail.outbox if m.to == [rm.email]]
+    assert message.subject == "Returned by compliance: Juan García López"
+    assert "Identity not verified" in message.body
+    assert "12.345.678" not in message.body
+    assert "Photo unreadable" not in message.body
+    notice = Notice.objects.get(recipient=rm)
+    assert (notice.kind, notice.actor) == (NoticeKind.REVIEW_RETURNED, officers[0])
+    assert notice.emailed_at is not None
+    assert not Notice.objects.filter(kind="review_waiting", read_at__isnull=True).exists()
+
+
+def test_it_tells_the_rm_when_approved(held, officers, rm, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        review_approve(review=held, user=officers[1], digest=held.digest)
+
+    assert Notice.objects.get(recipient=rm).kind == NoticeKind.REVIEW_APPROVED
+    assert [m.subject for m in mail.outbox if m.to == [rm.email]] == [
+        "KYC approved: Juan García López"
+    ]
+
+
+def test_it_counts_unread_notices_in_the_navigation_and_lists_them(client, held, officers):
+    client.force_login(officers[0])
+
+    page = client.get(reverse("notices:list")).content.decode()
+
+    assert 'Notices<span class="nav-count">1<' in page
+    assert "Waiting for your KYC review" in page
+    assert "notice-unread" in page
+
+
+def test_it_marks_a_notice_read_when_opened_and_goes_to_it(client, held, officers):
+    client.force_login(officers[0])
+    notice = Notice.objects.get(recipient=officers[0])
+
+    response = client.post(reverse("notices:open", args=[notice.pk]))
+
+    assert response.status_code == 302
+    assert response.url == reverse("kyc:queue")
+    notice.refresh_from_db()
+    assert notice.read_at is not None
+
+
+def test_it_marks_all_read(client, held, officers):
+    client.force_login(officers[0])
+
+    client.post(reverse("notices:read-all"))
+
+    assert not Notice.objects.filter(recipient=officers[0], read_at__isnull=True).exists()
+    assert Notice.objects.filter(recipient=officers[1], read_at__isnull=True).exists()
+
+
+def test_it_shows_only_unread_ones_to_htmx(client, held, officers):
+    client.force_login(officers[0])
+    client.post(reverse("notices:read-all"))
+
+    response = client.get(reverse("notices:list"), {"show": "unread"}, **HTMX)
+
+    page = response.content.decode()
+    assert page.strip().startswith('<div id="results">')
+    assert "Nothing unread." in page
+
+
+def test_it_hides_someone_elses_notice(client, held, officers):
+    client.force_login(officers[1])
+    notice = Notice.objects.get(recipient=officers[0])
+
+    response = client.post(reverse("notices:open", args=[notice.pk]))
+
+    assert response.status_code == 404
+    notice.refresh_from_db()
+    assert notice.read_at is None
+
+
+@pytest.mark.parametrize(
+    ("name", "method"), [("notices:list", "post"), ("notices:read-all", "get")]
+)
+def test_it_refuses_the_wrong_method(client, officers, name, method):
+    client.force_login(officers[0])
+
+    assert getattr(client, method)(reverse(name)).status_code == 405
