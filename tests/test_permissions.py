@@ -288,6 +288,10 @@ KYC_MATRIX = {
         "GET",
         {"owner": 403, "other_rm": 403, "officer": 200, "admin": 200, "other_admin": 200},
     ),
+    "kyc:figures": (
+        "GET",
+        {"owner": 403, "other_rm": 403, "officer": 200, "admin": 200, "other_admin": 200},
+    ),
     "kyc:review": (
         "GET",
         {"owner": 403, "other_rm": 403, "officer": 200, "admin": 200, "other_admin": 404},
@@ -332,7 +336,7 @@ def test_it_lets_only_compliance_officers_decide_about_kyc(client, world, name, 
     if person != "anonymous":
         client.force_login(people[person])
     data = {"decision": "approve", "digest": review.digest} if name == "kyc:decide" else {}
-    url = reverse(name) if name == "kyc:queue" else reverse(name, args=[review.pk])
+    url = reverse(name) if name in ("kyc:queue", "kyc:figures") else reverse(name, args=[review.pk])
     before = _kyc_snapshot()
 
     response = getattr(client, method.lower())(url, data)

@@ -5,6 +5,7 @@ from onboarding.kyc import views
 app_name = "kyc"
 urlpatterns = [
     path("", views.review_queue, name="queue"),
+    path("figures/", views.review_figures_view, name="figures"),
     path("reviews/<int:pk>/", views.review_detail, name="review"),
     path("reviews/<int:pk>/take/", views.review_take, name="take"),
     path("reviews/<int:pk>/decide/", views.review_decide, name="decide"),

@@ -15,6 +15,7 @@ from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenant_for_request, user_role
 from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState
+from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
 from onboarding.kyc.presenters import body_json, differences, review_rows
@@ -108,6 +109,18 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     }
     template = "kyc/queue.html#results" if request.htmx else "kyc/queue.html"
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+def review_figures_view(request: HtmxHttpRequest) -> HttpResponse:
+    tenant = _tenant(request)
+    context = {
+        "figures": review_figures(tenant=tenant),
+        "chart_width": CHART_WIDTH,
+        "chart_height": CHART_HEIGHT,
+    }
+    return render(request, "kyc/figures.html", context)
 
 
 @login_required
