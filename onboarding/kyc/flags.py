@@ -14,6 +14,7 @@ from onboarding.altafid.enums import DocumentType
 
 class Flag(models.TextChoices):
     PEP = "pep", _("Politically exposed person")
+    # xgettext:no-python-format
     DIRECTOR = "director", _("Director or 10% shareholder")
     MINOR = "minor", _("Under 18")
     IDENTITY_CHECK_DIGIT = "identity_check_digit", _("Identity number fails its check digit")

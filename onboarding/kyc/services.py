@@ -33,6 +33,27 @@ from onboarding.submissions.plans import contact_fields
 from onboarding.submissions.queueing import payload_digest, queue_now
 from onboarding.submissions.status import case_status_refresh
 
+# What a row of the queue shows: no encrypted body, draft or payload is read, let alone decrypted.
+QUEUE_COLUMNS = (
+    "id",
+    "opened_at",
+    "flags",
+    "state",
+    "assignee__id",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__email",
+    "case__id",
+    "case__client_name",
+    "case__status",
+    "case__owner__id",
+    "case__owner__first_name",
+    "case__owner__last_name",
+    "case__owner__email",
+    "step__id",
+    "step__round",
+    "step__state",
+)
 # Review states in which no decision has been taken yet.
 UNDECIDED = (ReviewState.WAITING,)
 
@@ -90,8 +111,10 @@ def reviews_for_user(*, user: User) -> QuerySet[Review]:
     """Reviews this person may open: compliance officers and admins of the tenant."""
     if user_role(user=user) not in (Role.COMPLIANCE_OFFICER, Role.ADMIN):
         return Review.objects.none()
-    return Review.objects.filter(tenant__in=tenants_for_user(user=user)).select_related(
-        "case", "case__owner", "assignee", "decided_by", "step"
+    return (
+        Review.objects.filter(tenant__in=tenants_for_user(user=user))
+        .select_related("case", "case__owner", "assignee", "decided_by", "step")
+        .defer("case__drafts", "step__payload")
     )
 
 
@@ -106,12 +129,9 @@ def reviews_waiting(
 ) -> QuerySet[Review]:
     """The queue: reviews waiting for a decision, oldest first."""
     reviews = (
-        Review.objects.filter(
-            tenant=tenant, state=ReviewState.WAITING, step__state=StepState.IN_REVIEW
-        )
-        .exclude(case__status=CaseStatus.CANCELLED)
-        .select_related("case", "case__owner", "assignee")
-        .defer("body", "picture", "notes")
+        Review.objects.filter(tenant=tenant, state=ReviewState.WAITING)
+        .select_related("case", "case__owner", "assignee", "step")
+        .only(*QUEUE_COLUMNS)
         .order_by("opened_at", "id")
     )
     if owner_id:
@@ -128,12 +148,21 @@ def reviews_waiting(
     return reviews
 
 
+def reviews_close(*, case: Case, actor: User | None) -> None:
+    """A cancelled submission leaves nothing to review: its waiting reviews are voided."""
+    for review in Review.objects.select_for_update().filter(case=case, state=ReviewState.WAITING):
+        _void(review, actor, reason="cancelled")
+
+
 def reviews_waiting_owners(*, tenant: Tenant) -> list[User]:
-    """The relationship managers whose cases wait for review: the queue's RM filter."""
-    owners = Review.objects.filter(tenant=tenant, state=ReviewState.WAITING).values(
-        "case__owner_id"
+    """The queue's RM filter: the tenant's relationship managers."""
+    return list(
+        User.objects.filter(
+            staff_profile__tenants=tenant, groups__name=Role.RELATIONSHIP_MANAGER.value
+        )
+        .only("id", "first_name", "last_name", "email")
+        .order_by("first_name", "last_name", "email")
     )
-    return list(User.objects.filter(pk__in=owners).order_by("first_name", "last_name", "email"))
 
 
 def reviews_waiting_count(*, tenant: Tenant) -> int:

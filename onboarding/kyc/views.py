@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from onboarding.accounts.context_processors import request_staff
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
-from onboarding.accounts.services import tenant_for_request, user_role
 from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
@@ -53,12 +53,16 @@ def _user(request: HtmxHttpRequest) -> User:
 
 
 def _tenant(request: HtmxHttpRequest) -> Tenant:
-    tenant = tenant_for_request(request=request)
+    _person, role, tenant = request_staff(request)
     if tenant is None:
         raise Http404
-    if user_role(user=_user(request)) not in (Role.COMPLIANCE_OFFICER, Role.ADMIN):
+    if role not in (Role.COMPLIANCE_OFFICER, Role.ADMIN):
         raise PermissionDenied(_("Only compliance officers and administrators see KYC reviews."))
     return tenant
+
+
+def _role(request: HtmxHttpRequest) -> Role | None:
+    return request_staff(request)[1]
 
 
 def _review(request: HtmxHttpRequest, pk: int) -> Review:
@@ -90,21 +94,30 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
         assigned=assigned,
         user=user,
     )
-    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    # The page's IDs first, from the index alone, then their rows: a late page then skips
+    # index entries, not joined rows.
+    page = Paginator(reviews.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    shown = {review.pk: review for review in reviews.filter(pk__in=list(page.object_list))}
+    page_reviews = [shown[pk] for pk in page.object_list if pk in shown]
+    if not (owner_id or flag or older or assigned):
+        # The navigation shows the same count: no need to count again.
+        request.reviews_waiting = page.paginator.count  # type: ignore[attr-defined]
     labels = dict(Flag.choices)
     now = timezone.now()
     context = {
         "page": page,
         "rows": [
             (review, now - review.opened_at, [labels[code] for code in review.flag_codes])
-            for review in page.object_list
+            for review in page_reviews
         ],
         "filters": {"rm": owner_id, "flag": flag, "age": older, "assigned": assigned},
         "rms": reviews_waiting_owners(tenant=tenant),
         "flags": Flag.choices,
         "ages": AGES,
         "assignments": ASSIGNED,
-        "can_decide": user_role(user=user) == Role.COMPLIANCE_OFFICER,
+        "can_decide": _role(request) == Role.COMPLIANCE_OFFICER,
         "query": request.GET.urlencode(),
     }
     template = "kyc/queue.html#results" if request.htmx else "kyc/queue.html"
@@ -132,7 +145,7 @@ def review_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> dict[str, Any]:
     user = _user(request)
-    officer = user_role(user=user) == Role.COMPLIANCE_OFFICER
+    officer = _role(request) == Role.COMPLIANCE_OFFICER
     case = review.case
     flags = review_flags(case=case, picture=review.picture)
     previous = review_previous(review=review)
@@ -155,6 +168,7 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         ),
         "history": Review.objects.filter(case=case)
         .select_related("decided_by")
+        .defer("body", "picture", "notes")
         .order_by("-opened_at", "-id"),
         "waiting": waiting,
         "officer": officer,

@@ -47,6 +47,7 @@ from onboarding.submissions.queueing import (
     send_on_commit,
 )
 from onboarding.submissions.reads import startable
+from onboarding.submissions.signals import submission_cancelled
 from onboarding.submissions.status import case_status_refresh
 from onboarding.submissions.worker import POSSIBLE_DUPLICATE
 
@@ -302,3 +303,4 @@ def submission_cancel(*, case: Case, user: User) -> None:
             case=case,
             data={"steps": [s.kind for s in steps]},
         )
+        submission_cancelled.send(sender=Step, case=case, actor=user)

@@ -3,3 +3,7 @@ from django.dispatch import Signal
 # A reviewed step stopped before it is sent (lifecycle `reviewed`): the KYC review opens.
 # Sent inside the transaction that holds it, with `step` and `actor` (None for the worker).
 step_held = Signal()
+
+# An admin cancelled a case's submission: nothing more is sent, so nothing waits for review.
+# Sent inside the cancelling transaction, with `case` and `actor`.
+submission_cancelled = Signal()

@@ -101,5 +101,12 @@ def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
     page.goto(base + reverse("submissions:status", args=[case.pk]))
     page.get_by_text("Approved by Carla Reyes").wait_for()
     screenshot(page, "kyc-approved-status")
+    officer_page.goto(base + reverse("kyc:figures"))
+    officer_page.get_by_role("heading", name="Time waiting for review").wait_for()
+    screenshot(officer_page, "kyc-figures")
+    officer_page.get_by_label("Language").select_option("es")
+    officer_page.get_by_role("button", name="Change").click()
+    officer_page.locator("html[lang=es]").wait_for(state="attached")
+    screenshot(officer_page, "kyc-figures-es")
     officer_context.close()
     assert officer_errors == []

@@ -360,3 +360,18 @@ def test_it_stores_the_flags_for_the_queue_filter(tenant, rm, sandbox, settings)
 
     assert set(review.flag_codes) == {Flag.PEP, Flag.HIGH_RISK_COUNTRY}
     assert list(reviews_waiting(tenant=tenant, flag=Flag.PEP)) == [review]
+
+
+def test_it_takes_a_cancelled_submission_out_of_the_queue(ready_case, rm, sandbox):
+    from onboarding.submissions.services import submission_cancel
+
+    review = _held(ready_case, rm)
+    admin = staff_create(role=Role.ADMIN, tenants=[ready_case.tenant])
+
+    submission_cancel(case=ready_case, user=admin)
+
+    review.refresh_from_db()
+    assert review.state == ReviewState.VOIDED
+    assert list(reviews_waiting(tenant=ready_case.tenant)) == []
+    with pytest.raises(ReviewNotOpen):
+        review_approve(review=review, user=officer_of(ready_case.tenant), digest=review.digest)
