@@ -266,3 +266,32 @@ def test_it_refuses_the_wrong_method(client, held, officer, name, method):
     response = getattr(client, method)(reverse(name, args=args))
 
     assert response.status_code == 405
+
+
+def test_it_shows_what_changed_since_an_approval_that_a_later_edit_voided(
+    client, held, officer, rm, ready_case
+):
+    client.force_login(officer)
+    client.post(
+        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+    )
+    # Altafid refused the approved update; the RM corrects a figure and submits again.
+    Step.objects.filter(pk=held.step_id).update(state=StepState.FAILED)
+    ready_case.refresh_from_db()
+    case = case_section_save(
+        case=ready_case,
+        section=Section.SALES,
+        raw={**SALES, "total_net_worth": ["360000000"]},
+        version=ready_case.version,
+        user=rm,
+    ).case
+    submit(case, rm)
+    again = Review.objects.get(case=case, state=ReviewState.WAITING)
+
+    page = client.get(reverse("kyc:review", args=[again.pk])).content.decode()
+
+    assert Review.objects.get(pk=held.pk).state == ReviewState.VOIDED
+    assert "Voided by a change" in page
+    changes = page.split("Changed since the last review")[1].split("</table>")[0]
+    assert '<td class="diff-old">350000000</td><td class="diff-new">360000000</td>' in changes
+    assert changes.count('class="diff-new"') == 1
