@@ -54,7 +54,10 @@ from onboarding.submissions.plans import submission_plan
 from onboarding.submissions.reads import case_progress, section_refusal
 from onboarding.submissions.refusals import refusal_for_section
 from onboarding.submissions.services import (
+    CaseChangedSinceReview,
+    CaseNotReady,
     DecisionNotAllowed,
+    case_submit,
     contact_decide,
 )
 from onboarding.web.http import HtmxHttpRequest
@@ -283,6 +286,8 @@ def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> Htt
             request, case, current, bound.check(), locked=locked.message, status=409
         )
     case = result.case
+    if action == "resubmit":
+        return _resubmit(request, case, current)
     if action == "next":
         url = (
             reverse("cases:section", args=[case.pk, following.value])
@@ -296,6 +301,29 @@ def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> Htt
     return _section_render(
         request, case, current, result.bound, sent=result.sent, autosave=action == "autosave"
     )
+
+
+def _resubmit(request: HtmxHttpRequest, case: Case, current: Section) -> HttpResponse:
+    """Saves and sends a returned case back for its KYC review: one button for the RM.
+
+    What is sent is what is saved now; the compliance officer reviews exactly that.
+    """
+    try:
+        case_submit(case=case, user=_user(request), digest=submission_plan(case=case).digest)
+    except CaseNotReady as refused:
+        for problem in refused.problems:
+            messages.error(request, problem)
+        url = reverse("cases:section", args=[case.pk, current.value])
+    except CaseChangedSinceReview:
+        messages.warning(request, _("Someone changed this onboarding meanwhile. Try again."))
+        url = reverse("cases:section", args=[case.pk, current.value])
+    else:
+        messages.success(
+            request,
+            _("Sent for KYC review: a compliance officer approves it before Altafid gets it."),
+        )
+        url = reverse("submissions:status", args=[case.pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _saved_message(sent: bool) -> str:
@@ -361,7 +389,6 @@ def _section_render(
         "returned_notes": [(wire_label(key), text) for key, text in returned.fields.items()]
         if returned
         else [],
-        "resubmit_digest": submission_plan(case=case).digest if returned and owner else "",
         "duplicates": case_duplicates_local(case=case) if current is Section.CLIENT else [],
     }
     if request.htmx and autosave:

@@ -1,7 +1,5 @@
 """The review pages through HTTP: who gets what, and what each person sees."""
 
-import re
-
 import pytest
 from django.urls import reverse
 
@@ -193,23 +191,43 @@ def test_it_shows_a_return_to_the_rm_on_the_section_and_in_the_list(client, held
     assert "Check the annual income." in page
     assert 'class="review-note"' in page
     assert "thing still blocks" not in page
-    assert 'form="resubmit-form"' in page
+    assert 'value="resubmit"' in page
     assert "Returned: 1 to fix" in listed.content.decode()
     assert Case.objects.get(pk=held.case_id).status == CaseStatus.RETURNED
 
 
-def test_it_sends_a_returned_case_back_for_review_with_one_button(client, held, officer, rm):
+def test_it_saves_and_sends_a_returned_case_back_for_review_with_one_button(
+    client, held, officer, rm
+):
     client.force_login(officer)
     _return(client, held)
     client.force_login(rm)
-    page = client.get(reverse("cases:section", args=[held.case_id, "sales"])).content.decode()
-    digest = re.search(r'id="resubmit-form"[^>]*>.*?name="digest" value="(\w+)"', page).group(1)
+    case = Case.objects.get(pk=held.case_id)
+    data = {**SALES, "annual_income": ["95000000"], "version": case.version}
 
-    response = client.post(reverse("submissions:submit", args=[held.case_id]), {"digest": digest})
+    response = client.post(
+        reverse("cases:section", args=[case.pk, "sales"]), {**data, "action": "resubmit"}
+    )
 
     assert response.status_code == 302
-    assert Review.objects.filter(case_id=held.case_id, state=ReviewState.WAITING).count() == 1
-    assert Case.objects.get(pk=held.case_id).status == CaseStatus.IN_REVIEW
+    assert response.url == reverse("submissions:status", args=[case.pk])
+    again = Review.objects.get(case_id=case.pk, state=ReviewState.WAITING)
+    assert again.body["annualIncome"] == "95000000"
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_REVIEW
+
+
+def test_it_keeps_a_returned_case_with_its_rm_while_a_section_blocks(client, held, officer, rm):
+    client.force_login(officer)
+    _return(client, held)
+    client.force_login(rm)
+    case = Case.objects.get(pk=held.case_id)
+    data = {**SALES, "annual_income": ["lots"], "version": case.version, "action": "resubmit"}
+
+    response = client.post(reverse("cases:section", args=[case.pk, "sales"]), data, **HTMX)
+
+    assert response.headers["HX-Redirect"] == reverse("cases:section", args=[case.pk, "sales"])
+    assert not Review.objects.filter(case_id=case.pk, state=ReviewState.WAITING).exists()
+    assert Case.objects.get(pk=case.pk).status == CaseStatus.RETURNED
 
 
 def test_it_shows_the_difference_against_the_last_review(client, held, officer, rm, ready_case):
