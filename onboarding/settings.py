@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "onboarding.notices",
     "onboarding.kyc",
     "onboarding.staff",
+    "onboarding.operations",
     "onboarding.health",
     "onboarding.web",
 ]

@@ -11,4 +11,5 @@ urlpatterns = [
     path("staff/", include("onboarding.staff.urls")),
     path("kyc/", include("onboarding.kyc.urls")),
     path("notices/", include("onboarding.notices.urls")),
+    path("operations/", include("onboarding.operations.urls")),
 ]

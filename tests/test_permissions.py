@@ -353,3 +353,71 @@ def test_it_lets_only_compliance_officers_decide_about_kyc(client, world, name, 
         return
     assert response.status_code == wanted, (name, person)
     assert _kyc_snapshot() == before, (name, person)
+
+
+# The failure queue: a tenant's admins only.
+OPS_SEES = {"owner": 403, "other_rm": 403, "officer": 403, "admin": 200, "other_admin": 200}
+OPS_MATRIX = {
+    "operations:failures": ("GET", OPS_SEES),
+    "operations:export": ("GET", OPS_SEES),
+    "operations:failure": ("GET", {**OPS_SEES, "other_admin": 404}),
+    "operations:act": (
+        "POST",
+        {"owner": 403, "other_rm": 403, "officer": 403, "admin": None, "other_admin": 404},
+    ),
+    "operations:bulk": (
+        "POST",
+        {"owner": 403, "other_rm": 403, "officer": 403, "admin": None, "other_admin": "same"},
+    ),
+}
+
+
+def test_it_covers_every_operations_url():
+    resolver = get_resolver().namespace_dict["operations"][1]
+    assert {f"operations:{pattern.name}" for pattern in resolver.url_patterns} == set(OPS_MATRIX)
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("name", list(OPS_MATRIX))
+def test_it_lets_only_the_tenants_admins_handle_failures(
+    client, world, name, person, sandbox, settings
+):
+    from onboarding.submissions.worker import step_run
+    from tests.submissions.conftest import submit
+
+    people, case = world
+    settings.SUBMISSION_MAX_ATTEMPTS = 1
+    submit(case, people["owner"])
+    step_run(step_id=Step.objects.get(case=case, kind="create").pk)
+    sandbox.fail_next("unavailable", method="PUT", path_prefix="/api/contacts")
+    step_run(step_id=Step.objects.get(case=case, kind="sales").pk)
+    failed = Step.objects.get(case=case, kind="sales")
+    method, expected = OPS_MATRIX[name]
+    if person != "anonymous":
+        client.force_login(people[person])
+    url = (
+        reverse(name, args=[failed.pk])
+        if name in ("operations:failure", "operations:act")
+        else (reverse(name))
+    )
+    data = {"action": "retry", "steps": [str(failed.pk)]}
+    before = _snapshot()
+
+    response = getattr(client, method.lower())(url, data if method == "POST" else {})
+
+    if person == "anonymous":
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login"))
+        assert _snapshot() == before
+        return
+    wanted = expected[person]
+    if wanted is None:
+        assert response.status_code == 302, (name, person, response.status_code)
+        assert _snapshot() != before
+        return
+    if wanted == "same":
+        # Another tenant's admin posts to their own bulk page: nothing of this tenant moves.
+        assert response.status_code == 302
+    else:
+        assert response.status_code == wanted, (name, person)
+    assert _snapshot() == before, (name, person)

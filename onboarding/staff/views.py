@@ -1,26 +1,23 @@
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onboarding.accounts.decorators import tenant_admin_required
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
-from onboarding.accounts.services import tenant_for_request, user_role
+from onboarding.accounts.services import user_role
 from onboarding.audit.services import staff_events
 from onboarding.cases.services import cases_open_of
 from onboarding.staff.forms import StaffDeactivateForm, StaffInviteForm, StaffRoleForm
 from onboarding.staff.presenters import staff_timeline
 from onboarding.staff.services import (
     StaffChangeRefused,
-    staff_admin_check,
     staff_deactivate,
     staff_invite,
     staff_invite_resend,
@@ -37,22 +34,6 @@ STATES = (
     ("invited", gettext_lazy("Invited, not logged in yet")),
     ("inactive", gettext_lazy("Deactivated")),
 )
-
-View = Callable[..., HttpResponse]
-
-
-def tenant_admin_required(view: View) -> View:
-    """Only an admin of the tenant they work in now; everyone else gets a plain 403."""
-
-    @wraps(view)
-    def wrapped(request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        tenant = tenant_for_request(request=request)
-        if tenant is None:
-            raise Http404
-        staff_admin_check(user=_user(request), tenant=tenant)
-        return view(request, tenant, *args, **kwargs)
-
-    return login_required(wrapped)
 
 
 def _user(request: HtmxHttpRequest) -> User:

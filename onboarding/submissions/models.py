@@ -49,6 +49,9 @@ class Step(models.Model):
         related_name="+",
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # A person settled what unanswered tries of this create did ("none of those contacts is
+    # this client"): it is not searched for again before creating.
+    reconciled = models.BooleanField(default=False)
     # AltafidError.to_dict(), or {"message", "problems"} for a refusal of our own.
     last_error = models.JSONField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -128,7 +128,11 @@ def _create(client: AltafidClient, step: Step) -> Outcome:
     if case.contact_uuid:
         return Outcome(None, {"contactUuid": case.contact_uuid}, AttemptOutcome.ADOPTED)
     payload = ContactCreate.model_validate(step.payload)
-    if step.tries > 1 and step.history.filter(outcome=AttemptOutcome.AMBIGUOUS).exists():
+    if (
+        step.tries > 1
+        and not step.reconciled
+        and step.history.filter(outcome=AttemptOutcome.AMBIGUOUS).exists()
+    ):
         found = _contact_find(client, payload)
         if found:
             _contact_uuid_store(case, found)

@@ -1,0 +1,97 @@
+"""Failures per hour over the last week, by step, and the error codes behind them.
+
+Counted from the audit trail's step events (a retry, a failure, a stop for a decision), drawn
+on the server as SVG geometry with attributes only, so the strict CSP holds.
+"""
+
+import datetime
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+
+from onboarding.accounts.models import Tenant
+from onboarding.audit.models import Event, EventKind
+from onboarding.cases.lifecycle import ORDER, StepKind
+
+HOURS = 7 * 24
+WIDTH = 672
+HEIGHT = 120
+COLOURS = {
+    StepKind.CREATE: "#2b6cb0",
+    StepKind.SALES: "#2f855a",
+    StepKind.COMPLIANCE: "#b7791f",
+    StepKind.PRIMARY_EMAIL: "#6b46c1",
+    StepKind.CREDENTIALS: "#c53030",
+}
+FAILING = (EventKind.STEP_RETRY, EventKind.STEP_FAILED, EventKind.STEP_NEEDS_ATTENTION)
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    segments: list[Segment]
+    legend: list[tuple[str, str]]
+    codes: list[tuple[str, int]]
+    peak: int
+    total: int
+    first: datetime.datetime
+    last: datetime.datetime
+
+
+def failures_chart(*, tenant: Tenant, now: datetime.datetime | None = None) -> Chart:
+    now = now or timezone.now()
+    last = now.replace(minute=0, second=0, microsecond=0)
+    first = last - datetime.timedelta(hours=HOURS - 1)
+    events = Event.objects.filter(tenant=tenant, kind__in=FAILING, created_at__gte=first)
+    per_hour: dict[datetime.datetime, Counter[str]] = {}
+    for row in events.annotate(hour=TruncHour("created_at")).values("hour", "data__step"):
+        per_hour.setdefault(row["hour"], Counter())[row["data__step"] or ""] += 1
+    codes: Counter[str] = Counter()
+    for code, status in events.values_list("data__code", "data__status"):
+        codes[str(code or status or "no answer")] += 1
+    peak = max((sum(counts.values()) for counts in per_hour.values()), default=0)
+    slot = WIDTH / HOURS
+    scale = (HEIGHT - 4) / peak if peak else 0.0
+    segments = []
+    for hour, counts in per_hour.items():
+        index = int((hour - first).total_seconds() // 3600)
+        if not 0 <= index < HOURS:
+            continue
+        bottom = float(HEIGHT)
+        for kind in ORDER:
+            count = counts.get(kind.value, 0)
+            if not count:
+                continue
+            height = count * scale
+            bottom -= height
+            segments.append(
+                Segment(
+                    x=round(index * slot, 2),
+                    y=round(bottom, 2),
+                    width=round(max(slot - 0.5, 1.0), 2),
+                    height=round(height, 2),
+                    colour=COLOURS[kind],
+                    title=f"{timezone.localtime(hour):%Y-%m-%d %H:00} {kind.label}: {count}",
+                )
+            )
+    legend = [(str(kind.label), COLOURS[kind]) for kind in ORDER]
+    return Chart(
+        segments=segments,
+        legend=legend,
+        codes=codes.most_common(8),
+        peak=peak,
+        total=events.count(),
+        first=first,
+        last=last,
+    )

@@ -1,0 +1,211 @@
+import csv
+from collections.abc import Iterator
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from onboarding.accounts.decorators import tenant_admin_required
+from onboarding.accounts.models import Tenant, User
+from onboarding.cases.lifecycle import StepKind, StepState
+from onboarding.cases.services import case_owner_candidates
+from onboarding.operations.chart import failures_chart
+from onboarding.operations.services import (
+    ActionRefused,
+    FailureKind,
+    failure_cancel,
+    failure_candidates,
+    failure_counts,
+    failure_decide,
+    failure_kind,
+    failure_resolve,
+    failure_retry,
+    failures_of_tenant,
+)
+from onboarding.submissions.models import Step
+from onboarding.web.http import HtmxHttpRequest
+
+PAGE_SIZE = 25
+SORTS = ("latest", "oldest", "client", "step")
+
+
+def _user(request: HtmxHttpRequest) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _failure(tenant: Tenant, pk: int) -> Step:
+    return get_object_or_404(
+        Step.objects.filter(case__tenant=tenant).select_related("case", "case__owner"), pk=pk
+    )
+
+
+def _filters(request: HtmxHttpRequest) -> dict[str, str]:
+    sort = request.GET.get("sort", "latest")
+    return {
+        "query": request.GET.get("q", ""),
+        "kind": request.GET.get("kind", ""),
+        "step_kind": request.GET.get("step", ""),
+        "sort": sort if sort in SORTS else "latest",
+    }
+
+
+@require_GET
+@tenant_admin_required
+def failure_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
+    filters = _filters(request)
+    steps = failures_of_tenant(tenant=tenant, **filters)
+    page = Paginator(steps, PAGE_SIZE).get_page(request.GET.get("page"))
+    now = timezone.now()
+    context = {
+        "page": page,
+        "rows": [(step, failure_kind(step), now) for step in page.object_list],
+        "filters": filters,
+        "kinds": list(FailureKind.LABELS.items()),
+        "step_kinds": StepKind.choices,
+        "sorts": SORTS,
+        "counts": failure_counts(tenant=tenant),
+        "chart": failures_chart(tenant=tenant, now=now),
+        "states": dict(StepState.choices),
+        "step_labels": dict(StepKind.choices),
+        "query": request.GET.urlencode(),
+    }
+    template = "operations/failures.html#results" if request.htmx else "operations/failures.html"
+    return render(request, template, context)
+
+
+@require_GET
+@tenant_admin_required
+def failure_detail(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
+    step = _failure(tenant, pk)
+    kind = failure_kind(step)
+    context: dict[str, Any] = {
+        "step": step,
+        "case": step.case,
+        "kind": kind,
+        "kind_label": FailureKind.LABELS[kind],
+        "hint": FailureKind.HINTS[kind],
+        "stopped": step.state in (StepState.FAILED, StepState.NEEDS_ATTENTION),
+        "attempts": step.history.order_by("-number"),
+        "candidates": failure_candidates(step=step) if kind == FailureKind.DECISION else [],
+        "owners": case_owner_candidates(case=step.case),
+        "resolutions": step.resolutions.select_related("by"),
+    }
+    return render(request, "operations/failure.html", context)
+
+
+def _act(request: HtmxHttpRequest, step: Step, action: str) -> None:
+    user = _user(request)
+    if action == "retry":
+        failure_retry(step=step, user=user)
+        messages.success(request, _("Queued again: it runs in a moment."))
+    elif action == "cancel":
+        failure_cancel(step=step, user=user)
+        messages.success(request, _("The submission is cancelled: nothing more is sent."))
+    elif action == "resolve":
+        failure_resolve(step=step, user=user, note=request.POST.get("note", ""))
+        messages.success(request, _("Marked resolved."))
+    elif action == "decide":
+        chosen = request.POST.get("contact", "")
+        failure_decide(step=step, user=user, contact_uuid=chosen if chosen != "new" else None)
+        messages.success(request, _("Settled: the create goes on."))
+    else:
+        raise ActionRefused(_("Unknown action."))
+
+
+@require_POST
+@tenant_admin_required
+def failure_act(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
+    step = _failure(tenant, pk)
+    try:
+        _act(request, step, request.POST.get("action", ""))
+    except ActionRefused as refused:
+        messages.error(request, refused.message)
+    return redirect("operations:failure", pk=step.pk)
+
+
+@require_POST
+@tenant_admin_required
+def failure_bulk(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
+    """Retries or cancels every chosen failure; one that cannot be is named, the rest go on."""
+    action = request.POST.get("action", "")
+    ids = [int(pk) for pk in request.POST.getlist("steps") if pk.isdigit()]
+    done = 0
+    for step in Step.objects.filter(case__tenant=tenant, pk__in=ids).select_related("case"):
+        try:
+            if action not in ("retry", "cancel"):
+                raise ActionRefused(_("Unknown action."))
+            if action == "retry":
+                failure_retry(step=step, user=_user(request))
+            else:
+                failure_cancel(step=step, user=_user(request))
+            done += 1
+        except ActionRefused as refused:
+            messages.error(request, f"{step.case}: {refused.message}")
+    messages.success(request, _("%(count)s done.") % {"count": done})
+    return redirect("operations:failures")
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_cell(value: object) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula is escaped."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@require_GET
+@tenant_admin_required
+def failure_export(request: HtmxHttpRequest, tenant: Tenant) -> StreamingHttpResponse:
+    steps = failures_of_tenant(tenant=tenant, **_filters(request))
+    writer = csv.writer(_Echo())
+    labels = dict(StepKind.choices)
+
+    def rows() -> Iterator[str]:
+        yield writer.writerow(
+            [
+                _("Client"),
+                _("Relationship manager"),
+                _("Step"),
+                _("State"),
+                _("Kind"),
+                _("Error code"),
+                _("HTTP status"),
+                _("Message"),
+                _("Tries"),
+                _("First queued"),
+                _("Last failure"),
+            ]
+        )
+        for step in steps.iterator(chunk_size=500):
+            error = step.last_error or {}
+            yield writer.writerow(
+                [
+                    csv_cell(value)
+                    for value in (
+                        step.case.client_name,
+                        step.case.owner.email,
+                        labels.get(step.kind, step.kind),
+                        step.state,
+                        FailureKind.LABELS[failure_kind(step)],
+                        error.get("code") or "",
+                        error.get("status") or "",
+                        error.get("message") or "",
+                        step.tries,
+                        step.queued_at.isoformat() if step.queued_at else "",
+                        step.finished_at.isoformat() if step.finished_at else "",
+                    )
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="failed-steps.csv"'
+    return response

@@ -1,0 +1,1 @@
+from tests.submissions.conftest import ready_case, rm, tenant  # noqa: F401 - shared fixtures
