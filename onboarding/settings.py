@@ -236,6 +236,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onboarding.notices.tasks.mail_waiting_reviews",
         "schedule": 60.0,
     },
+    "probe-altafid": {
+        "task": "onboarding.health.tasks.probe_altafid",
+        "schedule": 60.0,
+    },
     "worker-heartbeat": {
         "task": "onboarding.health.tasks.record_worker_heartbeat",
         "schedule": 60.0,

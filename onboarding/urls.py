@@ -1,11 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from onboarding.health import views as health_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("onboarding.accounts.urls")),
     path("health/", include("onboarding.health.urls")),
+    path("healthz", health_views.healthz, name="healthz"),
     path("cases/", include("onboarding.cases.urls")),
     path("submissions/", include("onboarding.submissions.urls")),
     path("staff/", include("onboarding.staff.urls")),

@@ -3,4 +3,4 @@ from django.urls import path
 from onboarding.health import views
 
 app_name = "health"
-urlpatterns = [path("", views.health, name="status")]
+urlpatterns = [path("", views.health_page, name="status")]

@@ -1,10 +1,66 @@
-from django.http import HttpRequest, JsonResponse
+import time
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from onboarding.health.services import health_status
+from onboarding.accounts.decorators import tenant_admin_required
+from onboarding.accounts.models import Tenant, User
+from onboarding.accounts.roles import Role
+from onboarding.accounts.services import tenants_for_user, user_role
+from onboarding.cases.lifecycle import StepState
+from onboarding.health.services import (
+    broker_check,
+    cache_check,
+    database_check,
+    health_status,
+    heartbeat_last,
+    probe_last,
+    sweeper_last,
+)
+from onboarding.lookups.services import lookups_ages
+from onboarding.submissions.models import Step
+
+WORKER_SILENT_SECONDS = 120
 
 
 @require_GET
-def health(request: HttpRequest) -> JsonResponse:
+def healthz(request: HttpRequest) -> HttpResponse:
+    """200 or 503 for orchestrators; the details only for a signed-in admin."""
     status = health_status()
-    return JsonResponse(status, status=200 if status["ok"] else 503)
+    code = 200 if status["ok"] else 503
+    user = request.user
+    if isinstance(user, User) and user_role(user=user) == Role.ADMIN:
+        return JsonResponse(status, status=code)
+    return HttpResponse(
+        "ok\n" if status["ok"] else "unavailable\n", status=code, content_type="text/plain"
+    )
+
+
+@require_GET
+@tenant_admin_required
+def health_page(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    now = time.time()
+    heartbeat = heartbeat_last()
+    worker_seen = now - float(heartbeat["at"]) if heartbeat else None
+    sweep = sweeper_last()
+    context = {
+        "database": database_check(),
+        "cache": cache_check(),
+        "broker": broker_check(),
+        "worker_seen": worker_seen,
+        "worker_silent": worker_seen is None or worker_seen > WORKER_SILENT_SECONDS,
+        "sweeper_seen": now - float(sweep["at"]) if sweep else None,
+        "probes": [
+            (each, probe, now - float(probe["at"]) if probe else None)
+            for each in tenants_for_user(user=user)
+            for probe in [probe_last(tenant_uuid=each.altafid_uuid)]
+        ],
+        "lookups": sorted(lookups_ages(tenant=tenant).items()),
+        "retrying": Step.objects.filter(
+            case__tenant=tenant, state=StepState.QUEUED, attempts__gt=0
+        ).count(),
+    }
+    return render(request, "health/health.html", context)

@@ -181,3 +181,14 @@ def _remember_city_country(tenant: Tenant, country: str) -> None:
     if country not in countries:
         countries.add(country)
         cache.set(_city_index_key(tenant), sorted(countries), KEEP_SECONDS)
+
+
+def lookups_ages(*, tenant: Tenant) -> dict[LookupKind, float | None]:
+    """How old each tenant-wide list in the cache is, in seconds (None: not there); no fetch."""
+    keys = {kind: _cache_key(tenant, kind) for kind in TENANT_WIDE_KINDS}
+    entries = cache.get_many(list(keys.values()))
+    now = time.time()
+    return {
+        kind: now - entries[key]["fetched_at"] if key in entries else None
+        for kind, key in keys.items()
+    }

@@ -3,6 +3,7 @@ import time
 from celery import shared_task
 from django.conf import settings
 
+from onboarding.health.services import sweeper_record
 from onboarding.submissions.sweeper import steps_sweep
 from onboarding.submissions.worker import step_execute, step_run
 
@@ -26,4 +27,6 @@ def run_step(step_id: int) -> None:
 
 @shared_task
 def sweep_steps() -> int:
-    return steps_sweep()
+    swept = steps_sweep()
+    sweeper_record(swept=swept)
+    return swept

@@ -6,7 +6,6 @@ import uuid
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
 
 from onboarding.health.services import heartbeat_last
 from onboarding.health.tasks import record_worker_heartbeat
@@ -70,19 +69,3 @@ def test_it_configures_celery_for_safe_delivery():
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.accept_content == ["json"]
     assert app.conf.task_time_limit > app.conf.task_soft_time_limit
-
-
-@pytest.mark.django_db
-def test_it_reports_health_as_json(client):
-    record_worker_heartbeat(token="direct")
-
-    response = client.get(reverse("health:status"))
-
-    assert response.status_code == 200
-    assert response.json()["database"] == "ok"
-    assert response.json()["cache"] == "ok"
-    assert response.json()["worker_last_seen_seconds"] is not None
-
-
-def test_it_refuses_to_post_to_health(client):
-    assert client.post(reverse("health:status")).status_code == 405

@@ -1,0 +1,102 @@
+"""`/healthz` for orchestrators and the admins' health page."""
+
+import pytest
+from django.urls import reverse
+
+from onboarding.accounts.roles import Role
+from onboarding.health.probes import altafid_probe_all
+from onboarding.health.services import broker_check, probe_last
+from onboarding.health.tasks import record_worker_heartbeat
+from tests.factories import TenantFactory, staff_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tenant(settings):
+    return TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
+
+
+@pytest.fixture
+def admin(tenant):
+    return staff_create(role=Role.ADMIN, tenants=[tenant])
+
+
+def test_it_answers_anonymous_callers_with_a_status_and_nothing_else(client):
+    response = client.get(reverse("healthz"))
+
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert response["Content-Type"].startswith("text/plain")
+
+
+def test_it_gives_admins_the_details(client, admin):
+    record_worker_heartbeat(token="direct")
+    client.force_login(admin)
+
+    details = client.get(reverse("healthz")).json()
+
+    assert details["database"] == "ok"
+    assert details["cache"] == "ok"
+    assert details["broker"] == "ok"
+    assert details["worker_last_seen_seconds"] is not None
+
+
+def test_it_answers_503_when_the_broker_is_unreachable(client, settings):
+    from onboarding.celery import app
+
+    previous = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get(reverse("healthz"))
+    finally:
+        app.conf.broker_url = previous
+
+    assert response.status_code == 503
+    assert response.content == b"unavailable\n"
+
+
+def test_it_refuses_to_post_to_healthz(client):
+    assert client.post(reverse("healthz")).status_code == 405
+
+
+def test_it_keeps_the_health_page_from_anyone_but_admins(client, tenant):
+    assert client.get(reverse("health:status")).status_code == 302
+    client.force_login(staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant]))
+    assert client.get(reverse("health:status")).status_code == 403
+    client.force_login(staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[tenant]))
+    assert client.get(reverse("health:status")).status_code == 403
+
+
+def test_it_shows_probes_workers_and_lookup_ages_to_admins(client, admin, tenant, sandbox):
+    record_worker_heartbeat(token="direct")
+    assert altafid_probe_all() == 1
+    client.force_login(admin)
+
+    page = client.get(reverse("health:status")).content.decode()
+
+    probe = probe_last(tenant_uuid=tenant.altafid_uuid)
+    assert probe["ok"] is True
+    assert probe["latency_ms"] >= 0
+    assert "Andes Capital" in page
+    assert "Reachable" in page
+    assert "Last seen" in page
+    assert "<code>countries</code>" in page
+
+
+def test_it_records_an_unreachable_altafid(tenant, sandbox, settings):
+    settings.ALTAFID_BASE_URL = "http://127.0.0.1:1"
+
+    assert altafid_probe_all() == 0
+
+    probe = probe_last(tenant_uuid=tenant.altafid_uuid)
+    assert probe["ok"] is False
+    assert "no answer" in probe["error"]
+
+
+def test_it_counts_the_tasks_waiting_on_the_broker():
+    found = broker_check()
+
+    assert found.reachable is True
+    assert found.queued is not None
+    assert found.queued >= 0
