@@ -4,7 +4,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from operator import attrgetter
 
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from onboarding.cases.lifecycle import (
     FIRST_ROUND,
@@ -147,3 +150,71 @@ def section_refusal(*, case: Case, section: Section, steps: Iterable[Step]) -> R
         message=step.last_error.get("message") or "",
         current=step.last_error.get("payload_version", step.payload_version) == case.version,
     )
+
+
+def step_explanation(step: Step, *, adopted: bool = False) -> str:
+    """What happened to a step, in plain words for the RM: no exception names, no codes.
+
+    `adopted`: its last try found in Altafid what an unanswered earlier try had written.
+    """
+    error = step.last_error or {}
+    tries = step.attempts
+    limit = settings.SUBMISSION_MAX_ATTEMPTS
+    if step.state == StepState.SUCCEEDED and adopted:
+        return _(
+            "Altafid did not answer after the contact was written; the contact was found "
+            "and the onboarding continued."
+        )
+    if step.state == StepState.QUEUED and tries and error:
+        when = timezone.localtime(step.run_after) if step.run_after else None
+        return _(
+            "Altafid was unavailable; trying again automatically at %(when)s "
+            "(try %(next)s of %(limit)s)."
+        ) % {
+            "when": when.strftime("%H:%M") if when else "—",
+            "next": tries + 1,
+            "limit": limit,
+        }
+    if step.state == StepState.RUNNING:
+        return _("Sending to Altafid now.")
+    if step.state == StepState.NEEDS_ATTENTION:
+        return _(
+            "Altafid may have written this contact without answering, and it cannot tell "
+            "which of its contacts it is. An administrator decides; nothing is sent meanwhile."
+        )
+    if step.state != StepState.FAILED:
+        return ""
+    refused = error.get("field_errors") or {}
+    if error.get("problems"):
+        return _("This step was not sent: %(problems)s") % {
+            "problems": " ".join(str(problem) for problem in error["problems"])
+        }
+    if refused:
+        section = OWN_SECTION[StepKind(step.kind)].label
+        return ngettext(
+            "Altafid refused %(count)s value: fix it in “%(section)s”.",
+            "Altafid refused %(count)s values: fix them in “%(section)s”.",
+            sum(len(texts) for texts in refused.values()),
+        ) % {"count": sum(len(texts) for texts in refused.values()), "section": section}
+    if error.get("retryable") or error.get("ambiguous") or error.get("status") in (None, 429):
+        return _(
+            "Altafid was unavailable until the tries ran out (%(tries)s of %(limit)s). "
+            "An administrator can try again once it is back."
+        ) % {"tries": tries, "limit": limit}
+    if (error.get("status") or 0) >= 500:
+        return _("Altafid failed on its side. An administrator can try again.")
+    return _("Altafid refused this step: %(message)s") % {
+        "message": error.get("message") or _("no reason given")
+    }
+
+
+def step_technical(step: Step) -> str:
+    """The detail behind the plain words, for administrators."""
+    error = step.last_error or {}
+    parts = [
+        str(error.get(key))
+        for key in ("type", "method", "path", "status", "code")
+        if error.get(key) not in (None, "")
+    ]
+    message = error.get("message") or ""
+    return " ".join(parts) + (f": {message}" if message else "")

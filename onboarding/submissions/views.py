@@ -6,11 +6,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onboarding.accounts.models import User
+from onboarding.accounts.roles import Role
+from onboarding.accounts.services import user_role
 from onboarding.cases.lifecycle import CaseStatus
 from onboarding.cases.models import Case
 from onboarding.cases.permissions import case_is_owner
 from onboarding.cases.services import cases_for_user
-from onboarding.submissions.reads import case_submission
+from onboarding.submissions.models import Attempt, AttemptOutcome
+from onboarding.submissions.reads import case_submission, step_explanation, step_technical
 from onboarding.submissions.services import (
     ActivationNotAllowed,
     CaseChangedSinceReview,
@@ -36,6 +39,16 @@ def submission_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     submission = case_submission(case=case)
     owner = case_is_owner(user=_user(request), case=case)
+    adopted = set(
+        Attempt.objects.filter(step__case=case, outcome=AttemptOutcome.ADOPTED).values_list(
+            "step_id", flat=True
+        )
+    )
+    for round_ in submission.rounds:
+        for _kind, step, _section in round_.steps:
+            if step is not None:
+                step.explanation = step_explanation(step, adopted=step.pk in adopted)  # type: ignore[attr-defined]
+                step.technical = step_technical(step)  # type: ignore[attr-defined]
     context = {
         "case": case,
         "submission": submission,
@@ -43,6 +56,7 @@ def submission_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "owner": owner,
         "can_review": owner and submission.can_review,
         "can_activate": owner and submission.can_activate,
+        "technical": user_role(user=_user(request)) == Role.ADMIN,
     }
     if request.htmx:
         return render(request, "submissions/submission.html#steps-panel", context)
