@@ -6,6 +6,8 @@ docs/altafid-contract.md.
 
 from typing import Any, TypeVar
 
+import phonenumbers
+import pycountry
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -37,8 +39,21 @@ class ConfigItem(_Lookup):
 
 
 class Industry(_Lookup):
+    """The seed shows none: a list of names, or objects with a name (and a label), are read."""
+
     name: str
     display_name: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_plausible_shapes(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"name": value, "displayName": value}
+        if isinstance(value, dict):
+            name = _first(value, "name", "code", "id")
+            label = _first(value, "displayName", "label", "description", "name", "code")
+            return {"name": name, "displayName": label or name}
+        return value
 
 
 class CountryName(_Lookup):
@@ -65,9 +80,61 @@ class City(_Lookup):
 
 
 class PhoneCode(_Lookup):
+    """The seed shows none. Read: "+56" strings, or objects naming the country by ISO-2 or
+    ISO-3 code (or name) and the code as phoneCode, phoneCountryCode, dialCode or code."""
+
     country_code: str
     country_name: str
     phone_code: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_plausible_shapes(cls, value: Any) -> Any:
+        if isinstance(value, str | int):
+            code = _dialling_code(value)
+            region = _region_of(code)
+            return {"countryCode": region, "countryName": _country_name(region), "phoneCode": code}
+        if not isinstance(value, dict):
+            return value
+        code = _dialling_code(
+            _first(value, "phoneCode", "phoneCountryCode", "dialCode", "callingCode", "code")
+        )
+        country = _first(value, "countryCode", "iso2", "iso3", "cca2", "cca3", "country") or ""
+        name = _first(value, "countryName", "name", "commonName") or _country_name(country)
+        return {
+            "countryCode": country or _region_of(code),
+            "countryName": name or _country_name(_region_of(code)),
+            "phoneCode": code,
+        }
+
+
+def _first(value: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        found = value.get(key)
+        if isinstance(found, str | int) and str(found).strip():
+            return str(found).strip()
+    return None
+
+
+def _dialling_code(value: Any) -> Any:
+    """ "+56", "56" or 56 as "+56"; anything else as it is, for validation to refuse."""
+    text = str(value or "").strip()
+    digits = text.removeprefix("+")
+    return f"+{digits}" if digits.isdigit() else value
+
+
+def _region_of(code: Any) -> str:
+    digits = str(code or "").removeprefix("+")
+    return phonenumbers.region_code_for_country_code(int(digits)) if digits.isdigit() else ""
+
+
+def _country_name(code: str) -> str:
+    found = None
+    if len(code) == 2:
+        found = pycountry.countries.get(alpha_2=code.upper())
+    elif len(code) == 3:
+        found = pycountry.countries.get(alpha_3=code.upper())
+    return str(found.name) if found is not None else code
 
 
 Item = TypeVar("Item", bound=_Lookup)
@@ -81,8 +148,22 @@ def _fetch_list(
         return TypeAdapter(list[model]).validate_python(body)  # type: ignore[valid-type]
     except ValidationError:
         raise AltafidBadResponse(
-            f"Unexpected {model.__name__} list", method="GET", path=path, status=200
+            f"Unexpected {model.__name__} list: got {shape_of(body)}",
+            method="GET",
+            path=path,
+            status=200,
         ) from None
+
+
+def shape_of(body: Any) -> str:
+    """What an answer looks like, without any of its values: types and key names only."""
+    if isinstance(body, list):
+        kinds = sorted({type(item).__name__ for item in body}) or ["nothing"]
+        keys = sorted({key for item in body[:20] if isinstance(item, dict) for key in item})
+        return f"a list of {'/'.join(kinds)}" + (f" with keys {', '.join(keys)}" if keys else "")
+    if isinstance(body, dict):
+        return f"an object with keys {', '.join(sorted(body))}"
+    return f"a {type(body).__name__}"
 
 
 def stages_fetch(client: AltafidClient) -> list[ConfigItem]:

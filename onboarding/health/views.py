@@ -18,7 +18,7 @@ from onboarding.health.services import (
     probe_last,
     sweeper_last,
 )
-from onboarding.lookups.services import lookups_ages
+from onboarding.lookups.services import lookups_ages, lookups_contract_errors
 from onboarding.submissions.models import Step
 
 WORKER_SILENT_SECONDS = 120
@@ -59,6 +59,7 @@ def health_page(request: HttpRequest, tenant: Tenant) -> HttpResponse:
             for probe in [probe_last(tenant_uuid=each.altafid_uuid)]
         ],
         "lookups": sorted(lookups_ages(tenant=tenant).items()),
+        "contract_errors": sorted(lookups_contract_errors(tenant=tenant).items()),
         "retrying": Step.objects.filter(
             case__tenant=tenant, state=StepState.QUEUED, attempts__gt=0
         ).count(),

@@ -86,6 +86,8 @@ class LookupFormMixin(forms.Form):
     def _placeholder(self, field: LookupChoiceField, choices: Choices) -> str:
         if field.kind is LookupKind.CITIES and self._chosen_country(field) is None:
             return str(_("Choose a country first"))
+        if choices.unreadable:
+            return str(_("This list cannot be read; administrators can see why"))
         if not choices.available:
             return str(_("List unavailable, try again shortly"))
         return "---------"

@@ -9,16 +9,18 @@ stay fast while Altafid is down.
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+import phonenumbers
+import pycountry
 from django.conf import settings
 from django.core.cache import cache
 
 from onboarding.accounts.models import Tenant
 from onboarding.altafid import lookups as altafid_lookups
 from onboarding.altafid.client import AltafidClient, client_for_tenant
-from onboarding.altafid.errors import AltafidError
+from onboarding.altafid.errors import AltafidBadResponse, AltafidError
 from onboarding.lookups.kinds import TENANT_WIDE_KINDS, LookupKind
 
 logger = logging.getLogger(__name__)
@@ -30,11 +32,24 @@ FAILURE_BACKOFF_SECONDS = 30
 _CITY_INDEX_SUFFIX = "cities-requested"
 
 
+# A lookup GET is idempotent: a transient failure is tried again, briefly, before the list is
+# called unavailable (a page waits for it).
+TRIES = 3
+RETRY_BUDGET_SECONDS = 1.0
+RETRY_FIRST_PAUSE_SECONDS = 0.1
+TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+CONTRACT_KEY = "lookups:contract:{tenant}:{kind}"
+
+
 @dataclass(frozen=True)
 class Choices:
     options: list[Option]
     fetched_at: float | None
     stale: bool = False
+    # Altafid answered, but in a shape we cannot read: not a matter of trying again soon.
+    unreadable: bool = False
+    # Not Altafid's list: a stand-in built in (phone codes from phonenumbers).
+    built_in: bool = False
 
     @property
     def available(self) -> bool:
@@ -100,17 +115,86 @@ def _refresh(
 ) -> Choices:
     key = _cache_key(tenant, kind, country)
     if cache.get(_backoff_key(key)):
-        return _from_entry(previous, stale=True)
+        return _fallback(kind, previous)
     try:
-        options = _fetch_options(client_factory(), kind, country)
+        options = _fetch_with_retries(lambda: _fetch_options(client_factory(), kind, country))
+    except AltafidBadResponse as error:
+        _contract_error_record(tenant, kind, error)
+        cache.set(_backoff_key(key), 1, FAILURE_BACKOFF_SECONDS)
+        fallback = _fallback(kind, previous)
+        return fallback if fallback.available else replace(fallback, unreadable=True)
     except AltafidError as error:
         logger.warning("lookup refresh failed kind=%s tenant=%s error=%s", kind, tenant.pk, error)
         cache.set(_backoff_key(key), 1, FAILURE_BACKOFF_SECONDS)
-        return _from_entry(previous, stale=True)
+        return _fallback(kind, previous)
     entry = {"options": options, "fetched_at": time.time()}
     cache.set(key, entry, KEEP_SECONDS)
     cache.delete(_backoff_key(key))
+    cache.delete(CONTRACT_KEY.format(tenant=tenant.altafid_uuid, kind=kind.value))
     return _from_entry(entry)
+
+
+def _transient(error: AltafidError) -> bool:
+    return error.status is None or error.status in TRANSIENT_STATUSES
+
+
+def _fetch_with_retries(fetch: Callable[[], list[Option]]) -> list[Option]:
+    """Tries a fetch again after a transient failure, within a small budget of time."""
+    deadline = time.monotonic() + RETRY_BUDGET_SECONDS
+    pause = RETRY_FIRST_PAUSE_SECONDS
+    for attempt in range(1, TRIES + 1):
+        try:
+            return fetch()
+        except AltafidError as error:
+            left = deadline - time.monotonic()
+            if attempt == TRIES or not _transient(error) or left <= pause:
+                raise
+            wait = max(pause, min(error.retry_after or 0.0, left))
+            time.sleep(min(wait, left))
+            pause *= 2
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fallback(kind: LookupKind, previous: dict[str, Any] | None) -> Choices:
+    """The last list Altafid gave, marked stale; for phone codes, the built-in list if none."""
+    if previous is None and kind is LookupKind.PHONE_CODES:
+        return Choices(options=phone_codes_built_in(), fetched_at=time.time(), built_in=True)
+    return _from_entry(previous, stale=True)
+
+
+def phone_codes_built_in() -> list[Option]:
+    """Every calling code phonenumbers knows, named by country: the RM can still enter a phone."""
+    options = []
+    for code, regions in phonenumbers.COUNTRY_CODE_TO_REGION_CODE.items():
+        for region in regions:
+            country = pycountry.countries.get(alpha_2=region)
+            if country is not None:
+                options.append((f"+{code}", f"{country.name} (+{code})"))
+    return sorted(set(options), key=lambda option: option[1])
+
+
+def _contract_error_record(tenant: Tenant, kind: LookupKind, error: AltafidBadResponse) -> None:
+    """Logged once per list while it lasts, with the shape seen (never its values)."""
+    key = CONTRACT_KEY.format(tenant=tenant.altafid_uuid, kind=kind.value)
+    record = {"at": time.time(), "shape": error.message, "path": error.path}
+    if cache.add(key, record, KEEP_SECONDS):
+        logger.error(
+            "lookup contract error kind=%s tenant=%s path=%s shape=%s",
+            kind,
+            tenant.pk,
+            error.path,
+            error.message,
+        )
+
+
+def lookups_contract_errors(*, tenant: Tenant) -> dict[LookupKind, dict[str, Any]]:
+    """The lists whose last answer Altafid gave in a shape we cannot read, for the health page."""
+    keys = {
+        kind: CONTRACT_KEY.format(tenant=tenant.altafid_uuid, kind=kind.value)
+        for kind in LookupKind
+    }
+    found = cache.get_many(list(keys.values()))
+    return {kind: found[key] for kind, key in keys.items() if key in found}
 
 
 def _client_factory(tenant: Tenant) -> Callable[[], AltafidClient]:
@@ -149,17 +233,36 @@ def lookups_get(
     return result
 
 
-def lookups_refresh(*, tenant: Tenant) -> dict[str, bool]:
-    """Fetches every list of the tenant anew; returns which ones succeeded."""
+# Wire fields whose value is a code of a tenant's configured list, and that list.
+CODE_FIELDS = {
+    "stageName": LookupKind.STAGES,
+    "contactSource": LookupKind.SOURCES,
+    "segmentName": LookupKind.SEGMENTS,
+    "marketSegment": LookupKind.SEGMENTS,
+}
+
+
+def lookups_refused(field_errors: dict[str, Any]) -> list[LookupKind]:
+    """The configured lists behind fields Altafid refused: their codes may have changed."""
+    return sorted({CODE_FIELDS[name] for name in field_errors if name in CODE_FIELDS})
+
+
+def lookups_refresh(
+    *, tenant: Tenant, kinds: Sequence[LookupKind] | None = None
+) -> dict[str, bool]:
+    """Fetches the tenant's lists anew (all of them unless `kinds`); says which succeeded."""
     factory = _client_factory(tenant)
     outcome: dict[str, bool] = {}
-    targets: list[tuple[LookupKind, str | None]] = [(kind, None) for kind in TENANT_WIDE_KINDS]
-    targets += [(LookupKind.CITIES, country) for country in _requested_city_countries(tenant)]
+    wanted = TENANT_WIDE_KINDS if kinds is None else tuple(kinds)
+    targets: list[tuple[LookupKind, str | None]] = [(kind, None) for kind in wanted]
+    if kinds is None:
+        targets += [(LookupKind.CITIES, country) for country in _requested_city_countries(tenant)]
     for kind, country in targets:
         key = _cache_key(tenant, kind, country)
         cache.delete(_backoff_key(key))
         choices = _refresh(tenant, kind, country, cache.get(key), factory)
-        outcome[f"{kind.value}:{country}" if country else kind.value] = not choices.stale
+        fetched = not (choices.stale or choices.unreadable or choices.built_in)
+        outcome[f"{kind.value}:{country}" if country else kind.value] = fetched
     return outcome
 
 

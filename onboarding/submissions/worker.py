@@ -39,6 +39,7 @@ from onboarding.altafid.errors import AltafidConflict, AltafidError
 from onboarding.audit.models import EventKind
 from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState, following, reviewed
 from onboarding.cases.models import Case, DuplicateDecision
+from onboarding.lookups.services import lookups_refresh, lookups_refused
 from onboarding.submissions import sql
 from onboarding.submissions.masking import masked
 from onboarding.submissions.models import Attempt, AttemptOutcome, Step
@@ -331,6 +332,11 @@ def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
         _finish(
             step, attempt, StepState.FAILED, AttemptOutcome.FAILED, record, http_status=error.status
         )
+        refused = lookups_refused(error.field_errors)
+        if refused:
+            # A code Altafid calls unknown or disabled: the RM is sent to a dropdown that
+            # must offer the tenant's current values.
+            lookups_refresh(tenant=step.case.tenant, kinds=refused)
         return
     outcome = AttemptOutcome.AMBIGUOUS if error.ambiguous else AttemptOutcome.RETRY
     elapsed = (timezone.now() - (step.queued_at or timezone.now())).total_seconds()

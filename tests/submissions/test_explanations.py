@@ -95,3 +95,28 @@ def test_it_opens_the_status_page_from_the_list_for_a_running_submission(client,
     page = client.get(reverse("cases:list")).content.decode()
 
     assert f'href="{reverse("submissions:status", args=[ready_case.pk])}">Juan García López' in page
+
+
+def test_it_fetches_the_lists_again_when_altafid_refuses_a_code(ready_case, rm, sandbox):
+    from onboarding.altafid.sandbox.data import STAGES
+    from onboarding.lookups.kinds import LookupKind
+    from onboarding.lookups.services import lookups_get
+
+    submit(ready_case, rm)
+    step_run(step_id=Step.objects.get(case=ready_case, kind="create").pk)
+    # The stage the RM chose (conStage002) was disabled in Altafid since the page was shown.
+    stages = [
+        {**stage, "enabled": False} if stage["code"] == "conStage002" else stage for stage in STAGES
+    ]
+    sandbox.set_lookup("stages", stages, tenant_uuid=ready_case.tenant.altafid_uuid)
+    before = sandbox.request_count(path_prefix="/api/core/platformconfigs/v1/contacts/stages")
+
+    step_run(step_id=Step.objects.get(case=ready_case, kind="sales").pk)
+
+    sales = Step.objects.get(case=ready_case, kind="sales")
+    assert sales.state == StepState.FAILED
+    assert "stageName" in sales.last_error["field_errors"]
+    after = sandbox.request_count(path_prefix="/api/core/platformconfigs/v1/contacts/stages")
+    assert after == before + 1
+    offered = lookups_get(tenant=ready_case.tenant, kinds=[LookupKind.STAGES])
+    assert "conStage002" not in dict(offered[LookupKind.STAGES].options)

@@ -37,6 +37,8 @@ LOOKUP_PATHS = {
 }
 USER_TYPES = ("TENANT_STAFF", "PARTNER_STAFF", "CONTACT")
 CONTEXT_HEADERS = ("x-tenant-uuid", "x-user-email", "x-user-id", "x-user-type")
+# Fields whose value is a code of one of the tenant's configured lists.
+LOOKUP_FIELDS = {"stageName": "stages", "contactSource": "sources", "segmentName": "segments"}
 FILTER_FIELDS = (
     "contactUuid",
     "firstName",
@@ -402,6 +404,22 @@ class SandboxApi:
             self.state.contacts.setdefault(tenant, {})[contact["contactUuid"]] = contact
             return Reply(200, copy.deepcopy(contact))
 
+    def _lookup_problems(self, tenant: str, body: dict[str, Any]) -> list[str]:
+        """As Altafid does: a configured code must be one of the tenant's live values."""
+        problems = []
+        for field, kind in LOOKUP_FIELDS.items():
+            value = body.get(field)
+            if not value:
+                continue
+            live = {
+                item.get("code")
+                for item in self.state.lookup(tenant, kind)
+                if item.get("enabled", True) and not item.get("deleted", False)
+            }
+            if value not in live:
+                problems.append(f"{field}: unknown or disabled value")
+        return problems
+
     def _contact(self, tenant: str, contact_uuid: str, path: str) -> dict[str, Any]:
         with self.state.lock:
             contact = self.state.contacts.get(tenant, {}).get(contact_uuid)
@@ -413,7 +431,7 @@ class SandboxApi:
         self, tenant: str, contact_uuid: str, body: dict[str, Any], path: str
     ) -> Reply:
         self._contact(tenant, contact_uuid, path)
-        problems = rules.check_update(body)
+        problems = rules.check_update(body) + self._lookup_problems(tenant, body)
         if problems:
             raise standard_error(400, "BE0201", "Validation failed", path, problems)
         with self.state.lock:
