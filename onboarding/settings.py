@@ -240,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onboarding.health.tasks.probe_altafid",
         "schedule": 60.0,
     },
+    "check-alerts": {
+        "task": "onboarding.operations.tasks.check_alerts",
+        "schedule": 60.0,
+    },
     "worker-heartbeat": {
         "task": "onboarding.health.tasks.record_worker_heartbeat",
         "schedule": 60.0,
@@ -280,6 +284,14 @@ if ALTAFID_USER_TYPE not in ("TENANT_STAFF", "PARTNER_STAFF", "CONTACT"):
     raise ImproperlyConfigured(
         "ALTAFID_USER_TYPE must be one of TENANT_STAFF, PARTNER_STAFF, CONTACT"
     )
+
+# --- Alerts to a tenant's admins (one e-mail when an incident starts, one when it clears) ---
+ALERT_FAILURE_RATE = env_float("ALERT_FAILURE_RATE", 0.25, minimum=0.0)
+ALERT_FAILURE_MIN_TRIES = env_int("ALERT_FAILURE_MIN_TRIES", 10, minimum=1)
+ALERT_STUCK_MINUTES = env_int("ALERT_STUCK_MINUTES", 60, minimum=1)
+ALERT_WORKER_SILENT_SECONDS = env_int("ALERT_WORKER_SILENT_SECONDS", 120, minimum=30)
+if ALERT_FAILURE_RATE > 1:
+    raise ImproperlyConfigured("ALERT_FAILURE_RATE must be a share between 0 and 1")
 
 # --- KYC review -------------------------------------------------------------------------------
 # ISO 3166 alpha-3 codes; a citizenship or birth country among them raises a risk flag.
