@@ -28,6 +28,7 @@ from onboarding.operations.services import (
     failures_of_tenant,
 )
 from onboarding.submissions.models import Step
+from onboarding.submissions.reads import step_explanation
 from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 25
@@ -62,6 +63,8 @@ def failure_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     steps = failures_of_tenant(tenant=tenant, **filters)
     page = Paginator(steps, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
+    for step in page.object_list:
+        step.explanation = step_explanation(step)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "rows": [(step, failure_kind(step), now) for step in page.object_list],
