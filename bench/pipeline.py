@@ -20,7 +20,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import database_ensure, free_port  # noqa: E402
+from bench.support import database_ensure, free_port, sandbox_environment  # noqa: E402
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/onboarding_bench")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
@@ -117,7 +117,7 @@ def setup(*, latency_ms: int) -> Setup:
     database_ensure(os.environ["DATABASE_URL"])
     use_sandbox = not os.environ.get("ALTAFID_BASE_URL")
     if use_sandbox:
-        os.environ["ALTAFID_SANDBOX_PORT"] = str(free_port())
+        sandbox_environment(free_port())
     import django
 
     django.setup()

@@ -24,6 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.support import free_port, sandbox_environment
+
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_review"
 )
@@ -44,6 +46,9 @@ os.environ.update(
     }
 )
 os.environ.pop("REDIS_URL", None)
+# Its sandbox's port, named in the settings (production settings never fall back to it).
+SANDBOX_PORT = free_port()
+sandbox_environment(SANDBOX_PORT)
 
 
 def _seed(count: int) -> tuple[object, list[int]]:
@@ -86,8 +91,8 @@ def _seed(count: int) -> tuple[object, list[int]]:
 
     from onboarding.altafid.sandbox.server import Sandbox
 
-    sandbox = Sandbox(port=0).start()
-    settings.ALTAFID_BASE_URL = sandbox.base_url
+    sandbox = Sandbox(port=SANDBOX_PORT).start()
+    assert sandbox.base_url == settings.ALTAFID_BASE_URL
     sample = case_fill(case_create(tenant=tenant, owner=rm), rm)
     bodies = {
         call.name: call.body

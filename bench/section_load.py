@@ -31,7 +31,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.support import database_ensure, free_port  # noqa: E402
+from bench.support import database_ensure, free_port, sandbox_environment  # noqa: E402
 
 DATABASE_URL = os.environ.setdefault(
     "DATABASE_URL", "postgres://postgres@127.0.0.1:5432/onboarding_bench"
@@ -113,7 +113,7 @@ def main() -> None:
     database_ensure(DATABASE_URL)
     # The sandbox's port, so that the settings of this process and gunicorn's point at it.
     sandbox_port = free_port()
-    os.environ["ALTAFID_SANDBOX_PORT"] = str(sandbox_port)
+    sandbox_environment(sandbox_port)
     import django
 
     django.setup()

@@ -22,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onboarding.settings")
+# The embedded default, as the development stack runs it (DEBUG on, in-process sandbox).
+os.environ.setdefault("DEBUG", "true")
 os.environ.setdefault("DATA_DIR", tempfile.mkdtemp(prefix="bench-sections-"))
 
 ASSET = re.compile(r'<(?:script[^>]* src|link[^>]* href)="(/static/[^"]+)"')

@@ -27,15 +27,23 @@ from onboarding.env import (
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / ".data")))
 
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked for: `manage.py dev` and the test settings turn it on for development.
+DEBUG = env_bool("DEBUG", False)
+
+# The development values in this public repository: never accepted with DEBUG off.
+DEVELOPMENT_SECRET_KEY = "django-insecure-embedded-default-only-never-use-in-production"  # noqa: S105
+DEVELOPMENT_FIELD_KEY = "ZGV2LW9ubHkta2V5LWZvci1lbWJlZGRlZC1ydW5zLTE="
+DEVELOPMENT_SEARCH_HASH_KEY = "dev-only-search-hash-key-for-embedded-runs"
 
 _secret_key = env_optional_str("SECRET_KEY")
 if _secret_key is None:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is false")
-    _secret_key = "django-insecure-embedded-default-only-never-use-in-production"  # noqa: S105
+    _secret_key = DEVELOPMENT_SECRET_KEY
 elif len(_secret_key) < 50 or len(set(_secret_key)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters with 5 distinct ones")
+if not DEBUG and _secret_key == DEVELOPMENT_SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY must not be the repository's development key")
 SECRET_KEY = _secret_key
 
 # --- Data at rest: Fernet keys for sensitive draft fields, and a key for searchable hashes --
@@ -47,9 +55,15 @@ if not DEBUG and not (FIELD_ENCRYPTION_KEYS and SEARCH_HASH_KEY):
     raise ImproperlyConfigured(
         "FIELD_ENCRYPTION_KEYS and SEARCH_HASH_KEY must be set when DEBUG is false"
     )
+if not DEBUG and DEVELOPMENT_FIELD_KEY in FIELD_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "FIELD_ENCRYPTION_KEYS must not hold the repository's development key"
+    )
+if not DEBUG and SEARCH_HASH_KEY == DEVELOPMENT_SEARCH_HASH_KEY:
+    raise ImproperlyConfigured("SEARCH_HASH_KEY must not be the repository's development key")
 if not FIELD_ENCRYPTION_KEYS:
-    FIELD_ENCRYPTION_KEYS = ["ZGV2LW9ubHkta2V5LWZvci1lbWJlZGRlZC1ydW5zLTE="]  # dev only
-SEARCH_HASH_KEY = SEARCH_HASH_KEY or "dev-only-search-hash-key-for-embedded-runs"
+    FIELD_ENCRYPTION_KEYS = [DEVELOPMENT_FIELD_KEY]
+SEARCH_HASH_KEY = SEARCH_HASH_KEY or DEVELOPMENT_SEARCH_HASH_KEY
 for _key in FIELD_ENCRYPTION_KEYS:
     try:
         if len(base64.urlsafe_b64decode(_key.encode())) != 32:
@@ -264,6 +278,11 @@ ALTAFID_USER_TYPE = env_str("ALTAFID_USER_TYPE", "TENANT_STAFF")
 ALTAFID_CONNECT_TIMEOUT = env_float("ALTAFID_CONNECT_TIMEOUT", 3.0, minimum=0.1)
 ALTAFID_READ_TIMEOUT = env_float("ALTAFID_READ_TIMEOUT", 20.0, minimum=0.1)
 
+if ALTAFID_BASE_URL is None and not DEBUG:
+    # Never the sandbox with its public credentials by accident.
+    raise ImproperlyConfigured(
+        "ALTAFID_BASE_URL must be set when DEBUG is false (the sandbox is for development)"
+    )
 if ALTAFID_BASE_URL is None:
     ALTAFID_BASE_URL = f"http://127.0.0.1:{ALTAFID_SANDBOX_PORT}"
     if ALTAFID_TOKEN is None and ALTAFID_LOGIN_EMAIL is None:

@@ -59,7 +59,9 @@ def test_it_passes_the_deployment_checklist_under_production_settings():
     assert "no issues" in result.stdout
 
 
-def test_it_runs_the_embedded_default_with_no_variables(clean_env):
+def test_it_runs_the_embedded_default_when_debug_is_asked_for(clean_env):
+    clean_env.setenv("DEBUG", "true")
+
     loaded = _load_settings()
 
     assert loaded["DATABASES"]["default"]["ENGINE"] == "django.db.backends.sqlite3"
@@ -100,6 +102,8 @@ def test_it_uses_postgres_and_redis_in_production(clean_env):
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value_and_names_it(clean_env, name, value):
+    if name != "DEBUG":
+        clean_env.setenv("DEBUG", "true")
     clean_env.setenv(name, value)
 
     with pytest.raises(ImproperlyConfigured, match=name):
@@ -124,6 +128,50 @@ def test_it_refuses_to_start_production_without_a_required_value(clean_env, miss
 
     with pytest.raises(ImproperlyConfigured, match=missing):
         _load_settings()
+
+
+def test_it_fails_closed_with_no_variables(clean_env):
+    with pytest.raises(ImproperlyConfigured, match="SECRET_KEY must be set"):
+        _load_settings()
+
+
+@pytest.mark.parametrize(
+    ("name", "development_value"),
+    [
+        ("SECRET_KEY", "django-insecure-embedded-default-only-never-use-in-production"),
+        ("FIELD_ENCRYPTION_KEYS", "ZGV2LW9ubHkta2V5LWZvci1lbWJlZGRlZC1ydW5zLTE="),
+        ("SEARCH_HASH_KEY", "dev-only-search-hash-key-for-embedded-runs"),
+    ],
+)
+def test_it_refuses_the_repositorys_development_keys_in_production(
+    clean_env, name, development_value
+):
+    for variable, value in PRODUCTION_ENV.items():
+        clean_env.setenv(variable, value)
+    clean_env.setenv(name, development_value)
+
+    with pytest.raises(ImproperlyConfigured, match=f"{name} must not"):
+        _load_settings()
+
+
+def test_it_never_falls_back_to_the_sandbox_in_production(clean_env):
+    for variable, value in PRODUCTION_ENV.items():
+        clean_env.setenv(variable, value)
+    clean_env.delenv("ALTAFID_BASE_URL")
+
+    with pytest.raises(ImproperlyConfigured, match="ALTAFID_BASE_URL must be set"):
+        _load_settings()
+
+
+def test_it_reads_debug_as_off_when_it_is_unset(clean_env):
+    for variable, value in PRODUCTION_ENV.items():
+        if variable != "DEBUG":
+            clean_env.setenv(variable, value)
+
+    loaded = _load_settings()
+
+    assert loaded["DEBUG"] is False
+    assert loaded["SESSION_COOKIE_SECURE"] is True
 
 
 @pytest.mark.parametrize(

@@ -66,3 +66,26 @@ def test_it_reports_the_strongest_role():
     assert user_role(user=user) is Role.RELATIONSHIP_MANAGER
     user.groups.add(*user.groups.model.objects.filter(name=Role.ADMIN.value))
     assert user_role(user=user) is Role.ADMIN
+
+
+@pytest.mark.django_db
+def test_it_refuses_demo_users_in_production_unless_told_with_a_password(settings):
+    from django.core.management import CommandError, call_command
+
+    from onboarding.accounts.models import User
+
+    settings.DEBUG = False
+    settings.DEMO_PASSWORD = None
+    with pytest.raises(CommandError, match="--i-know-this-is-production"):
+        call_command("seed_demo")
+    with pytest.raises(CommandError, match="DEMO_PASSWORD"):
+        call_command("seed_demo", "--i-know-this-is-production")
+    assert not User.objects.exists()
+
+    settings.DEMO_PASSWORD = "a-chosen-demo-password-2026"
+    call_command("seed_demo", "--i-know-this-is-production")
+
+    admin = User.objects.get(email="admin@example.com")
+    assert admin.check_password("a-chosen-demo-password-2026")
+    assert not admin.is_staff
+    assert not admin.is_superuser
