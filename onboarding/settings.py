@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "onboarding.web.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -341,6 +342,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+
+# --- Request size -----------------------------------------------------------------------------
+# A section's draft as typed, at most (JSON); larger saves are refused with a message.
+DRAFT_MAX_BYTES = env_int("DRAFT_MAX_BYTES", 256 * 1024, minimum=16 * 1024)
+# No request body needs more than a few drafts' worth; nothing here takes a file.
+DATA_UPLOAD_MAX_MEMORY_SIZE = DRAFT_MAX_BYTES * 4
+FILE_UPLOAD_HANDLERS = ["onboarding.web.uploads.RefuseUploadsHandler"]
 
 # --- E-mail -----------------------------------------------------------------------------------
 # Invitations (and later notices) go through Django's e-mail backend: the console unless an SMTP

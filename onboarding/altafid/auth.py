@@ -10,12 +10,14 @@ import time
 from typing import Protocol
 
 import httpx
+from cryptography.fernet import InvalidToken
 from django.core.cache import cache
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from onboarding.altafid.config import AltafidConnection
 from onboarding.altafid.errors import AltafidBadResponse, AltafidError
+from onboarding.cases.crypto import decrypt_text, encrypt_text
 
 logger = logging.getLogger(__name__)
 
@@ -85,17 +87,25 @@ class ServiceLogin:
         remembered = _REMEMBERED.get(self.cache_key)
         if remembered and remembered[1] > time.monotonic():
             return remembered[0]
-        cached = cache.get(self.cache_key)
-        token = cached if isinstance(cached, str) else self._login(http)
+        token = self._cached() or self._login(http)
         _REMEMBERED[self.cache_key] = (token, time.monotonic() + REMEMBER_SECONDS)
         return token
 
     def discard(self, token: str) -> bool:
         _REMEMBERED.pop(self.cache_key, None)
         # Another process may already have stored a newer token; keep that one.
-        if cache.get(self.cache_key) == token:
+        if self._cached() == token:
             cache.delete(self.cache_key)
         return True
+
+    def _cached(self) -> str | None:
+        stored = cache.get(self.cache_key)
+        if not isinstance(stored, str):
+            return None
+        try:
+            return decrypt_text(stored)
+        except InvalidToken:
+            return None
 
     def _login(self, http: httpx.Client) -> str:
         url = self._base_url.rstrip("/") + LOGIN_PATH
@@ -112,7 +122,8 @@ class ServiceLogin:
                 "Login answer without accessToken", method="POST", path=LOGIN_PATH, status=200
             ) from None
         lifetime = max(login.expires_in - EXPIRY_MARGIN_SECONDS, 1)
-        cache.set(self.cache_key, login.access_token, lifetime)
+        # Encrypted with the field keys: a shared cache is no place for a bearer token in clear.
+        cache.set(self.cache_key, encrypt_text(login.access_token), lifetime)
         logger.info("altafid login succeeded, token kept for %ss", lifetime)
         return login.access_token
 

@@ -42,8 +42,19 @@ def _choice(choices: Any, label: Any, required: bool = False, **kwargs: Any) -> 
     )
 
 
+def _no_control_characters(value: str) -> None:
+    # Django already refuses NUL; no other control character belongs in a name or address.
+    if any((ord(char) < 32 and char not in "\t\n\r") or ord(char) == 127 for char in value):
+        raise forms.ValidationError(
+            _("Remove the invisible control characters from this value."), code="control"
+        )
+
+
 def _text(label: Any, required: bool = False, max_length: int = 200, **kw: Any) -> forms.CharField:
-    return forms.CharField(label=label, required=required, max_length=max_length, **kw)
+    validators = [_no_control_characters, *kw.pop("validators", [])]
+    return forms.CharField(
+        label=label, required=required, max_length=max_length, validators=validators, **kw
+    )
 
 
 def _date(label: Any, **kwargs: Any) -> forms.DateField:

@@ -1,6 +1,8 @@
+import json
 from dataclasses import dataclass
 from typing import Any, cast
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -46,6 +48,22 @@ class SectionLocked(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class DraftRefused(Exception):
+    """What was sent cannot be kept as a draft: too large, or not what a form sends."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def draft_check(raw: RawData) -> None:
+    """A browser sends one value per field and drafts stay small; anything else is refused."""
+    if any(len(values) > 1 for values in raw.values()):
+        raise DraftRefused(_("A field was sent twice. Reload the page and save again."))
+    if len(json.dumps(raw, ensure_ascii=False).encode()) > settings.DRAFT_MAX_BYTES:
+        raise DraftRefused(_("This section is too large to keep. Shorten the longest entries."))
 
 
 def cases_for_user(*, user: User) -> QuerySet[Case]:
@@ -152,6 +170,7 @@ def case_section_save(
     is already stored writes nothing, so autosave does not churn versions.
     """
     case_owner_check(user=user, case=case)
+    draft_check(raw)
     steps = case_steps_states(case=case)
     section_check_editable(case=case, section=section, steps=steps)
     bound = case_section_bind(case=case, section=section, raw=raw).check()
@@ -204,7 +223,7 @@ def _store(
         "unsent_changes": case.unsent_changes or sent,
     }
     if section is Section.CLIENT:
-        fields.update(_plain_columns(raw))
+        fields.update(_plain_columns(bound))
     complete = all(
         states.get(s.value, {}).get("saved") and not states[s.value]["blocking"] for s in SECTIONS
     )
@@ -383,19 +402,24 @@ def case_conflict_apply(
     )
 
 
-def _plain_columns(raw: RawData) -> dict[str, str]:
-    def first(name: str) -> str:
-        return (raw.get(name) or [""])[0].strip()
+def _plain_columns(bound: BoundSection) -> dict[str, str]:
+    """The client section's plain columns, from its validated, normalised values only."""
+    form = bound.form
+    errors = form.errors  # cleans the form if nothing did yet
+    cleaned = getattr(form, "cleaned_data", {})
+
+    def valid(name: str) -> str:
+        return str(cleaned.get(name) or "").strip() if name not in errors else ""
 
     name = " ".join(
         part
-        for part in (first("first_name"), first("paternal_last_name"), first("maternal_last_name"))
+        for part in (valid("first_name"), valid("paternal_last_name"), valid("maternal_last_name"))
         if part
     )
     return {
         "client_name": name[:300],
-        "client_email": first("preferred_email").lower()[:254],
-        "identity_hash": search_hash(first("identity_id")),
+        "client_email": valid("preferred_email").lower()[:254],
+        "identity_hash": search_hash(bound.normalised.get("identity_id") or valid("identity_id")),
     }
 
 

@@ -30,6 +30,7 @@ from onboarding.cases.presenters import (
 from onboarding.cases.sections import SPECS, raw_data
 from onboarding.cases.services import (
     CaseVersionConflict,
+    DraftRefused,
     SectionLocked,
     case_conflict,
     case_conflict_apply,
@@ -285,6 +286,8 @@ def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> Htt
         return _section_render(
             request, case, current, bound.check(), locked=locked.message, status=409
         )
+    except DraftRefused as refused:
+        return HttpResponse(refused.message, status=400, content_type="text/plain")
     case = result.case
     if action == "resubmit":
         return _resubmit(request, case, current)

@@ -30,8 +30,6 @@ SHOWN = frozenset(
         "isPrimary",
         "specificationType",
         "employmentStatus",
-        "relatedToPEP",
-        "directorOrTenPercentShareholder",
         "stageName",
         "segmentName",
         "contactSource",
@@ -43,6 +41,8 @@ SHOWN = frozenset(
     }
 )
 HIDDEN = "•••"
+# Yes/no answers that are personal all the same: declarations about the client.
+PERSONAL_FLAGS = frozenset({"relatedToPEP", "directorOrTenPercentShareholder"})
 
 
 def masked(value: Any, key: str | None = None) -> Any:
@@ -50,6 +50,8 @@ def masked(value: Any, key: str | None = None) -> Any:
         return {name: masked(item, name) for name, item in value.items()}
     if isinstance(value, list):
         return [masked(item, key) for item in value]
+    if key in PERSONAL_FLAGS:
+        return HIDDEN
     if value is None or isinstance(value, bool) or key in SHOWN:
         return value
     return HIDDEN

@@ -17,6 +17,7 @@ from onboarding.altafid.errors import (
 )
 from onboarding.altafid.sandbox import defaults
 from onboarding.altafid.sandbox.faults import Faults
+from onboarding.cases.crypto import decrypt_text
 from tests.altafid.payloads import create_payload
 
 LOGIN = "/api/auth/login"
@@ -46,7 +47,9 @@ def test_it_logs_in_once_and_shares_the_token_through_the_cache(sandbox):
     client_for_tenant("T-ANOTHER").get(lookups.INDUSTRIES_PATH)
 
     assert sandbox.request_count(path_prefix=LOGIN) == 1
-    assert cache.get(first._tokens.cache_key).startswith("sbx-")
+    stored = cache.get(first._tokens.cache_key)
+    assert "sbx-" not in stored
+    assert decrypt_text(stored).startswith("sbx-")
 
 
 def test_it_logs_in_again_once_after_a_401(client, sandbox):
