@@ -84,16 +84,30 @@ def _section(value: str) -> Section:
         raise Http404 from None
 
 
+SEARCH_SESSION_KEY = "case_search"
+
+
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request: HtmxHttpRequest) -> HttpResponse:
+    """The list, searched by a POST: a name, e-mail or identity number never sits in a URL
+    (nor in an access log or the browser's history); the term waits in the session."""
     tenant = tenant_for_request(request=request)
     if tenant is None:
         raise Http404
-    query = request.GET.get("q", "")
-    status = request.GET.get("status", "")
+    source = request.POST if request.method == "POST" else request.GET
+    status = source.get("status", "")
     if status not in [s.value for s in LISTED]:
         status = ""
+    if request.method == "POST":
+        query = request.POST.get("q", "").strip()[:200]
+        request.session[SEARCH_SESSION_KEY] = query
+        where = reverse("cases:list") + f"?status={status}&search=1"
+        if not request.htmx:
+            return redirect(where)
+    else:
+        searched = request.GET.get("search") == "1"
+        query = request.session.get(SEARCH_SESSION_KEY, "") if searched else ""
     cases = cases_search(user=_user(request), tenant=tenant, query=query, status=status)
     steps = Prefetch(
         "steps",
@@ -121,7 +135,10 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
         "can_start": user_role(user=user) == Role.RELATIONSHIP_MANAGER,
     }
     template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    if request.htmx and request.method == "POST":
+        response["HX-Push-Url"] = where
+    return response
 
 
 @login_required

@@ -36,7 +36,7 @@ def test_it_lists_the_rms_cases_and_filters_them_with_htmx(logged_in, case, rm):
     )
 
     page = logged_in.get(reverse("cases:list"))
-    fragment = logged_in.get(reverse("cases:list"), {"q": "nobody"}, **HTMX)
+    fragment = logged_in.post(reverse("cases:list"), {"q": "nobody"}, **HTMX)
 
     assert b"Juan Garc\xc3\xada L\xc3\xb3pez" in page.content
     assert b"<html" in page.content
@@ -231,7 +231,7 @@ def test_it_lets_a_compliance_officer_open_any_case_of_the_tenant(client, case, 
 def test_it_answers_405_to_a_wrong_method(logged_in, case):
     assert logged_in.put(reverse("cases:section", args=[case.pk, "client"])).status_code == 405
     assert logged_in.post(reverse("cases:review", args=[case.pk])).status_code == 405
-    assert logged_in.post(reverse("cases:list")).status_code == 405
+    assert logged_in.put(reverse("cases:list")).status_code == 405
 
 
 def test_it_answers_404_for_an_unknown_section(logged_in, case):
@@ -281,3 +281,22 @@ def test_it_speaks_spanish_on_the_section_pages(logged_in, case):
     assert "Personas expuestas políticamente" in html
     assert "Guardar borrador" in html
     assert "Paternal last name" not in client
+
+
+def test_it_keeps_the_search_term_out_of_every_url(logged_in, case, rm):
+    case_section_save(
+        case=case, section=Section.CLIENT, raw=CLIENT_SECTION, version=case.version, user=rm
+    )
+
+    response = logged_in.post(reverse("cases:list"), {"q": "12.345.678-5", "status": ""})
+    page = logged_in.get(response.url)
+    fragment = logged_in.post(reverse("cases:list"), {"q": "12.345.678-5"}, **HTMX)
+
+    assert response.status_code == 302
+    assert "12" not in response.url
+    assert response.url.endswith("?status=&search=1")
+    assert "Juan García López" in page.content.decode()
+    assert "12.345.678-5" not in fragment["HX-Push-Url"]
+    assert "Juan García López" in fragment.content.decode()
+    assert "Juan García López" in logged_in.get(reverse("cases:list")).content.decode()
+    assert "No onboarding matches." not in page.content.decode()
