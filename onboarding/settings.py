@@ -115,8 +115,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "onboarding.web.middleware.PrivateResponsesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "onboarding.web.middleware.PrivateResponsesMiddleware",
+    "onboarding.web.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "onboarding.web.middleware.ContentSecurityPolicyMiddleware",
@@ -342,6 +343,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+# Signed out after this long without a request, whatever the absolute age above.
+SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 
 # --- Request size -----------------------------------------------------------------------------
 # A section's draft as typed, at most (JSON); larger saves are refused with a message.
@@ -408,6 +411,9 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # Host-only, secure, path "/": no subdomain can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 
 # --- Logging ----------------------------------------------------------------------------------
 LOGGING = {

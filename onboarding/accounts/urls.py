@@ -15,6 +15,13 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("tenant/", views.tenant_switch, name="tenant-switch"),
+    path("password/", views.PasswordChange.as_view(), name="password-change"),
+    path("password/reset/", views.PasswordReset.as_view(), name="password-reset"),
+    path(
+        "password/reset/<uidb64>/<token>/",
+        views.PasswordResetConfirm.as_view(),
+        name="password-reset-confirm",
+    ),
     path(
         "invitation/<uidb64>/<token>/",
         views.InvitationAcceptView.as_view(),

@@ -2,7 +2,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.views import PasswordResetConfirmView
+from django.contrib.auth.views import (
+    PasswordChangeView,
+    PasswordResetConfirmView,
+    PasswordResetView,
+)
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -63,3 +67,39 @@ class InvitationAcceptView(PasswordResetConfirmView):
         response = super().form_valid(form)
         messages.success(self.request, _("Your password is set. Welcome."))
         return response
+
+
+class PasswordChange(PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:home")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is changed."))
+        return response
+
+
+class PasswordReset(PasswordResetView):
+    """Asks for an e-mail address and says the same whether an account has it or not."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:login")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        messages.success(
+            self.request,
+            _(
+                "If a staff account has this address, an e-mail with a link to choose a new "
+                "password is on its way."
+            ),
+        )
+        return response
+
+
+class PasswordResetConfirm(InvitationAcceptView):
+    """The link of a reset e-mail: the same single-use token as an invitation's."""
+
+    template_name = "accounts/password_reset_confirm.html"

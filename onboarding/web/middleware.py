@@ -1,7 +1,13 @@
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, resolve_url
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 # Pages load scripts and styles only from our own origin and never inline, so this holds.
 POLICY = "; ".join(
@@ -29,6 +35,9 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+LAST_SEEN_KEY = "last_seen"
+
+
 class PrivateResponsesMiddleware:
     """Pages for signed-in staff are never stored by a browser or proxy."""
 
@@ -41,3 +50,29 @@ class PrivateResponsesMiddleware:
         if user is not None and user.is_authenticated:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class IdleTimeoutMiddleware:
+    """Signs a person out after SESSION_IDLE_SECONDS without a request (beside the absolute
+    SESSION_COOKIE_AGE); the session is written at most once a minute for this."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            seen = request.session.get(LAST_SEEN_KEY)
+            if isinstance(seen, int) and now - seen > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                messages.info(request, _("You were signed out after a while without activity."))
+                login = f"{resolve_url(settings.LOGIN_URL)}?next={request.path}"
+                if request.headers.get("HX-Request"):
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = login
+                    return response
+                return redirect(login)
+            if not isinstance(seen, int) or now - seen >= 60:
+                request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
