@@ -256,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onboarding.health.tasks.probe_altafid",
         "schedule": 60.0,
     },
+    "erase-expired-cases": {
+        "task": "onboarding.operations.tasks.erase_expired_cases",
+        "schedule": 24 * 3600.0,
+    },
     "check-alerts": {
         "task": "onboarding.operations.tasks.check_alerts",
         "schedule": 60.0,
@@ -313,6 +317,10 @@ ALERT_STUCK_MINUTES = env_int("ALERT_STUCK_MINUTES", 60, minimum=1)
 ALERT_WORKER_SILENT_SECONDS = env_int("ALERT_WORKER_SILENT_SECONDS", 120, minimum=30)
 if ALERT_FAILURE_RATE > 1:
     raise ImproperlyConfigured("ALERT_FAILURE_RATE must be a share between 0 and 1")
+
+# --- Retention ----------------------------------------------------------------------------------
+# A case's local KYC values are erased this many days after activation (a daily task).
+RETENTION_DAYS = env_int("RETENTION_DAYS", 90, minimum=1)
 
 # --- KYC review -------------------------------------------------------------------------------
 # ISO 3166 alpha-3 codes; a citizenship or birth country among them raises a risk flag.

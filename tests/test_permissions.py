@@ -365,6 +365,10 @@ OPS_MATRIX = {
         "POST",
         {"owner": 403, "other_rm": 403, "officer": 403, "admin": None, "other_admin": 404},
     ),
+    "operations:erase": (
+        "POST",
+        {"owner": 403, "other_rm": 403, "officer": 403, "admin": None, "other_admin": 404},
+    ),
     "operations:bulk": (
         "POST",
         {"owner": 403, "other_rm": 403, "officer": 403, "admin": None, "other_admin": "same"},
@@ -395,12 +399,18 @@ def test_it_lets_only_the_tenants_admins_handle_failures(
     method, expected = OPS_MATRIX[name]
     if person != "anonymous":
         client.force_login(people[person])
-    url = (
-        reverse(name, args=[failed.pk])
-        if name in ("operations:failure", "operations:act")
-        else (reverse(name))
-    )
-    data = {"action": "retry", "steps": [str(failed.pk)]}
+    if name == "operations:erase":
+        url = reverse(name, args=[case.pk])
+    elif name in ("operations:failure", "operations:act"):
+        url = reverse(name, args=[failed.pk])
+    else:
+        url = reverse(name)
+    data = {
+        "action": "retry",
+        "steps": [str(failed.pk)],
+        "reason": "client_request",
+        "confirm": "yes",
+    }
     before = _snapshot()
 
     response = getattr(client, method.lower())(url, data if method == "POST" else {})

@@ -41,6 +41,7 @@ class EventKind(models.TextChoices):
     FAILURE_RETRIED = "failure_retried", _("Failed step retried by an administrator")
     FAILURE_RESOLVED = "failure_resolved", _("Failure marked resolved")
     FAILURE_DECIDED = "failure_decided", _("Unanswered create settled by an administrator")
+    CASE_ERASED = "case_erased", _("The client's data erased")
     STAFF_INVITED = "staff_invited", _("Staff member invited")
     STAFF_ROLE_CHANGED = "staff_role_changed", _("Role changed")
     STAFF_DEACTIVATED = "staff_deactivated", _("Staff member deactivated")

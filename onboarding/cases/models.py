@@ -53,6 +53,9 @@ class Case(models.Model):
     )
     # Data Altafid already received was edited since: an amendment waits to be submitted.
     unsent_changes = models.BooleanField(default=False)
+    # The client's data here was erased (on request, or after the retention period): the
+    # case keeps its states, its Altafid contact UUID and its audit trail, and nothing else.
+    erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

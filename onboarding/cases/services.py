@@ -278,6 +278,8 @@ def _dependents_recount(
 
 
 def section_check_editable(*, case: Case, section: Section, steps: list[Any]) -> None:
+    if case.erased_at is not None:
+        raise SectionLocked(_("This client's data was erased; nothing in it can be changed."))
     if case.status in CLOSED:
         raise SectionLocked(_("This onboarding is closed; nothing in it can be changed."))
     if section in sections_locked(steps):

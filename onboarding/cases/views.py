@@ -49,6 +49,7 @@ from onboarding.cases.services import (
     section_check_editable,
 )
 from onboarding.kyc.services import returned_counts, review_returned
+from onboarding.operations.erasure import ErasureReason
 from onboarding.submissions.duplicates import altafid_matches
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import submission_plan
@@ -64,6 +65,7 @@ from onboarding.submissions.services import (
 from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 20
+
 HISTORY_PAGE_SIZE = 25
 ROW_PREFIX = re.compile(r"[a-z]+-\d{1,2}")
 
@@ -163,6 +165,12 @@ def case_overview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "owner": case_is_owner(user=user, case=case),
         "can_discard": case_is_owner(user=user, case=case) and case.status in UNSENT and not steps,
         "can_reassign": role == Role.ADMIN,
+        "can_erase": role == Role.ADMIN and case.erased_at is None,
+        "erase_reasons": [
+            (value, label)
+            for value, label in ErasureReason.choices
+            if value != ErasureReason.RETENTION
+        ],
         "candidates": case_owner_candidates(case=case) if role == Role.ADMIN else [],
         "submitted": bool(steps),
         "timeline": case_timeline(events=case_events(case=case)[:HISTORY_PAGE_SIZE]),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("failures/bulk/", views.failure_bulk, name="bulk"),
     path("failures/<int:pk>/", views.failure_detail, name="failure"),
     path("failures/<int:pk>/act/", views.failure_act, name="act"),
+    path("cases/<int:pk>/erase/", views.case_erase_view, name="erase"),
 ]

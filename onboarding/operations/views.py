@@ -13,8 +13,10 @@ from django.views.decorators.http import require_GET, require_POST
 from onboarding.accounts.decorators import tenant_admin_required
 from onboarding.accounts.models import Tenant, User
 from onboarding.cases.lifecycle import StepKind, StepState
+from onboarding.cases.models import Case
 from onboarding.cases.services import case_owner_candidates
 from onboarding.operations.chart import failures_chart
+from onboarding.operations.erasure import ErasureReason, case_erase
 from onboarding.operations.services import (
     ActionRefused,
     FailureKind,
@@ -212,3 +214,20 @@ def failure_export(request: HtmxHttpRequest, tenant: Tenant) -> StreamingHttpRes
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="failed-steps.csv"'
     return response
+
+
+@require_POST
+@tenant_admin_required
+def case_erase_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
+    """Erases a client's data on request: a reason from the list and a ticked confirmation."""
+    case = get_object_or_404(Case.objects.filter(tenant=tenant), pk=pk)
+    reason = request.POST.get("reason", "")
+    if request.POST.get("confirm") != "yes" or reason not in ErasureReason.values:
+        messages.error(request, _("Choose a reason and tick the box: erasing cannot be undone."))
+        return redirect("cases:overview", pk=case.pk)
+    if reason == ErasureReason.RETENTION:
+        messages.error(request, _("The retention period erases by itself; choose the reason."))
+        return redirect("cases:overview", pk=case.pk)
+    case_erase(case=case, user=_user(request), reason=ErasureReason(reason))
+    messages.success(request, _("The client's data in this onboarding is erased."))
+    return redirect("cases:overview", pk=case.pk)
