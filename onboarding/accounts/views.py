@@ -57,6 +57,7 @@ class InvitationAcceptView(PasswordResetConfirmView):
 
     template_name = "accounts/invitation.html"
     post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
     success_url = reverse_lazy("accounts:home")
 
     def get_user(self, uidb64: str) -> Any:
