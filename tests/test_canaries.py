@@ -1,0 +1,164 @@
+"""Canary values through the whole flow: none may show in logs, broker messages, the cache or
+the database as stored (the plain name and e-mail columns of a case aside, by design)."""
+
+import io
+import json
+import logging
+import pickle
+import zlib
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection
+from django.urls import reverse
+
+from onboarding.accounts.roles import Role
+from onboarding.cases.demo import ACTIVATION, CLIENT, COMPLIANCE, SALES, rut_for
+from onboarding.cases.lifecycle import Section
+from onboarding.cases.services import case_create, case_section_save
+from onboarding.submissions.services import case_activate
+from onboarding.web.logging import JsonFormatter, RedactingFilter
+from tests.cases.conftest import rm, tenant  # noqa: F401 - shared fixtures
+from tests.factories import staff_create
+from tests.submissions.conftest import officer_of, steps_drive, submit
+
+pytestmark = pytest.mark.django_db
+
+FIRST, LAST = "Zorbaqcanary", "Quixcanary"
+EMAIL = "zq.canary@canary.example"
+RUT = rut_for(7_654_321)
+PHONE = "987650013"
+INCOME = "777777701"
+# Values that must never leave the drafts' encryption (the name and e-mail have plain columns).
+SECRET = (RUT, RUT.replace("-", ""), PHONE, INCOME)
+EVERYWHERE = (FIRST, LAST, EMAIL, *SECRET)
+
+
+@pytest.fixture
+def log_output():
+    """What the production handler would write: the same filter and formatter, at DEBUG."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(RedactingFilter())
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(previous)
+
+
+@pytest.fixture
+def broker_messages(monkeypatch):
+    from onboarding.submissions import tasks
+
+    sent = []
+    real = tasks.run_step.apply_async
+
+    def spy(*args, **kwargs):
+        sent.append(json.dumps([args, kwargs], default=str))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tasks.run_step, "apply_async", spy)
+    return sent
+
+
+def _cache_contents() -> str:
+    backend = cache._cache if hasattr(cache, "_cache") else None
+    found = []
+    if hasattr(backend, "get_client"):
+        # On Redis the broker shares the database: its queued messages are read here too.
+        client = backend.get_client()
+        readers = {
+            b"string": client.get,
+            b"list": lambda key: client.lrange(key, 0, -1),
+            b"set": client.smembers,
+            b"zset": lambda key: client.zrange(key, 0, -1),
+            b"hash": client.hgetall,
+        }
+        for key in client.scan_iter():
+            kind = client.type(key)
+            found.append(repr(key) + repr(readers.get(kind, lambda key: b"")(key)))
+    else:
+        for path in Path(cache._dir).rglob("*.djcache"):
+            with path.open("rb") as handle:
+                # This run's own cache files, as Django's file cache writes them.
+                pickle.load(handle)  # noqa: S301 - the expiry
+                found.append(repr(pickle.loads(zlib.decompress(handle.read()))))  # noqa: S301
+    return "\n".join(found)
+
+
+def _database_dump() -> str:
+    rows = []
+    with connection.cursor() as cursor:
+        for model in apps.get_models():
+            table = model._meta.db_table
+            columns = [
+                field.column
+                for field in model._meta.concrete_fields
+                if not (table == "cases_case" and field.column in ("client_name", "client_email"))
+            ]
+            quoted = ", ".join(connection.ops.quote_name(column) for column in columns)
+            cursor.execute(f"SELECT {quoted} FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            rows.extend(repr(row) for row in cursor.fetchall())
+    return "\n".join(rows)
+
+
+def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
+    client,
+    tenant,  # noqa: F811
+    rm,  # noqa: F811
+    sandbox,
+    log_output,
+    broker_messages,
+    django_capture_on_commit_callbacks,
+):
+    case = case_create(tenant=tenant, owner=rm)
+    drafts = {
+        Section.CLIENT: {
+            **CLIENT,
+            "first_name": [FIRST],
+            "paternal_last_name": [LAST],
+            "preferred_email": [EMAIL],
+            "identity_id": [RUT],
+            "phone_number": [PHONE],
+        },
+        Section.SALES: {**SALES, "annual_income": [INCOME]},
+        Section.COMPLIANCE: COMPLIANCE,
+        Section.ACTIVATION: ACTIVATION,
+    }
+    for section, raw in drafts.items():
+        case.refresh_from_db()
+        case_section_save(case=case, section=section, raw=raw, version=case.version, user=rm)
+    client.force_login(rm)
+    client.get(reverse("cases:review", args=[case.pk]))
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(case, rm)
+    steps_drive(case)
+    client.force_login(officer_of(tenant))
+    client.get(reverse("kyc:queue"))
+    with django_capture_on_commit_callbacks(execute=True):
+        case_activate(case=case, user=rm)
+    steps_drive(case)
+    client.force_login(staff_create(role=Role.ADMIN, tenants=[tenant]))
+    client.get(reverse("submissions:status", args=[case.pk]))
+    logging.getLogger("onboarding.canary").warning("a careless log: %s %s", EMAIL, RUT)
+
+    logs = log_output.getvalue()
+    messages = "\n".join(broker_messages)
+    cached = _cache_contents()
+    stored = _database_dump()
+
+    assert broker_messages, "the flow sent no task"
+    assert logs, "the flow logged nothing"
+    for value in EVERYWHERE:
+        assert value not in logs, value
+        assert value not in messages, value
+        assert value not in cached, value
+    for value in SECRET:
+        assert value not in stored, value
+    assert sandbox.contacts(tenant.altafid_uuid)[0]["identityId"] == RUT
