@@ -92,6 +92,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "onboarding.accounts",
     "onboarding.audit",
     "onboarding.altafid",
@@ -117,9 +120,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "onboarding.web.middleware.PrivateResponsesMiddleware",
     "onboarding.web.middleware.IdleTimeoutMiddleware",
+    "onboarding.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "onboarding.web.middleware.ContentSecurityPolicyMiddleware",
@@ -359,6 +364,10 @@ AXES_RESET_ON_SUCCESS = True
 # The login forms name the e-mail field "username", as Django's AuthenticationForm does.
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Two-factor sign-in (TOTP, with recovery codes): anyone may enrol; with TWO_FACTOR_REQUIRED
+# (on by default in production) admins and compliance officers must before anything else.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+OTP_TOTP_ISSUER = "Altafid Onboarding"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

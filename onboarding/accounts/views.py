@@ -9,15 +9,26 @@ from django.contrib.auth.views import (
 )
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
 
 from onboarding.accounts.forms import LookupPreviewForm, TenantChoiceForm
 from onboarding.accounts.models import User
 from onboarding.accounts.services import tenant_for_request, tenant_select, user_role
+from onboarding.accounts.two_factor import (
+    totp_device_pending,
+    totp_enrol,
+    totp_qr_data_uri,
+    totp_secret,
+    two_factor_required,
+)
 from onboarding.web.http import HtmxHttpRequest
+
+RECOVERY_SESSION_KEY = "two_factor_recovery_codes"
 
 
 @login_required
@@ -104,3 +115,63 @@ class PasswordResetConfirm(InvitationAcceptView):
     """The link of a reset e-mail: the same single-use token as an invitation's."""
 
     template_name = "accounts/password_reset_confirm.html"
+
+
+def _next_url(request: HttpRequest) -> str:
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return reverse("accounts:home")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_setup(request: HtmxHttpRequest) -> HttpResponse:
+    """Enrolment: scan the QR code (or type the key), then give the first code."""
+    user = request.user
+    assert isinstance(user, User)
+    device = totp_device_pending(user=user)
+    error = ""
+    if request.method == "POST":
+        codes = totp_enrol(user=user, device=device, token=request.POST.get("token", ""))
+        if codes is not None:
+            otp_login(request, device)
+            request.session[RECOVERY_SESSION_KEY] = codes
+            return redirect("accounts:two-factor-codes")
+        error = _("That code is not right. Type the six digits your app shows now.")
+    context = {
+        "qr": totp_qr_data_uri(device=device),
+        "secret": totp_secret(device=device),
+        "error": error,
+        "required": two_factor_required(user=user),
+    }
+    return render(request, "accounts/two_factor_setup.html", context, status=422 if error else 200)
+
+
+@login_required
+@require_GET
+def two_factor_codes(request: HtmxHttpRequest) -> HttpResponse:
+    """The recovery codes, shown once, right after enrolment."""
+    codes = request.session.pop(RECOVERY_SESSION_KEY, None)
+    if not codes:
+        return redirect("accounts:home")
+    return render(request, "accounts/two_factor_codes.html", {"codes": codes})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_verify(request: HtmxHttpRequest) -> HttpResponse:
+    """The second step of a sign-in: a code from the app, or one of the recovery codes."""
+    user = request.user
+    assert isinstance(user, User)
+    error = ""
+    if request.method == "POST":
+        device = match_token(user, request.POST.get("token", "").replace(" ", ""))
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        error = _("That code is not right, or was used already.")
+    context = {"error": error, "next": _next_url(request)}
+    return render(request, "accounts/two_factor_verify.html", context, status=422 if error else 200)
