@@ -61,4 +61,3 @@ def totp_enrol(*, user: User, device: TOTPDevice, token: str) -> list[str] | Non
         codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
         StaticToken.objects.bulk_create(StaticToken(device=recovery, token=c) for c in codes)
     return codes
-
