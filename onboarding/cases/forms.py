@@ -34,7 +34,7 @@ AMOUNT_HELP = _("Whole amount in digits, without dots or spaces.")
 
 def _choice(choices: Any, label: Any, required: bool = False, **kwargs: Any) -> forms.ChoiceField:
     return forms.ChoiceField(
-        choices=[("", "---------"), *choices],
+        choices=[("", _("Choose…")), *choices],
         label=label,
         required=required,
         widget=FastSelect,

@@ -90,7 +90,7 @@ class LookupFormMixin(forms.Form):
             return str(_("This list cannot be read; administrators can see why"))
         if not choices.available:
             return str(_("List unavailable, try again shortly"))
-        return "---------"
+        return str(_("Choose…"))
 
     @property
     def stale_lookups(self) -> list[str]:
