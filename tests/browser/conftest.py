@@ -85,3 +85,16 @@ def screenshot(page: object, name: str) -> Path:
     # onto swapped-in elements and the Content Security Policy rightly refuses.
     page.screenshot(path=str(path), full_page=True, caret="initial")  # type: ignore[attr-defined]
     return path
+
+
+def log_in(page: object, base: str, email: str) -> None:
+    """Signs in through the login page, as a person does, and waits for the start page."""
+    from django.urls import reverse
+
+    from tests.factories import PASSWORD
+
+    page.goto(base + reverse("accounts:login"))  # type: ignore[attr-defined]
+    page.get_by_label("E-mail address").fill(email)  # type: ignore[attr-defined]
+    page.get_by_label("Password").fill(PASSWORD)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Log in").click()  # type: ignore[attr-defined]
+    page.wait_for_url(base + reverse("accounts:home"))  # type: ignore[attr-defined]

@@ -5,19 +5,11 @@ from onboarding.accounts.roles import Role
 from onboarding.cases.demo import case_fill
 from onboarding.cases.services import case_create
 from onboarding.submissions.models import Step
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, TenantFactory, staff_create
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import steps_drive
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base, email):
-    page.goto(base + reverse("accounts:login"))
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base + reverse("accounts:home"))
 
 
 def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
@@ -42,7 +34,7 @@ def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
     )
 
     # The RM submits; create and the sales update run, then the chain waits for review.
-    _log_in(page, base, rm.email)
+    log_in(page, base, rm.email)
     page.goto(base + reverse("cases:review", args=[case.pk]))
     page.get_by_role("button", name="Submit to Altafid").click()
     page.wait_for_url(base + reverse("submissions:status", args=[case.pk]))
@@ -51,7 +43,7 @@ def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
     page.get_by_text("Waiting for KYC review").first.wait_for()
 
     # The officer finds it in the queue and returns it with a note on one field.
-    _log_in(officer_page, base, "carla@example.com")
+    log_in(officer_page, base, "carla@example.com")
     nav = officer_page.get_by_role("navigation", name="Main")
     assert (
         nav.get_by_role("link", name="KYC reviews").inner_text().strip().startswith("KYC reviews")

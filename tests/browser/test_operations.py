@@ -9,19 +9,11 @@ from onboarding.health.probes import altafid_probe_all
 from onboarding.health.tasks import record_worker_heartbeat
 from onboarding.submissions.models import Step
 from onboarding.submissions.worker import step_run
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, TenantFactory, staff_create
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import steps_drive, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _log_in(page, base, email):
-    page.goto(base + reverse("accounts:login"))
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base + reverse("accounts:home"))
 
 
 def test_it_lets_an_admin_retry_a_failed_step_that_the_rm_then_sees_succeed(
@@ -40,7 +32,7 @@ def test_it_lets_an_admin_retry_a_failed_step_that_the_rm_then_sees_succeed(
     # Altafid is unavailable: the RM sees the automatic retry in plain words.
     sandbox.fail_next("unavailable", method="PUT", path_prefix="/api/contacts", times=2)
     step_run(step_id=sales.pk)
-    _log_in(page, base, rm.email)
+    log_in(page, base, rm.email)
     page.goto(base + reverse("submissions:status", args=[case.pk]))
     page.get_by_text("Altafid was unavailable; trying again automatically at").wait_for()
     screenshot(page, "status-retrying")
@@ -54,7 +46,7 @@ def test_it_lets_an_admin_retry_a_failed_step_that_the_rm_then_sees_succeed(
     admin_page = admin_context.new_page()
     record_worker_heartbeat(token="browser")
     altafid_probe_all()
-    _log_in(admin_page, base, "ana@example.com")
+    log_in(admin_page, base, "ana@example.com")
     admin_page.get_by_role("navigation", name="Main").get_by_role("link", name="Failures").click()
     admin_page.get_by_role("link", name="Juan García López").wait_for()
     screenshot(admin_page, "failures-queue")

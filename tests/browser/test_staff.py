@@ -8,8 +8,8 @@ from onboarding.accounts.models import User
 from onboarding.accounts.roles import Role
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_create
-from tests.browser.conftest import screenshot
-from tests.factories import PASSWORD, TenantFactory, staff_create
+from tests.browser.conftest import log_in, screenshot
+from tests.factories import TenantFactory, staff_create
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,20 +19,12 @@ pytestmark = [
 ]
 
 
-def _log_in(page, base, email, password=PASSWORD):
-    page.goto(base + reverse("accounts:login"))
-    page.get_by_label("E-mail address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(base + reverse("accounts:home"))
-
-
 def test_it_lets_an_admin_invite_someone_who_then_chooses_a_password(live_server, page, settings):
     tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
     admin = staff_create(role=Role.ADMIN, tenants=[tenant], email="ana@example.com")
     staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
 
-    _log_in(page, live_server.url, admin.email)
+    log_in(page, live_server.url, admin.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Staff").click()
     page.get_by_role("heading", name="Staff", exact=True).wait_for()
     screenshot(page, "staff-list")
@@ -82,7 +74,7 @@ def test_it_lets_an_admin_deactivate_an_rm_and_hand_over_their_cases(live_server
     )
     cases = [case_create(tenant=tenant, owner=leaving) for _ in range(2)]
 
-    _log_in(page, live_server.url, admin.email)
+    log_in(page, live_server.url, admin.email)
     page.goto(live_server.url + reverse("staff:detail", args=[leaving.pk]))
     page.get_by_text("They own 2 open onboardings").wait_for()
     page.get_by_label("I confirm that this person loses access now.").check()
