@@ -8,9 +8,8 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
-from onboarding.accounts.models import User
+from onboarding.accounts.context_processors import request_staff
 from onboarding.accounts.roles import Role
-from onboarding.accounts.services import tenant_for_request, user_role
 
 View = Callable[..., HttpResponseBase]
 
@@ -20,12 +19,11 @@ def tenant_admin_required(view: View) -> View:
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        tenant = tenant_for_request(request=request)
+        # Worked out once a request: the page's header needs the same role and tenant.
+        _user, role, tenant = request_staff(request)
         if tenant is None:
             raise Http404
-        user = request.user
-        assert isinstance(user, User)
-        if user_role(user=user) != Role.ADMIN:
+        if role != Role.ADMIN:
             raise PermissionDenied(_("Only an administrator of this tenant can do this."))
         return view(request, tenant, *args, **kwargs)
 

@@ -254,7 +254,7 @@ class BoundSection:
             formset.is_valid()
         _apply_our_rules(self)
         for form in [self.form, *(row for _g, formset in self.groups for row in formset.forms)]:
-            _describe_errors(form)
+            errors_described(form)
         return self
 
     @property
@@ -297,7 +297,7 @@ class BoundSection:
             form = rows[error.index] if error.index < len(rows) else None
             if error.field and form is not None and error.field in form.fields:
                 form.add_error(error.field, error.message)
-                _describe_errors(form)
+                errors_described(form)
         return self
 
     def noted(self, notes: Iterable[Any], *, by: str) -> "BoundSection":
@@ -452,7 +452,7 @@ def _shown(form: Any, names: Iterable[str] | None = None) -> list[tuple[str, str
     return shown
 
 
-def _describe_errors(form: Any) -> None:
+def errors_described(form: Any) -> None:
     """Ties each error list to its field, so screen readers announce it with the field."""
     for name in form.errors:
         if name not in form.fields:

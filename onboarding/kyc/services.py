@@ -22,7 +22,7 @@ from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
-from onboarding.cases.lifecycle import FIRST_ROUND, REVIEWED_KINDS, SPEC, CaseStatus, StepState
+from onboarding.cases.lifecycle import FIRST_ROUND, SPEC, CaseStatus, StepState
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.kyc.flags import Flag, flags_of
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
@@ -54,8 +54,6 @@ QUEUE_COLUMNS = (
     "step__round",
     "step__state",
 )
-# Review states in which no decision has been taken yet.
-UNDECIDED = (ReviewState.WAITING,)
 
 
 class ReviewNotOpen(Exception):
@@ -433,13 +431,3 @@ def returned_counts(*, case_ids: list[int]) -> dict[int, int]:
     return {
         review.case_id: max(1, len((review.notes or {}).get("fields", {}))) for review in reviews
     }
-
-
-def review_approval(*, case: Case) -> Step | None:
-    """The latest approved reviewed step of the case, for "Approved by … at …"."""
-    return (
-        Step.objects.filter(case=case, kind__in=REVIEWED_KINDS, approved_at__isnull=False)
-        .select_related("approved_by")
-        .order_by("-round")
-        .first()
-    )

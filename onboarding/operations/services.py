@@ -4,12 +4,10 @@ Every action checks on the server that the person is an admin of the case's tena
 (`cases.permissions.case_admin_check`) and leaves an event with its actor.
 """
 
-import datetime
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -119,8 +117,6 @@ def failures_of_tenant(
 
 def failure_counts(*, tenant: Tenant) -> list[tuple[str, str, int]]:
     """How many steps of the tenant are in each state, per step kind (for the queue's head)."""
-    from django.db.models import Count
-
     rows = (
         Step.objects.filter(case__tenant=tenant)
         .exclude(state=StepState.SUCCEEDED)
@@ -246,8 +242,3 @@ def failure_decide(*, step: Step, user: User, contact_uuid: str | None) -> None:
         step.case.refresh_from_db(fields=["contact_uuid", "duplicate_decision"])
         queue_or_hold(step, actor=user)
         case_status_refresh(case_id=step.case_id)
-
-
-def failure_age(step: Step, now: datetime.datetime | None = None) -> datetime.timedelta | None:
-    started = step.queued_at or step.finished_at
-    return (now or timezone.now()) - started if started else None

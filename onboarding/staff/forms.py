@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
+from onboarding.cases.sections import errors_described
 from onboarding.staff.services import staff_hand_over_candidates
 
 ALTAFID_UUID = RegexValidator(
@@ -18,14 +19,7 @@ class DescribedErrorsForm(forms.Form):
 
     def add_error(self, field: str | None, error: Any) -> None:
         super().add_error(field, error)
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            bound = self[name]
-            described = [f"{bound.auto_id}-errors"]
-            if self.fields[name].help_text:
-                described.append(f"{bound.auto_id}-help")
-            self.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
+        errors_described(self)
 
 
 class StaffInviteForm(DescribedErrorsForm):
