@@ -17,7 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from onboarding.altafid.config import AltafidConnection
 from onboarding.altafid.errors import AltafidBadResponse, AltafidError
-from onboarding.cases.crypto import decrypt_text, encrypt_text
+from onboarding.core.crypto import decrypt_text, encrypt_text
 
 logger = logging.getLogger(__name__)
 

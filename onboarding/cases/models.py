@@ -5,8 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
-from onboarding.cases.crypto import EncryptedJSONField
 from onboarding.cases.lifecycle import CaseStatus, Section
+from onboarding.core.crypto import EncryptedJSONField
 
 __all__ = ["Case", "CaseStatus", "DuplicateDecision", "Section", "SectionRevision"]
 

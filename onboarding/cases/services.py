@@ -14,7 +14,6 @@ from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record, field_changes
-from onboarding.cases.crypto import search_hash
 from onboarding.cases.lifecycle import (
     CLOSED,
     SECTIONS,
@@ -27,6 +26,7 @@ from onboarding.cases.lifecycle import (
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.permissions import case_admin_check, case_owner_check
 from onboarding.cases.sections import HOMES, SPECS, BoundSection, RawData, bind
+from onboarding.core.crypto import search_hash
 from onboarding.lookups.forms import LookupMemo
 
 

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
-from onboarding.cases.crypto import EncryptedJSONField
 from onboarding.cases.models import Case
+from onboarding.core.crypto import EncryptedJSONField
 from onboarding.submissions.models import Step
 
 

@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from onboarding.cases.crypto import EncryptedJSONField
 from onboarding.cases.lifecycle import FIRST_ROUND, ORDER, StepKind, StepState
 from onboarding.cases.models import Case
+from onboarding.core.crypto import EncryptedJSONField
 
 __all__ = ["STEP_ORDER", "Attempt", "AttemptOutcome", "Step", "StepKind", "StepState"]
 

@@ -17,7 +17,7 @@ from onboarding.altafid.errors import (
 )
 from onboarding.altafid.sandbox import defaults
 from onboarding.altafid.sandbox.faults import Faults
-from onboarding.cases.crypto import decrypt_text
+from onboarding.core.crypto import decrypt_text
 from tests.altafid.payloads import create_payload
 
 LOGIN = "/api/auth/login"

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import onboarding.cases.crypto
+import onboarding.core.crypto
 from django.conf import settings
 from django.db import migrations, models
 
@@ -27,12 +27,12 @@ class Migration(migrations.Migration):
                 ('opened_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('assigned_at', models.DateTimeField(blank=True, null=True)),
                 ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('body', onboarding.cases.crypto.EncryptedJSONField()),
+                ('body', onboarding.core.crypto.EncryptedJSONField()),
                 ('digest', models.CharField(max_length=64)),
-                ('picture', onboarding.cases.crypto.EncryptedJSONField()),
+                ('picture', onboarding.core.crypto.EncryptedJSONField()),
                 ('flags', models.CharField(blank=True, max_length=300)),
                 ('reasons', models.JSONField(blank=True, default=list)),
-                ('notes', onboarding.cases.crypto.EncryptedJSONField(blank=True, null=True)),
+                ('notes', onboarding.core.crypto.EncryptedJSONField(blank=True, null=True)),
                 ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
                 ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='cases.case')),
                 ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),

@@ -4,7 +4,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from onboarding.cases.crypto import EncryptedJSONField
+from onboarding.core.crypto import EncryptedJSONField
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
-from onboarding.cases.crypto import (
+from onboarding.core.crypto import (
     EncryptedJSONField,
     decrypt_text,
     encrypt_text,
@@ -58,7 +58,7 @@ def test_it_stores_json_encrypted_in_a_text_column():
     assert field.get_prep_value(None) is None
     assert field.from_db_value(None, None, None) is None
     assert field.to_python(value) is value
-    assert field.deconstruct()[1] == "onboarding.cases.crypto.EncryptedJSONField"
+    assert field.deconstruct()[1] == "onboarding.core.crypto.EncryptedJSONField"
 
 
 def test_it_refuses_to_query_encrypted_values():
