@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "onboarding.operations",
     "onboarding.health",
     "onboarding.web",
+    "onboarding.home",
 ]
 
 MIDDLEWARE = [
@@ -369,7 +370,7 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
 OTP_TOTP_ISSUER = "Altafid Onboarding"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "accounts:home"
+LOGIN_REDIRECT_URL = "home:index"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

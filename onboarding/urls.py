@@ -6,6 +6,7 @@ from onboarding.health import views as health_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("onboarding.home.urls")),
     path("", include("onboarding.accounts.urls")),
     path("health/", include("onboarding.health.urls")),
     path("healthz", health_views.healthz, name="healthz"),

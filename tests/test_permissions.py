@@ -171,7 +171,7 @@ def _registered(name):
 
 
 @pytest.mark.parametrize("person", PEOPLE)
-@pytest.mark.parametrize("name", ["accounts:home", "cases:list"])
+@pytest.mark.parametrize("name", ["home:index", "cases:list"])
 def test_it_opens_the_home_and_the_list_to_staff_only(client, world, name, person):
     people, case = world
     if person != "anonymous":

@@ -5,7 +5,6 @@ from onboarding.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("", views.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(

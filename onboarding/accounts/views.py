@@ -16,9 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from onboarding.accounts.forms import LookupPreviewForm, TenantChoiceForm
+from onboarding.accounts.forms import TenantChoiceForm
 from onboarding.accounts.models import User
-from onboarding.accounts.services import tenant_for_request, tenant_select, user_role
+from onboarding.accounts.services import tenant_select
 from onboarding.accounts.two_factor import (
     totp_device_pending,
     totp_enrol,
@@ -32,20 +32,6 @@ RECOVERY_SESSION_KEY = "two_factor_recovery_codes"
 
 
 @login_required
-@require_GET
-def home(request: HtmxHttpRequest) -> HttpResponse:
-    assert isinstance(request.user, User)
-    tenant = tenant_for_request(request=request)
-    context: dict[str, object] = {"role": user_role(user=request.user), "tenant": tenant}
-    if tenant is None:
-        return render(request, "accounts/home.html", context)
-    context["form"] = LookupPreviewForm(request.GET or None, tenant=tenant)
-    if request.htmx and request.htmx.target == "city-field":
-        return render(request, "accounts/home.html#city-field", context)
-    return render(request, "accounts/home.html", context)
-
-
-@login_required
 @require_POST
 def tenant_switch(request: HttpRequest) -> HttpResponse:
     form = TenantChoiceForm(request.POST)
@@ -55,7 +41,7 @@ def tenant_switch(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        next_url = "accounts:home"
+        next_url = "home:index"
     return redirect(next_url)
 
 
@@ -69,7 +55,7 @@ class InvitationAcceptView(PasswordResetConfirmView):
     template_name = "accounts/invitation.html"
     post_reset_login = True
     post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
-    success_url = reverse_lazy("accounts:home")
+    success_url = reverse_lazy("home:index")
 
     def get_user(self, uidb64: str) -> Any:
         user = super().get_user(uidb64)
@@ -83,7 +69,7 @@ class InvitationAcceptView(PasswordResetConfirmView):
 
 class PasswordChange(PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("accounts:home")
+    success_url = reverse_lazy("home:index")
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
@@ -123,7 +109,7 @@ def _next_url(request: HttpRequest) -> str:
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted
-    return reverse("accounts:home")
+    return reverse("home:index")
 
 
 @login_required
@@ -156,7 +142,7 @@ def two_factor_codes(request: HtmxHttpRequest) -> HttpResponse:
     """The recovery codes, shown once, right after enrolment."""
     codes = request.session.pop(RECOVERY_SESSION_KEY, None)
     if not codes:
-        return redirect("accounts:home")
+        return redirect("home:index")
     return render(request, "accounts/two_factor_codes.html", {"codes": codes})
 
 

@@ -6,6 +6,7 @@ is sent is marked `reviewed` in `STEPS`: the chain stops before it (`IN_REVIEW`)
 approves exactly that body (the four-eyes KYC review, `onboarding/kyc/`).
 """
 
+import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -41,6 +42,18 @@ UNSENT = (CaseStatus.DRAFT, CaseStatus.READY)
 CLOSED = (CaseStatus.CANCELLED, CaseStatus.DISCARDED)
 # What the list filter offers: every state a listed case can be in.
 LISTED = tuple(status for status in CaseStatus if status is not CaseStatus.DISCARDED)
+# On its way and waiting on others: sending, in review, or in Altafid waiting to be activated.
+IN_FLIGHT = (CaseStatus.SUBMITTED, CaseStatus.IN_REVIEW, CaseStatus.IN_ALTAFID)
+# A draft nobody has touched for this long is worth a reminder.
+IDLE_AFTER = datetime.timedelta(days=7)
+
+
+class Worklist(models.TextChoices):
+    """The home pages' lists of what needs someone, also offered by the list's filter."""
+
+    REFUSED = "refused", _("Refused by Altafid: values to fix")
+    IDLE = "idle", _("Drafts untouched for a week")
+    IN_FLIGHT = "in_flight", _("On their way")
 
 
 class StepKind(models.TextChoices):

@@ -16,10 +16,13 @@ from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record, field_changes
 from onboarding.cases.lifecycle import (
     CLOSED,
+    IDLE_AFTER,
+    IN_FLIGHT,
     SECTIONS,
     UNSENT,
     CaseStatus,
     Section,
+    Worklist,
     sections_locked,
     sections_sent,
 )
@@ -82,7 +85,11 @@ def cases_search(
     *, user: User, tenant: Tenant, query: str = "", status: str = ""
 ) -> QuerySet[Case]:
     cases = cases_for_user(user=user).filter(tenant=tenant)
-    if status:
+    if status == Worklist.IDLE:
+        cases = cases.filter(status__in=UNSENT, updated_at__lt=timezone.now() - IDLE_AFTER)
+    elif status == Worklist.IN_FLIGHT:
+        cases = cases.filter(status__in=IN_FLIGHT)
+    elif status in CaseStatus.values:
         cases = cases.filter(status=status)
     query = query.strip()
     if query:

@@ -17,7 +17,7 @@ from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenant_for_request, user_role
 from onboarding.audit.services import case_events
 from onboarding.cases.forms import AddressForm
-from onboarding.cases.lifecycle import LISTED, SECTIONS, UNSENT, CaseStatus, Section
+from onboarding.cases.lifecycle import LISTED, SECTIONS, UNSENT, CaseStatus, Section, Worklist
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.permissions import case_is_owner, case_owner_check
 from onboarding.cases.presenters import (
@@ -53,7 +53,7 @@ from onboarding.operations.erasure import ErasureReason
 from onboarding.submissions.duplicates import altafid_matches
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import submission_plan
-from onboarding.submissions.reads import case_progress, section_refusal
+from onboarding.submissions.reads import case_progress, cases_refused, section_refusal
 from onboarding.submissions.refusals import refusal_for_section
 from onboarding.submissions.services import (
     CaseChangedSinceReview,
@@ -99,7 +99,7 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
         raise Http404
     source = request.POST if request.method == "POST" else request.GET
     status = source.get("status", "")
-    if status not in [s.value for s in LISTED]:
+    if status not in [*(s.value for s in LISTED), *Worklist.values]:
         status = ""
     if request.method == "POST":
         query = request.POST.get("q", "").strip()[:200]
@@ -111,6 +111,8 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
         searched = request.GET.get("search") == "1"
         query = request.session.get(SEARCH_SESSION_KEY, "") if searched else ""
     cases = cases_search(user=_user(request), tenant=tenant, query=query, status=status)
+    if status == Worklist.REFUSED:
+        cases = cases_refused(cases=cases)
     steps = Prefetch(
         "steps",
         queryset=Step.objects.only("case", "round", "kind", "position", "state", "tries"),
@@ -134,6 +136,7 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
         "query": query,
         "status": status,
         "statuses": [(s.value, s.label) for s in LISTED],
+        "worklists": Worklist.choices,
         "can_start": user_role(user=user) == Role.RELATIONSHIP_MANAGER,
     }
     template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"

@@ -9,6 +9,7 @@ from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
 from onboarding.cases.lifecycle import StepState
+from onboarding.health.forms import LookupPreviewForm
 from onboarding.health.services import (
     broker_check,
     cache_check,
@@ -20,6 +21,7 @@ from onboarding.health.services import (
 )
 from onboarding.lookups.services import lookups_ages, lookups_contract_errors
 from onboarding.submissions.models import Step
+from onboarding.web.http import HtmxHttpRequest
 
 WORKER_SILENT_SECONDS = 120
 
@@ -39,9 +41,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @tenant_admin_required
-def health_page(request: HttpRequest, tenant: Tenant) -> HttpResponse:
+def health_page(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
+    lookups_form = LookupPreviewForm(request.GET or None, tenant=tenant)
+    if request.htmx and request.htmx.target == "city-field":
+        return render(request, "health/health.html#city-field", {"form": lookups_form})
     now = time.time()
     heartbeat = heartbeat_last()
     worker_seen = now - float(heartbeat["at"]) if heartbeat else None
@@ -60,6 +65,7 @@ def health_page(request: HttpRequest, tenant: Tenant) -> HttpResponse:
         ],
         "lookups": sorted(lookups_ages(tenant=tenant).items()),
         "contract_errors": sorted(lookups_contract_errors(tenant=tenant).items()),
+        "form": lookups_form,
         "retrying": Step.objects.filter(
             case__tenant=tenant, state=StepState.QUEUED, attempts__gt=0
         ).count(),

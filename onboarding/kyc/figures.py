@@ -86,6 +86,12 @@ def review_figures(*, tenant: Tenant, now: datetime.datetime | None = None) -> F
     return Figures(windows=windows, reasons=reasons, bars=bars, peak=peak, waiting=waiting)
 
 
+def review_window(*, tenant: Tenant, days: int, now: datetime.datetime | None = None) -> Window:
+    """The waits and return rate of the reviews decided in the last `days` days."""
+    decided = Review.objects.filter(tenant=tenant, state__in=DECIDED, decided_at__isnull=False)
+    return _window(decided, now or timezone.now(), days)
+
+
 class _Percentile(Aggregate):
     """PostgreSQL's ordered-set percentile over a duration in seconds."""
 

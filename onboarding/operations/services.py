@@ -23,6 +23,7 @@ from onboarding.cases.permissions import case_admin_check
 from onboarding.operations.models import Resolution
 from onboarding.submissions.models import Step
 from onboarding.submissions.queueing import queue_or_hold
+from onboarding.submissions.reads import RETRY_ERROR
 from onboarding.submissions.services import submission_cancel
 from onboarding.submissions.status import case_status_refresh
 from onboarding.submissions.worker import POSSIBLE_DUPLICATE, UNANSWERED_CREATE
@@ -90,16 +91,10 @@ def failures_of_tenant(
         steps = steps.filter(state=StepState.NEEDS_ATTENTION)
     elif kind in (FailureKind.RETRY, FailureKind.FIX_DATA):
         # The same rule as failure_kind, in the database.
-        retry = (
-            Q(last_error__retryable=True)
-            | Q(last_error__ambiguous=True)
-            | Q(last_error__status__isnull=True)
-            | Q(last_error__status=None)
-            | Q(last_error__status=429)
-            | Q(last_error__status__gte=500)
-        )
         steps = steps.filter(state=StepState.FAILED)
-        steps = steps.filter(retry) if kind == FailureKind.RETRY else steps.exclude(retry)
+        steps = (
+            steps.filter(RETRY_ERROR) if kind == FailureKind.RETRY else steps.exclude(RETRY_ERROR)
+        )
     query = query.strip()
     if query:
         steps = steps.filter(

@@ -86,6 +86,33 @@ def staff_of_tenant(
     return members
 
 
+@dataclass(frozen=True)
+class StaffCounts:
+    roles: dict[str, int]  # people per role, as the list filtered by role shows them
+    invited: int  # active, never logged in
+    inactive: int
+
+
+def staff_counts(*, tenant: Tenant) -> StaffCounts:
+    """How many people the tenant has, per role and access, for the admin's home page."""
+    people = User.objects.filter(staff_profile__tenants=tenant)
+    found = people.aggregate(
+        invited=Count("id", filter=Q(is_active=True, last_login__isnull=True), distinct=True),
+        inactive=Count("id", filter=Q(is_active=False), distinct=True),
+    )
+    roles = dict(
+        people.filter(groups__name__in=Role.values)
+        .values_list("groups__name")
+        .annotate(count=Count("id", distinct=True))
+        .order_by()
+    )
+    return StaffCounts(
+        roles={role.value: roles.get(role.value, 0) for role in Role},
+        invited=found["invited"],
+        inactive=found["inactive"],
+    )
+
+
 def staff_hand_over_candidates(*, tenant: Tenant, member: User) -> QuerySet[User]:
     """Who may take over a member's open cases: the tenant's other active relationship managers."""
     return (

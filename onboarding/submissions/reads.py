@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,6 +27,23 @@ from onboarding.cases.lifecycle import (
 from onboarding.cases.models import Case
 from onboarding.submissions.models import Step
 from onboarding.submissions.refusals import Refusal, refusal_for_section
+
+# A stopped step's last error that trying again may cure: no answer, throttled, or Altafid's
+# own failure. The rest of the failures are values Altafid refused (fix the data).
+RETRY_ERROR = (
+    Q(last_error__retryable=True)
+    | Q(last_error__ambiguous=True)
+    | Q(last_error__status__isnull=True)
+    | Q(last_error__status=None)
+    | Q(last_error__status=429)
+    | Q(last_error__status__gte=500)
+)
+
+
+def cases_refused(*, cases: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases whose submission stopped on values Altafid refused: their RM has data to fix."""
+    refused = Step.objects.filter(case=OuterRef("pk"), state=StepState.FAILED).exclude(RETRY_ERROR)
+    return cases.filter(status=CaseStatus.FAILED).filter(Exists(refused))
 
 
 def case_steps(*, case: Case) -> list[Step]:

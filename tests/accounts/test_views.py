@@ -22,7 +22,7 @@ def test_it_logs_staff_in_by_email(client, rm):
     response = client.post(reverse("accounts:login"), {"username": rm.email, "password": PASSWORD})
 
     assert response.status_code == 302
-    assert response.url == reverse("accounts:home")
+    assert response.url == reverse("home:index")
 
 
 def test_it_says_why_a_login_failed_next_to_the_form(client, rm):
@@ -34,55 +34,16 @@ def test_it_says_why_a_login_failed_next_to_the_form(client, rm):
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(client):
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("home:index"))
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("accounts:login"))
 
 
-def test_it_shows_role_tenant_and_dropdowns_from_altafid(client, rm, tenant, sandbox):
-    client.force_login(rm)
-
-    response = client.get(reverse("accounts:home"))
-
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "Relationship manager" in page
-    assert "Andes Capital" in page
-    assert tenant.altafid_uuid in page
-    assert '<option value="CHL">Chile</option>' in page
-    assert sandbox.request_count(path_prefix="/api/core/platformconfigs/v1/contacts/stages") == 1
-
-
-def test_it_fills_the_cities_of_the_chosen_country(client, rm, sandbox):
-    client.force_login(rm)
-
-    response = client.get(reverse("accounts:home"), {"country": "CHL"})
-
-    assert '<option value="Santiago">Santiago</option>' in response.content.decode()
-
-
-def test_it_answers_htmx_with_only_the_city_fragment(client, rm, sandbox):
-    client.force_login(rm)
-
-    response = client.get(
-        reverse("accounts:home"),
-        {"country": "CHL"},
-        headers={"HX-Request": "true", "HX-Target": "city-field"},
-    )
-
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert page.lstrip().startswith('<div class="field" id="city-field">')
-    assert "Santiago" in page
-    assert "<html" not in page
-    assert "Your access" not in page
-
-
 def test_it_refuses_to_post_to_home(client, rm):
     client.force_login(rm)
 
-    assert client.post(reverse("accounts:home")).status_code == 405
+    assert client.post(reverse("home:index")).status_code == 405
 
 
 def test_it_switches_between_the_users_own_tenants(client, tenant):
@@ -118,14 +79,14 @@ def test_it_does_not_redirect_a_switch_off_site(client, rm, tenant):
         reverse("accounts:tenant-switch"), {"tenant": tenant.pk, "next": "https://evil.example"}
     )
 
-    assert response.url == reverse("accounts:home")
+    assert response.url == reverse("home:index")
 
 
 def test_it_tells_a_user_without_tenant_to_ask_an_admin(client):
     user = staff_create(tenants=[])
     client.force_login(user)
 
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("home:index"))
 
     assert b"not assigned to any tenant" in response.content
 
@@ -135,14 +96,14 @@ def test_it_logs_out_by_post_only(client, rm):
 
     assert client.get(reverse("accounts:logout")).status_code == 405
     assert client.post(reverse("accounts:logout")).status_code == 302
-    assert client.get(reverse("accounts:home")).status_code == 302
+    assert client.get(reverse("home:index")).status_code == 302
 
 
 def test_it_speaks_spanish_when_asked(client, rm, sandbox):
     client.force_login(rm)
     client.post(reverse("set_language"), {"language": "es", "next": "/"})
 
-    response = client.get(reverse("accounts:home"))
+    response = client.get(reverse("home:index"))
 
     assert "Cerrar sesión" in response.content.decode()
 

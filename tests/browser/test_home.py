@@ -8,24 +8,25 @@ from tests.factories import PASSWORD, TenantFactory, staff_create
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_it_lets_an_rm_log_in_and_pick_a_city_after_its_country(
+def test_it_lets_an_admin_log_in_and_preview_the_cities_of_a_country(
     live_server, page, sandbox, settings
 ):
     tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
-    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
+    rm = staff_create(role=Role.ADMIN, tenants=[tenant], email="rosa@example.com")
 
-    page.goto(live_server.url + reverse("accounts:home"))
+    page.goto(live_server.url + reverse("home:index"))
     screenshot(page, "login")
     page.get_by_label("E-mail address").fill(rm.email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
 
     page.get_by_role("heading", name="Welcome, Rosa").wait_for()
-    assert page.get_by_text("Relationship manager").first.is_visible()
+    screenshot(page, "home-admin")
+    page.get_by_role("link", name="Health details").click()
     page.get_by_label("Country", exact=True).select_option("CHL")
     page.locator("#id_city option[value='Santiago']").wait_for(state="attached")
     page.get_by_label("City").select_option("Santiago")
-    screenshot(page, "home")
+    screenshot(page, "health-lookups")
 
     assert page.get_by_label("Pipeline stage").locator("option").count() > 2
     assert page.get_by_label("Phone country code").locator("option[value='+56']").count() >= 1
@@ -42,5 +43,5 @@ def test_it_switches_the_page_to_spanish(live_server, page, sandbox, settings):
     page.get_by_label("Contraseña").fill(PASSWORD)
     page.get_by_role("button", name="Iniciar sesión").click()
 
-    page.get_by_role("heading", name="Listas del tenant en Altafid").wait_for()
+    page.get_by_role("heading", name="Requiere su atención").wait_for()
     screenshot(page, "home-es")

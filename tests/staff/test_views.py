@@ -107,10 +107,10 @@ def test_it_lets_the_invited_person_choose_a_password_once(
     )
 
     assert response.status_code == 302
-    assert response.url == reverse("accounts:home")
+    assert response.url == reverse("home:index")
     member = User.objects.get(email="nuevo@example.com")
     assert member.check_password("a-long-new-pass-2026")
-    assert client.get(reverse("accounts:home")).status_code == 200
+    assert client.get(reverse("home:index")).status_code == 200
     client.logout()
     again = client.get(link, follow=True)
     assert "This link no longer works" in again.content.decode()
