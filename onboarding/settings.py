@@ -413,6 +413,7 @@ PASSWORD_RESET_TIMEOUT = env_int("INVITATION_VALID_SECONDS", 3 * 24 * 3600, mini
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
+FORMAT_MODULE_PATH = ["onboarding.formats"]
 LOCALE_PATHS = [BASE_DIR / "onboarding" / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True

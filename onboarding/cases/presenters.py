@@ -11,6 +11,7 @@ from onboarding.accounts.models import User
 from onboarding.audit.models import Event, EventKind
 from onboarding.cases.lifecycle import FIRST_ROUND, SECTIONS, Section, StepKind
 from onboarding.cases.sections import SPECS, BoundSection
+from onboarding.core.display import AMOUNTS, shown_amount, shown_date
 from onboarding.lookups.forms import LookupChoiceField
 
 # Altafid's names whose field in our forms has another name or no single field.
@@ -64,8 +65,10 @@ def _choice_label(name: str, value: str) -> str:
 
 def wire_value(key: str, value: Any) -> str:
     """A value of a body by its wire name, a fixed choice shown by its label ("Male")."""
+    if key in AMOUNTS and value not in (None, ""):
+        return shown_amount(value)
     if isinstance(value, str) and value:
-        return _choice_label(to_snake(key), value)
+        return shown_date(_choice_label(to_snake(key), value))
     return shown_value(value)
 
 
@@ -86,6 +89,8 @@ def shown_value(value: Any) -> str:
         return ", ".join(parts)
     if isinstance(value, list):
         return "; ".join(shown_value(item) for item in value)
+    if isinstance(value, str):
+        return shown_date(value)
     return str(value)
 
 

@@ -19,6 +19,7 @@ from onboarding.altafid.enums import ContactAddressType, IdentityType
 from onboarding.cases import forms as section_forms
 from onboarding.cases import validators
 from onboarding.cases.models import Section
+from onboarding.core.display import shown_field_value
 from onboarding.lookups.forms import LookupMemo
 
 RawData = dict[str, list[str]]
@@ -441,15 +442,21 @@ def primary_address(sales: BoundSection) -> dict[str, Any] | None:
 
 def _shown(form: Any, names: Iterable[str] | None = None) -> list[tuple[str, str, str]]:
     """(name, label, value) of each filled-in field, with the label of the option chosen."""
-    shown = []
+    found = []
     for bound_field in form if names is None else (form[name] for name in names):
         value = bound_field.value()
         if value in (None, "", False):
             continue
         choices = dict(getattr(bound_field.field, "choices", ()) or ())
-        shown_value = _("Yes") if isinstance(value, bool) else choices.get(str(value), value)
-        shown.append((bound_field.name, str(bound_field.label), str(shown_value)))
-    return shown
+        shown: object
+        if isinstance(value, bool):
+            shown = _("Yes")
+        elif str(value) in choices:
+            shown = choices[str(value)]
+        else:
+            shown = shown_field_value(bound_field.name, value)
+        found.append((bound_field.name, str(bound_field.label), str(shown)))
+    return found
 
 
 def errors_described(form: Any) -> None:

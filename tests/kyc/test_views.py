@@ -250,9 +250,9 @@ def test_it_shows_the_difference_against_the_last_review(client, held, officer, 
     masked = client.get(reverse("kyc:review", args=[again.pk])).content.decode()
 
     assert "Changed since the last review" in page
-    assert '<td class="diff-old">90000000</td><td class="diff-new">95000000</td>' in page
+    assert '<td class="diff-old">90,000,000</td><td class="diff-new">95,000,000</td>' in page
     assert (
-        "95000000</td>" not in masked.split("Changed since the last review")[1].split("</table>")[0]
+        "95,000,000</td>" not in masked.split("Changed since the last review")[1].split("</table>")[0]
     )
     assert '<td class="diff-new">changed</td>' in masked
     assert "Approve and send" not in masked
@@ -313,3 +313,14 @@ def test_it_shows_what_changed_since_an_approval_that_a_later_edit_voided(
     changes = page.split("Changed since the last review")[1].split("</table>")[0]
     assert '<td class="diff-old">350000000</td><td class="diff-new">360000000</td>' in changes
     assert changes.count('class="diff-new"') == 1
+
+
+def test_it_shows_amounts_and_dates_in_the_officers_language(client, held, officer):
+    client.force_login(officer)
+    client.post(reverse("set_language"), {"language": "es"})
+
+    page = client.get(reverse("kyc:review", args=[held.pk])).content.decode()
+
+    assert "$90.000.000" in page
+    assert "20 may 1980" in page
+    assert "90000000</td>" not in page
