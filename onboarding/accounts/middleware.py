@@ -1,11 +1,11 @@
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 
 from onboarding.accounts.models import User
 from onboarding.accounts.two_factor import two_factor_enrolled, two_factor_required
+from onboarding.core.http import redirect_page
 
 # Reachable before the second factor: the two-factor pages themselves, leaving, the language.
 OPEN_PREFIXES = ("/two-factor/", "/logout/", "/i18n/", "/static/", "/healthz")
@@ -33,8 +33,4 @@ class TwoFactorMiddleware:
 
     def _to(self, request: HttpRequest, path: str) -> HttpResponse:
         where = f"{path}?next={request.get_full_path()}" if request.method == "GET" else path
-        if request.headers.get("HX-Request"):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = where
-            return response
-        return redirect(where)
+        return redirect_page(request, where)

@@ -26,7 +26,7 @@ from onboarding.accounts.two_factor import (
     totp_secret,
     two_factor_required,
 )
-from onboarding.web.http import HtmxHttpRequest
+from onboarding.core.http import HtmxHttpRequest
 
 RECOVERY_SESSION_KEY = "two_factor_recovery_codes"
 

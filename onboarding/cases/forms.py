@@ -25,9 +25,9 @@ from onboarding.altafid.enums import (
     Language,
     MaritalStatus,
 )
+from onboarding.core.widgets import FastSelect
 from onboarding.lookups.forms import LookupChoiceField, LookupFormMixin, LookupMemo
 from onboarding.lookups.kinds import LookupKind
-from onboarding.web.widgets import FastSelect
 
 AMOUNT_HELP = _("Whole amount in digits, without dots or spaces.")
 

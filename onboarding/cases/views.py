@@ -48,6 +48,7 @@ from onboarding.cases.services import (
     rows_remove,
     section_check_editable,
 )
+from onboarding.core.http import HtmxHttpRequest
 from onboarding.kyc.services import returned_counts, review_returned
 from onboarding.operations.erasure import ErasureReason
 from onboarding.submissions.duplicates import altafid_matches
@@ -62,7 +63,6 @@ from onboarding.submissions.services import (
     case_submit,
     contact_decide,
 )
-from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 20
 

@@ -9,6 +9,7 @@ from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
 from onboarding.cases.lifecycle import StepState
+from onboarding.core.http import HtmxHttpRequest
 from onboarding.health.forms import LookupPreviewForm
 from onboarding.health.services import (
     broker_check,
@@ -21,7 +22,6 @@ from onboarding.health.services import (
 )
 from onboarding.lookups.services import lookups_ages, lookups_contract_errors
 from onboarding.submissions.models import Step
-from onboarding.web.http import HtmxHttpRequest
 
 WORKER_SILENT_SECONDS = 120
 

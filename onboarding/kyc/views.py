@@ -15,6 +15,7 @@ from onboarding.accounts.context_processors import request_staff
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState
+from onboarding.core.http import HtmxHttpRequest
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
@@ -33,7 +34,6 @@ from onboarding.kyc.services import (
     reviews_waiting_owners,
 )
 from onboarding.submissions.models import Step
-from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 25
 AGES = (

@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
+from onboarding.core.widgets import FastSelect, OptionList
 from onboarding.lookups.kinds import LookupKind
 from onboarding.lookups.services import Choices, lookups_get
-from onboarding.web.widgets import FastSelect, OptionList
 
 
 class LookupChoiceField(forms.ChoiceField):

@@ -6,13 +6,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.services import tenant_for_request
+from onboarding.core.http import HtmxHttpRequest
 from onboarding.notices.services import (
     notice_read,
     notice_target,
     notices_for_user,
     notices_read_all,
 )
-from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 25
 

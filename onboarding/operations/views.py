@@ -15,6 +15,7 @@ from onboarding.accounts.models import Tenant, User
 from onboarding.cases.lifecycle import StepKind, StepState
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_owner_candidates
+from onboarding.core.http import HtmxHttpRequest
 from onboarding.operations.chart import failures_chart
 from onboarding.operations.erasure import ErasureReason, case_erase
 from onboarding.operations.services import (
@@ -31,7 +32,6 @@ from onboarding.operations.services import (
 )
 from onboarding.submissions.models import Step
 from onboarding.submissions.reads import step_explanation
-from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 25
 SORTS = ("latest", "oldest", "client", "step")

@@ -14,6 +14,7 @@ from onboarding.accounts.roles import Role
 from onboarding.accounts.services import user_role
 from onboarding.audit.services import staff_events
 from onboarding.cases.services import cases_open_of
+from onboarding.core.http import HtmxHttpRequest
 from onboarding.staff.forms import StaffDeactivateForm, StaffInviteForm, StaffRoleForm
 from onboarding.staff.presenters import staff_timeline
 from onboarding.staff.services import (
@@ -26,7 +27,6 @@ from onboarding.staff.services import (
     staff_reactivate,
     staff_role_change,
 )
-from onboarding.web.http import HtmxHttpRequest
 
 PAGE_SIZE = 25
 STATES = (

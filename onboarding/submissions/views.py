@@ -12,6 +12,7 @@ from onboarding.cases.lifecycle import CaseStatus
 from onboarding.cases.models import Case
 from onboarding.cases.permissions import case_is_owner
 from onboarding.cases.services import cases_for_user
+from onboarding.core.http import HtmxHttpRequest
 from onboarding.submissions.models import Attempt, AttemptOutcome
 from onboarding.submissions.reads import case_submission, step_explanation, step_technical
 from onboarding.submissions.services import (
@@ -21,7 +22,6 @@ from onboarding.submissions.services import (
     case_activate,
     case_submit,
 )
-from onboarding.web.http import HtmxHttpRequest
 
 
 def _user(request: HtmxHttpRequest) -> User:

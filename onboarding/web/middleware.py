@@ -5,9 +5,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, resolve_url
+from django.shortcuts import resolve_url
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from onboarding.core.http import redirect_page
 
 # Pages load scripts and styles only from our own origin and never inline, so this holds.
 POLICY = "; ".join(
@@ -68,11 +70,7 @@ class IdleTimeoutMiddleware:
                 logout(request)
                 messages.info(request, _("You were signed out after a while without activity."))
                 login = f"{resolve_url(settings.LOGIN_URL)}?next={request.path}"
-                if request.headers.get("HX-Request"):
-                    response = HttpResponse(status=204)
-                    response["HX-Redirect"] = login
-                    return response
-                return redirect(login)
+                return redirect_page(request, login)
             if not isinstance(seen, int) or now - seen >= 60:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
