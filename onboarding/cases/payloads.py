@@ -17,6 +17,7 @@ from onboarding.altafid.contacts import (
 )
 from onboarding.altafid.enums import ContactAddressType, DocumentType, FirmType, IdentityType
 from onboarding.cases.forms import SAME
+from onboarding.cases.mapping import TABLES, Group, Sent
 from onboarding.cases.models import Case, Section
 from onboarding.cases.sections import BoundSection, primary_address
 from onboarding.cases.validators import phone_country
@@ -33,8 +34,12 @@ class Call:
     model: BaseModel | None = None
 
 
+def _filled(value: Any) -> bool:
+    return value not in ("", None)
+
+
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
-    return {key: value for key, value in data.items() if value not in ("", None)}
+    return {key: value for key, value in data.items() if _filled(value)}
 
 
 def _split(text: str | None) -> list[str] | None:
@@ -45,37 +50,42 @@ def _split(text: str | None) -> list[str] | None:
 def _phone(data: dict[str, Any]) -> dict[str, Any] | None:
     if not (data.get("phone_code") and data.get("phone_number")):
         return None
-    return {"phone_country_code": data["phone_code"], "phone_number": data["phone_number"]}
+    return {"phoneCountryCode": data["phone_code"], "phoneNumber": data["phone_number"]}
 
 
-def _addresses(bound: BoundSection, kind: ContactAddressType) -> list[dict[str, Any]]:
-    return [_clean({**row, "contact_address_type": kind.value}) for row in bound.rows("addresses")]
+def _copied(sent: Sent, data: dict[Section, dict[str, Any]]) -> dict[str, Any]:
+    """The fields a call sends as they are, by Altafid's names, each from its section."""
+    return {
+        field.wire: value
+        for table in TABLES.values()
+        for field in table.fields
+        if sent in field.calls and not field.built
+        if _filled(value := data[table.section].get(field.name))
+    }
 
 
-def _client_fields(case: Case, client: dict[str, Any]) -> dict[str, Any]:
-    return _clean(
-        {
-            name: client.get(name)
-            for name in (
-                "first_name",
-                "middle_name",
-                "paternal_last_name",
-                "maternal_last_name",
-                "contact_type",
-                "contact_means",
-                "preferred_contact_language",
-                "preferred_email",
-                "date_of_birth",
-                "gender",
-                "marital_status",
-                "identity_type",
-                "identity_id",
-                "identity_country",
-                "contact_source",
-                "contact_preference",
-            )
-        }
-    )
+def _row(group: Group, row: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for field in group.fields:
+        if _filled(value := row.get(field.name)):
+            *parents, name = field.wire.split(".")
+            place = body
+            for parent in parents:
+                place = place.setdefault(parent, {})
+            place[name] = value
+    return body
+
+
+def _rows(bound: BoundSection) -> dict[str, list[dict[str, Any]]]:
+    """Each repeating group of the section as its Altafid list, by the list's name."""
+    return {
+        group.wire: [_row(group, row) for row in bound.rows(group.prefix)]
+        for group in TABLES[bound.section].groups
+    }
+
+
+def _addresses(rows: list[dict[str, Any]], kind: ContactAddressType) -> list[dict[str, Any]]:
+    return [{**row, "contactAddressType": kind.value} for row in rows]
 
 
 @dataclass(frozen=True)
@@ -109,49 +119,46 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
     """The five calls in order; a call whose section data is not valid yet has `problems`.
 
     Each fact is read from the one section that holds it (docs/architecture.md, "One client
-    record"): names, birth, phone, language and identity from the client; nationality, wealth
-    and addresses from the sales profile.
+    record"); which fields each call copies, and under which names, is `mapping.TABLES`.
     """
-    client = sections[Section.CLIENT].data
-    sales_bound = sections[Section.SALES]
-    sales_data = sales_bound.data
-    kyc_bound = sections[Section.COMPLIANCE]
-    kyc = kyc_bound.data
+    data = {section: bound.data for section, bound in sections.items()}
+    client, sales_data, kyc = (
+        data[Section.CLIENT],
+        data[Section.SALES],
+        data[Section.COMPLIANCE],
+    )
     firm = case.tenant.altafid_uuid
     manager = _manager_uuid(case)
-    common = _client_fields(case, client)
     phone = _phone(client)
 
     create = _build(
         ContactCreate,
         {
-            **common,
-            "market_segment": client.get("market_segment") or None,
-            "preferred_phone_number": phone,
-            "firm_id": firm,
-            "firm_type": FirmType.TENANT,
-            "contact_manager_id": manager,
-            "contact_manager_firm_type": FirmType.TENANT,
+            **_copied(Sent.CREATE, data),
+            "preferredPhoneNumber": phone,
+            "firmId": firm,
+            "firmType": FirmType.TENANT,
+            "contactManagerId": manager,
+            "contactManagerFirmType": FirmType.TENANT,
         },
     )
 
     names = [client.get(name) for name in ("first_name", "paternal_last_name")]
+    sales_rows = _rows(sections[Section.SALES])
     sales = _build(
         SalesUpdate,
         {
-            **common,
-            **_clean(dict(sales_data)),
-            "segment_name": client.get("market_segment") or None,
-            "display_name": sales_data.get("display_name") or " ".join(n for n in names if n),
-            "preferred_phone_number": phone,
-            "firm_entity_uuid": firm,
-            "firm_name": case.tenant.name,
-            "firm_type": FirmType.TENANT,
-            "captured_by_entity_uuid": manager,
-            "captured_by_type": FirmType.TENANT,
-            "contact_manager_entity_uuid": manager,
-            "contact_manager_type": FirmType.TENANT,
-            "addresses": _addresses(sales_bound, ContactAddressType.SALES),
+            **_copied(Sent.SALES, data),
+            "displayName": sales_data.get("display_name") or " ".join(n for n in names if n),
+            "preferredPhoneNumber": phone,
+            "firmEntityUuid": firm,
+            "firmName": case.tenant.name,
+            "firmType": FirmType.TENANT,
+            "capturedByEntityUuid": manager,
+            "capturedByType": FirmType.TENANT,
+            "contactManagerEntityUuid": manager,
+            "contactManagerType": FirmType.TENANT,
+            "addresses": _addresses(sales_rows["addresses"], ContactAddressType.SALES),
         },
     )
 
@@ -160,27 +167,26 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
         kyc_phone["country"] = phone_country(
             phone_code=client["phone_code"], number=client["phone_number"]
         )
+    kyc_rows = _rows(sections[Section.COMPLIANCE])
     if kyc.get("compliance_address") == SAME:
-        address = primary_address(sales_bound)
-        kyc_addresses = (
-            [_clean({**address, "contact_address_type": ContactAddressType.COMPLIANCE.value})]
-            if address
-            else []
-        )
+        address = primary_address(sections[Section.SALES])
+        group = TABLES[Section.SALES].group("addresses")
+        assert group is not None
+        own = [_row(group, address)] if address else []
     else:
-        kyc_addresses = _addresses(kyc_bound, ContactAddressType.COMPLIANCE)
-    documents = [{"specification_data": _clean(row)} for row in kyc_bound.rows("documents")]
+        own = kyc_rows["addresses"]
+    documents = kyc_rows["identityDocuments"]
     identity_document = DOCUMENT_OF_IDENTITY.get(client.get("identity_type") or "")
     if identity_document and client.get("identity_id"):
         documents.insert(
             0,
             {
-                "specification_data": _clean(
+                "specificationData": _clean(
                     {
-                        "specification_type": identity_document,
-                        "identity_id": client["identity_id"],
+                        "specificationType": identity_document,
+                        "identityId": client["identity_id"],
                         "country": client.get("identity_country"),
-                        "issuing_authority": kyc.get("identity_issuing_authority"),
+                        "issuingAuthority": kyc.get("identity_issuing_authority"),
                     }
                 )
             },
@@ -188,35 +194,24 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
     compliance = _build(
         ComplianceUpdate,
         {
-            **_clean({name: client.get(name) for name in KYC_FROM_CLIENT}),
-            **_clean({name: sales_data.get(name) for name in KYC_FROM_SALES}),
-            "primary_country_of_citizenship": sales_data.get("country_of_citizenship") or None,
-            **_clean({name: kyc.get(name) for name in KYC_OWN}),
-            "company_names": _split(kyc.get("company_names")),
-            "trading_symbols": _split(kyc.get("trading_symbols")),
-            "phone_number": kyc_phone,
-            "addresses": kyc_addresses,
-            "identity_documents": documents,
-            "employment_history": [_clean(row) for row in kyc_bound.rows("employment")],
-            "pep_entries": [_clean(row) for row in kyc_bound.rows("peps")],
+            **_copied(Sent.COMPLIANCE, data),
+            **kyc_rows,
+            "companyNames": _split(kyc.get("company_names")),
+            "tradingSymbols": _split(kyc.get("trading_symbols")),
+            "phoneNumber": kyc_phone,
+            "addresses": _addresses(own, ContactAddressType.COMPLIANCE),
+            "identityDocuments": documents,
         },
     )
 
-    activation_data = sections[Section.ACTIVATION].data
     login = (
         client.get("preferred_email")
-        if activation_data.get("login_email") == SAME
-        else activation_data.get("primary_email")
+        if data[Section.ACTIVATION].get("login_email") == SAME
+        else data[Section.ACTIVATION].get("primary_email")
     )
     activation = _build(
         PrimaryEmailUpdate,
-        {
-            "primary_email": login or None,
-            "preferred_contact_language": client.get("preferred_contact_language") or None,
-            **_clean(
-                {k: client.get(k) for k in ("identity_type", "identity_id", "identity_country")}
-            ),
-        },
+        {**_copied(Sent.ACTIVATION, data), "primaryEmail": login or None},
     )
     contact_path = "/api/contacts/{contactUuid}"
     return [
@@ -233,20 +228,6 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
             [],
         ),
     ]
-
-
-KYC_FROM_CLIENT = (
-    "first_name",
-    "middle_name",
-    "paternal_last_name",
-    "maternal_last_name",
-    "gender",
-    "date_of_birth",
-    "marital_status",
-    "preferred_contact_language",
-)
-KYC_FROM_SALES = ("country_of_birth", "annual_income", "liquid_net_worth", "total_net_worth")
-KYC_OWN = ("alias", "related_to_pep", "director_or_ten_percent_shareholder")
 
 
 def _parts(built: Built) -> tuple[dict[str, Any] | None, list[str], BaseModel | None]:

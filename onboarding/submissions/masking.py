@@ -1,48 +1,18 @@
 """Masked copies of what went to Altafid and what came back, for the step history.
 
-Keys not listed here are shown as "•••": a new field is masked until someone decides that it
+What is personal and what is a classification code is decided once, in `cases/mapping.py`.
+Keys it does not list are shown as "•••": a new field is masked until someone decides that it
 is safe to show.
 """
 
 from typing import Any
 
-SHOWN = frozenset(
-    {
-        "contactUuid",
-        "contactType",
-        "contactMeans",
-        "contactPreference",
-        "preferredContactLanguage",
-        "status",
-        "firmType",
-        "firmId",
-        "contactManagerType",
-        "contactManagerFirmType",
-        "capturedByType",
-        "identityType",
-        "identityCountry",
-        "country",
-        "countryOfBirth",
-        "primaryCountryOfCitizenship",
-        "countryOfCitizenship",
-        "addressType",
-        "contactAddressType",
-        "isPrimary",
-        "specificationType",
-        "employmentStatus",
-        "stageName",
-        "segmentName",
-        "contactSource",
-        "marketSegment",
-        "errorCode",
-        "code",
-        "timestamp",
-        "path",
-    }
-)
+from onboarding.cases.mapping import PERSONAL_NAMES, SHOWN_NAMES
+
+# Keys of Altafid's answers that say what happened, not who the client is.
+ANSWER_SHOWN = frozenset({"contactUuid", "errorCode", "code", "timestamp", "path"})
+SHOWN = SHOWN_NAMES | ANSWER_SHOWN
 HIDDEN = "•••"
-# Yes/no answers that are personal all the same: declarations about the client.
-PERSONAL_FLAGS = frozenset({"relatedToPEP", "directorOrTenPercentShareholder"})
 
 
 def masked(value: Any, key: str | None = None) -> Any:
@@ -50,8 +20,11 @@ def masked(value: Any, key: str | None = None) -> Any:
         return {name: masked(item, name) for name, item in value.items()}
     if isinstance(value, list):
         return [masked(item, key) for item in value]
-    if key in PERSONAL_FLAGS:
+    if value is None:
+        return None
+    # Even a yes/no answer of a personal field is hidden: the PEP and director declarations.
+    if key in PERSONAL_NAMES:
         return HIDDEN
-    if value is None or isinstance(value, bool) or key in SHOWN:
+    if isinstance(value, bool) or key in SHOWN:
         return value
     return HIDDEN

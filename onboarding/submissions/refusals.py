@@ -1,25 +1,14 @@
 """Altafid's field errors from a refused step, placed back on the section and field of the form."""
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
-from pydantic.alias_generators import to_snake
-
+from onboarding.cases.mapping import TABLES, Field, leaf
 from onboarding.cases.models import Section
-from onboarding.cases.sections import SPECS
+from onboarding.cases.sections import SPECS, SectionSpec
 
-# Wire names of the repeating groups, and the form prefix each one is typed into.
-GROUPS = {
-    "addresses": "addresses",
-    "identityDocuments": "documents",
-    "employmentHistory": "employment",
-    "pepEntries": "peps",
-}
-# Wire fields whose form field has another name.
-RENAMED = {"preferred_phone_number": "phone_number"}
 ROW = re.compile(r"^(?P<group>\w+)\[(?P<index>\d+)\]\.(?P<rest>.+)$")
+INDEX = re.compile(r"\[\d+\]")
 
 
 @dataclass(frozen=True)
@@ -58,7 +47,7 @@ def refusal_for_section(
     spec = SPECS[section]
     refusal = Refusal(current=current)
     for wire_name, messages in field_errors.items():
-        place = _place(wire_name, spec, spec.form.base_fields)
+        place = _place(wire_name, spec)
         refusal.errors.extend(
             Refused(str(text), place.label, place.field, place.prefix, place.index)
             for text in messages
@@ -68,23 +57,31 @@ def refusal_for_section(
     return refusal
 
 
-def _place(wire_name: str, spec: object, form_fields: Mapping[str, Any]) -> Refused:
+def _place(wire_name: str, spec: SectionSpec) -> Refused:
+    """Where an error belongs: a field of a row by its list and index, else a field of the form,
+    by its Altafid path in the section's table (or, failing that, by a last name only one of
+    the section's fields has)."""
+    table = TABLES[spec.section]
     row = ROW.match(wire_name)
-    groups = {group.prefix: group for group in getattr(spec, "groups", ())}
-    if row and GROUPS.get(row["group"]) in groups:
-        group = groups[GROUPS[row["group"]]]
-        name = _form_name(row["rest"].rsplit(".", 1)[-1])
-        row_fields = group.formset.form.base_fields
+    group = table.group(row["group"]) if row else None
+    spec_groups = {g.prefix: g for g in spec.groups}
+    if row and group is not None and group.prefix in spec_groups:
+        name = _form_name(row["rest"], group.fields)
+        row_fields = spec_groups[group.prefix].formset.form.base_fields
         if name in row_fields:
             index = int(row["index"])
-            label = f"{group.row_title} {index + 1}: {row_fields[name].label}"
+            label = f"{spec_groups[group.prefix].row_title} {index + 1}: {row_fields[name].label}"
             return Refused("", label, name, group.prefix, index)
-    name = _form_name(wire_name.rsplit(".", 1)[-1])
+    name = _form_name(wire_name, table.fields)
+    form_fields = spec.form.base_fields
     if name in form_fields:
         return Refused("", str(getattr(form_fields[name], "label", name)), name)
     return Refused("", wire_name)
 
 
-def _form_name(wire_name: str) -> str:
-    snake = to_snake(wire_name)
-    return RENAMED.get(snake, snake)
+def _form_name(wire_name: str, fields: tuple[Field, ...]) -> str:
+    path = INDEX.sub("[]", wire_name)
+    exact = {field.name for field in fields if field.wire == path}
+    by_leaf = {field.name for field in fields if leaf(field.wire) == leaf(path)}
+    found = exact or by_leaf
+    return found.pop() if len(found) == 1 else ""
