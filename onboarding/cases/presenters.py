@@ -5,35 +5,34 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.utils.translation import gettext as _
-from pydantic.alias_generators import to_snake
 
 from onboarding.accounts.models import User
 from onboarding.audit.models import Event, EventKind
 from onboarding.cases.lifecycle import FIRST_ROUND, SECTIONS, Section, StepKind
+from onboarding.cases.mapping import form_field
 from onboarding.cases.sections import SPECS, BoundSection
 from onboarding.core.display import AMOUNTS, shown_amount, shown_date
 from onboarding.lookups.forms import LookupChoiceField
 
-# Altafid's names whose field in our forms has another name or no single field.
+# Altafid's names that a form field's label would not tell apart (one field sent under two
+# names), and the lists.
 _WIRE_LABELS = {
-    "segmentName": lambda: str(SPECS[Section.CLIENT].form.base_fields["market_segment"].label),
     "primaryCountryOfCitizenship": lambda: _("Country of citizenship (compliance)"),
-    "preferredPhoneNumber": lambda: _("Phone number"),
     "phoneNumber": lambda: _("Phone number (compliance)"),
     "identityDocuments": lambda: _("Identity documents"),
     "employmentHistory": lambda: _("Employment history"),
     "pepEntries": lambda: _("Politically exposed persons"),
     "primaryEmail": lambda: _("Login e-mail"),
-    "relatedToPEP": lambda: str(SPECS[Section.COMPLIANCE].form.base_fields["related_to_pep"].label),
     "addresses:SALES": lambda: _("Addresses (sales profile)"),
     "addresses:COMPLIANCE": lambda: _("Address for compliance"),
 }
 
 
 def wire_label(key: str) -> str:
+    """The label of an Altafid name: the label of the form field it comes from (`mapping`)."""
     if key in _WIRE_LABELS:
         return str(_WIRE_LABELS[key]())
-    return field_label(to_snake(key)) or key
+    return field_label(form_field(key)) or key
 
 
 def field_label(name: str) -> str:
@@ -68,7 +67,7 @@ def wire_value(key: str, value: Any) -> str:
     if key in AMOUNTS and value not in (None, ""):
         return shown_amount(value)
     if isinstance(value, str) and value:
-        return shown_date(_choice_label(to_snake(key), value))
+        return shown_date(_choice_label(form_field(key), value))
     return shown_value(value)
 
 

@@ -6,28 +6,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from onboarding.cases.mapping import PLUMBING
 from onboarding.cases.presenters import wire_label, wire_value
 from onboarding.kyc.flags import Flag
 from onboarding.submissions.masking import SHOWN
 from onboarding.submissions.plans import contact_fields
 
 # Keys of a body that are plumbing rather than facts about the client.
-HIDDEN = frozenset(
-    {
-        "firmId",
-        "firmEntityUuid",
-        "firmType",
-        "firmName",
-        "customFields",
-        "status",
-        "capturedByEntityUuid",
-        "capturedByType",
-        "contactManagerId",
-        "contactManagerFirmType",
-        "contactManagerEntityUuid",
-        "contactManagerType",
-    }
-)
+HIDDEN = frozenset(plumbing.wire for plumbing in PLUMBING if "." not in plumbing.wire)
 
 
 @dataclass

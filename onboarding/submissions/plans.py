@@ -27,6 +27,7 @@ from onboarding.cases.lifecycle import (
     in_flight,
     phase_kinds,
 )
+from onboarding.cases.mapping import CREATE_NAMES
 from onboarding.cases.models import Case
 from onboarding.cases.payloads import Call, case_payloads
 from onboarding.cases.sections import BoundSection
@@ -34,12 +35,7 @@ from onboarding.cases.services import case_sections
 from onboarding.submissions.models import Step
 
 # The create call names a few fields differently from the updates (docs/altafid-contract.md).
-ALIASES = {
-    "firmId": "firmEntityUuid",
-    "contactManagerId": "contactManagerEntityUuid",
-    "contactManagerFirmType": "contactManagerType",
-    "marketSegment": "segmentName",
-}
+ALIASES = CREATE_NAMES
 # Which call sends a field that several amendable calls carry.
 PRECEDENCE = (StepKind.COMPLIANCE, StepKind.PRIMARY_EMAIL, StepKind.SALES)
 ADDRESSES = "addresses"
