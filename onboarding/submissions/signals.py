@@ -7,3 +7,6 @@ step_held = Signal()
 # An admin cancelled a case's submission: nothing more is sent, so nothing waits for review.
 # Sent inside the cancelling transaction, with `case` and `actor`.
 submission_cancelled = Signal()
+
+# The sweeper finished a round, with `swept`: how many lost steps it sent again.
+steps_swept = Signal()

@@ -3,7 +3,7 @@ import time
 from celery import shared_task
 from django.conf import settings
 
-from onboarding.health.services import sweeper_record
+from onboarding.submissions.signals import steps_swept
 from onboarding.submissions.sweeper import steps_sweep
 from onboarding.submissions.worker import step_execute, step_run
 
@@ -28,5 +28,5 @@ def run_step(step_id: int) -> None:
 @shared_task
 def sweep_steps() -> int:
     swept = steps_sweep()
-    sweeper_record(swept=swept)
+    steps_swept.send(sender=sweep_steps, swept=swept)
     return swept
