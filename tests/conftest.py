@@ -1,7 +1,9 @@
 from collections.abc import Iterator
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from onboarding.altafid import auth
 from onboarding.altafid.sandbox import defaults as sandbox_defaults
@@ -22,6 +24,13 @@ def _empty_cache() -> Iterator[None]:
     yield
     cache.clear()
     auth.forget_tokens()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request in Spanish leaves Spanish active in the thread; the next test starts in English."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(scope="session")

@@ -103,7 +103,7 @@ def review_summary(*, plan: Any) -> list[dict[str, Any]]:
                 "section": section,
                 "bound": bound,
                 "saved": saved,
-                "blocking": bound.check().blocking if saved else [],
+                "blocking": bound.check().unplaced_errors if saved else [],
                 "parts": bound.summary() if saved else [],
             }
         )

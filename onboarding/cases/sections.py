@@ -108,6 +108,7 @@ SPECS: dict[Section, SectionSpec] = {
                 _("Politically exposed persons"),
                 _("Add another person"),
                 _("Person"),
+                only_when=("related_to_pep", "True"),
             ),
         ),
         intro=_(
@@ -255,34 +256,37 @@ class BoundSection:
             formset.is_valid()
         _apply_our_rules(self)
         for form in [self.form, *(row for _g, formset in self.groups for row in formset.forms)]:
-            errors_described(form)
+            errors_described(form, every_field=True)
         return self
 
     @property
     def blocking(self) -> list[tuple[str, str]]:
         """(label, message) for every error, in page order."""
         self.check()
-        found: list[tuple[str, str]] = []
-        for name, messages in self.form.errors.items():
-            label = str(self.form.fields[name].label) if name in self.form.fields else ""
-            found.extend((label, str(m)) for m in messages)
+        found = [(label, message) for label, message in _errors_in_order(self.form, "")]
         for group, formset in self.shown_groups():
             for index, row in enumerate(formset.forms, start=1):
-                for name, messages in row.errors.items():
-                    label = f"{group.row_title} {index}: {row.fields[name].label}"
-                    found.extend((label, str(m)) for m in messages)
+                found.extend(_errors_in_order(row, f"{group.row_title} {index}: "))
             found.extend((str(group.title), str(m)) for m in formset.non_form_errors())
         return found
 
-    def summary(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """What the section holds, as (heading, [(label, shown value)]), for the review page."""
-        shown = [(label, value) for _name, label, value in _shown(self.form)]
-        parts = [(str(self.spec.section.label), shown)]
+    @property
+    def unplaced_errors(self) -> list[tuple[str, str]]:
+        """(label, message) for the errors no single field owns: the form's and a group's."""
+        self.check()
+        found = [("", str(m)) for m in self.form.non_field_errors()]
+        for group, formset in self.shown_groups():
+            found.extend((str(group.title), str(m)) for m in formset.non_form_errors())
+        return found
+
+    def summary(self) -> list[tuple[str, list["SummaryRow"]]]:
+        """What the section holds, field by field in the form's order, each with its errors."""
+        self.check()
+        parts = [(str(self.spec.section.label), _summary_rows(self.form))]
         for group, formset in self.shown_groups():
             for index, row in enumerate(formset.forms, start=1):
-                if row.has_changed():
-                    rows = [(label, value) for _name, label, value in _shown(row)]
-                    parts.append((f"{group.row_title} {index}", rows))
+                if row.has_changed() or row.errors:
+                    parts.append((f"{group.row_title} {index}", _summary_rows(row)))
         return parts
 
     def refused(self, errors: Iterable[Any]) -> "BoundSection":
@@ -459,9 +463,48 @@ def _shown(form: Any, names: Iterable[str] | None = None) -> list[tuple[str, str
     return found
 
 
-def errors_described(form: Any) -> None:
-    """Ties each error list to its field, so screen readers announce it with the field."""
-    for name in form.errors:
+@dataclass(frozen=True)
+class SummaryRow:
+    label: str
+    value: str
+    errors: list[str]
+    anchor: str  # the input's id, to fix it in the section
+
+
+def _summary_rows(form: Any) -> list[SummaryRow]:
+    shown = {name: value for name, _label, value in _shown(form)}
+    rows = []
+    for bound_field in form:
+        errors = [str(message) for message in form.errors.get(bound_field.name, [])]
+        if bound_field.name in shown or errors:
+            rows.append(
+                SummaryRow(
+                    str(bound_field.label),
+                    shown.get(bound_field.name, "—"),
+                    errors,
+                    bound_field.auto_id,
+                )
+            )
+    return rows
+
+
+def _errors_in_order(form: Any, prefix: str) -> list[tuple[str, str]]:
+    """A form's errors field by field in the order of the form, then the form's own."""
+    found = [
+        (f"{prefix}{form.fields[name].label}", str(message))
+        for name in form.fields
+        for message in form.errors.get(name, [])
+    ]
+    found.extend((prefix.rstrip(": "), str(m)) for m in form.non_field_errors())
+    return found
+
+
+def errors_described(form: Any, *, every_field: bool = False) -> None:
+    """Ties each field in error to its error list, so screen readers announce it with the field.
+
+    `every_field`: also those without errors now, whose (empty) list an autosave fills in place.
+    """
+    for name in form.fields if every_field else form.errors:
         if name not in form.fields:
             continue
         bound_field = form[name]

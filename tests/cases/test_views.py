@@ -300,3 +300,44 @@ def test_it_keeps_the_search_term_out_of_every_url(logged_in, case, rm):
     assert "Juan García López" in fragment.content.decode()
     assert "Juan García López" in logged_in.get(reverse("cases:list")).content.decode()
     assert "No onboarding matches." not in page.content.decode()
+
+
+def test_it_marks_the_fields_in_error_as_soon_as_it_autosaves(logged_in, case):
+    data = CLIENT_SECTION | {"first_name": [""], "preferred_email": ["not-an-address"]}
+
+    response = _post(logged_in, case, "client", data, fields={"action": "autosave"}, **HTMX)
+
+    html = response.content.decode()
+    assert "1 to fix" not in html
+    assert (
+        '<div class="field-feedback" id="id_first_name-errors" hx-swap-oob="true">'
+        '<ul class="field-error"><li>This field is required.</li>'
+    ) in html
+    assert '<div class="field-feedback" id="id_preferred_email-errors" hx-swap-oob="true">' in html
+    assert (
+        '<div class="field-feedback" id="id_paternal_last_name-errors" hx-swap-oob="true"></div>'
+    ) in html
+    assert 'id="section-form"' not in html
+
+
+def test_it_shows_pep_rows_only_when_the_client_is_declared_a_pep(logged_in, case):
+    url = reverse("cases:section", args=[case.pk, "compliance"])
+
+    hidden = logged_in.get(url).content.decode()
+    _post(logged_in, case, "compliance", {"related_to_pep": ["on"]}, fields={"action": "save"})
+    shown = logged_in.get(url).content.decode()
+
+    assert 'id="rows-peps" hidden' in hidden
+    assert 'id="rows-peps">' in shown
+
+
+def test_it_puts_review_errors_beside_their_fields_in_the_order_of_the_form(logged_in, case):
+    data = CLIENT_SECTION | {"first_name": [""], "preferred_email": ["not-an-address"]}
+    _post(logged_in, case, "client", data, fields={"action": "save"})
+
+    html = logged_in.get(reverse("cases:review", args=[case.pk])).content.decode()
+
+    first = html.index('<dt>First name</dt><dd>—<ul class="field-error">')
+    email = html.index('<dt>E-mail</dt><dd>not-an-address<ul class="field-error">')
+    assert first < email
+    assert f'href="/cases/{case.pk}/client/#id_first_name">This field is required.</a>' in html
