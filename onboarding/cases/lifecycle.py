@@ -56,6 +56,16 @@ class Worklist(models.TextChoices):
     IN_FLIGHT = "in_flight", _("On their way")
 
 
+class ErasureReason(models.TextChoices):
+    """Why a client's data was erased: an admin gives one of the first three, the retention
+    task the last (`onboarding/operations/erasure.py`)."""
+
+    CLIENT_REQUEST = "client_request", _("The client asked for it")
+    LEGAL_ORDER = "legal_order", _("A legal or regulatory order")
+    OTHER = "other", _("Another documented reason")
+    RETENTION = "retention", _("The retention period ended")
+
+
 class StepKind(models.TextChoices):
     CREATE = "create", _("Create contact")
     SALES = "sales", _("Sales update")

@@ -17,7 +17,15 @@ from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenant_for_request, user_role
 from onboarding.audit.services import case_events
 from onboarding.cases.forms import AddressForm
-from onboarding.cases.lifecycle import LISTED, SECTIONS, UNSENT, CaseStatus, Section, Worklist
+from onboarding.cases.lifecycle import (
+    LISTED,
+    SECTIONS,
+    UNSENT,
+    CaseStatus,
+    ErasureReason,
+    Section,
+    Worklist,
+)
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.permissions import case_is_owner, case_owner_check
 from onboarding.cases.presenters import (
@@ -50,7 +58,6 @@ from onboarding.cases.services import (
 )
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.kyc.services import returned_counts, review_returned
-from onboarding.operations.erasure import ErasureReason
 from onboarding.submissions.duplicates import altafid_matches
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import submission_plan
@@ -477,7 +484,10 @@ def _stepper(case: Case, current: Section | None) -> list[dict[str, object]]:
                 "label": section.label,
                 "current": section is current,
                 "saved": bool(state.get("saved")),
-                "complete": bool(state.get("saved")) and not state.get("blocking"),
+                "complete": bool(state.get("saved"))
+                and not state.get("blocking")
+                and state.get("filled", True),
+                "empty": bool(state.get("saved")) and not state.get("filled", True),
                 "blocking": state.get("blocking", 0),
             }
         )

@@ -11,24 +11,16 @@ import datetime
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import User
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
-from onboarding.cases.lifecycle import CaseStatus, StepKind, StepState
+from onboarding.cases.lifecycle import CaseStatus, ErasureReason, StepKind, StepState
 from onboarding.cases.models import Case
 from onboarding.cases.permissions import case_admin_check
 from onboarding.kyc.models import Review
 from onboarding.notices.models import Notice
 from onboarding.submissions.models import Step
-
-
-class ErasureReason(models.TextChoices):
-    CLIENT_REQUEST = "client_request", _("The client asked for it")
-    LEGAL_ORDER = "legal_order", _("A legal or regulatory order")
-    OTHER = "other", _("Another documented reason")
-    RETENTION = "retention", _("The retention period ended")
 
 
 def case_erase(*, case: Case, user: User | None, reason: ErasureReason) -> None:

@@ -12,12 +12,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onboarding.accounts.decorators import tenant_admin_required
 from onboarding.accounts.models import Tenant, User
-from onboarding.cases.lifecycle import StepKind, StepState
+from onboarding.cases.lifecycle import ErasureReason, StepKind, StepState
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_owner_candidates
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.operations.chart import failures_chart
-from onboarding.operations.erasure import ErasureReason, case_erase
+from onboarding.operations.erasure import case_erase
 from onboarding.operations.services import (
     ActionRefused,
     FailureKind,

@@ -13,11 +13,11 @@ from django.utils import timezone
 from onboarding.accounts.roles import Role
 from onboarding.audit.models import Event, EventKind
 from onboarding.cases.demo import SALES
-from onboarding.cases.lifecycle import CaseStatus, Section
+from onboarding.cases.lifecycle import CaseStatus, ErasureReason, Section
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.services import SectionLocked, case_section_save
 from onboarding.kyc.models import Review
-from onboarding.operations.erasure import ErasureReason, case_erase, cases_erase_expired
+from onboarding.operations.erasure import case_erase, cases_erase_expired
 from onboarding.submissions.models import Step
 from onboarding.submissions.services import case_activate
 from tests.factories import TenantFactory, staff_create
