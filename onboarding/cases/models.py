@@ -41,8 +41,8 @@ class Case(models.Model):
         _("current section"), max_length=20, choices=Section.choices, default=Section.CLIENT
     )
     drafts = EncryptedJSONField(default=dict)
-    # Per section: {"saved": bool, "blocking": int, "version": the case version it last
-    # changed at} (counts only, nothing the client typed).
+    # Per section: {"saved": bool, "blocking": int, "filled": bool, "version": the case
+    # version it last changed at} (counts only, nothing the client typed).
     section_states = models.JSONField(default=dict)
     version = models.PositiveIntegerField(default=1)
     # Altafid's key for the contact, stored the moment a create call answers with it (or when

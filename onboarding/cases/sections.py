@@ -328,6 +328,15 @@ class BoundSection:
             form[note.field].help_text = form_field.help_text
         return self
 
+    @property
+    def filled(self) -> bool:
+        """Whether anything is entered: a section saved empty is not complete."""
+        if not self.form.is_bound:
+            return False
+        if _shown(self.form):
+            return True
+        return any(row.has_changed() for _group, formset in self.shown_groups() for row in formset)
+
     def read_only(self) -> "BoundSection":
         """Shows the section without letting anyone change it (disabled inputs)."""
         self.editable = False

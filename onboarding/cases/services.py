@@ -216,6 +216,7 @@ def _store(
     states[section.value] = {
         "saved": True,
         "blocking": len(bound.blocking),
+        "filled": bound.filled,
         "version": new_version if before != raw else case.section_state(section).get("version", 0),
     }
     _dependents_recount(case, section, drafts, states)

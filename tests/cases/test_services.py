@@ -32,7 +32,12 @@ def test_it_keeps_invalid_values_exactly_as_typed(tenant, rm):
 
     reloaded = Case.objects.get(pk=case.pk)
     assert reloaded.draft(Section.CLIENT) == raw
-    assert reloaded.section_state(Section.CLIENT) == {"saved": True, "blocking": 2, "version": 2}
+    assert reloaded.section_state(Section.CLIENT) == {
+        "saved": True,
+        "blocking": 2,
+        "filled": True,
+        "version": 2,
+    }
     errors = result.bound.form.errors
     assert errors["date_of_birth"] == ["Enter a date as YYYY-MM-DD."]
     assert errors["identity_id"] == ["This RUT's check digit is wrong."]

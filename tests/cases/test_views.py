@@ -341,3 +341,18 @@ def test_it_puts_review_errors_beside_their_fields_in_the_order_of_the_form(logg
     email = html.index('<dt>E-mail</dt><dd>not-an-address<ul class="field-error">')
     assert first < email
     assert f'href="/cases/{case.pk}/client/#id_first_name">This field is required.</a>' in html
+
+
+def test_it_calls_a_section_complete_only_once_something_is_entered(logged_in, case):
+    empty_address_row = {"addresses-TOTAL_FORMS": ["1"], "addresses-INITIAL_FORMS": ["0"]}
+    _post(logged_in, case, "sales", empty_address_row, fields={"action": "save"})
+    case.refresh_from_db()
+    _post(logged_in, case, "client", CLIENT_SECTION, fields={"action": "save"})
+
+    html = logged_in.get(reverse("cases:section", args=[case.pk, "sales"])).content.decode()
+
+    stepper = html.split('id="stepper"')[1].split("</nav>")[0]
+    sales = stepper.split("Sales profile")[1].split("</li>")[0]
+    client = stepper.split("Client")[1].split("</li>")[0]
+    assert "nothing entered" in sales
+    assert "complete" in client
