@@ -11,6 +11,13 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
 
+  // A label's text as a screen reader says it: without the required field's "*".
+  function spokenText(label) {
+    var copy = label.cloneNode(true);
+    copy.querySelectorAll("[aria-hidden=true]").forEach(function (hidden) { hidden.remove(); });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
   function announce(select) {
     select.dispatchEvent(new Event("input", { bubbles: true }));
     select.dispatchEvent(new Event("change", { bubbles: true }));
@@ -25,7 +32,7 @@
     var haystacks = options.map(function (option) {
       return normalise(option.text + " " + option.value);
     });
-    var label = select.labels && select.labels.length ? select.labels[0].textContent.trim() : "";
+    var label = select.labels && select.labels.length ? spokenText(select.labels[0]) : "";
     var hint = document.body.dataset.filterLabel || "Filter";
     var box = document.createElement("input");
     box.type = "search";
@@ -35,6 +42,9 @@
     box.setAttribute("aria-label", label ? label + " (" + hint + ")" : hint);
     box.setAttribute("aria-controls", select.id);
     select.parentNode.insertBefore(box, select);
+    // The field lays the box and the list side by side (app.css), so its row is no taller
+    // than its neighbours'. The list itself stays where it is: htmx may be using it.
+    select.parentNode.classList.add("field-filtered");
 
     var settle = null;
     box.addEventListener("input", function (event) {
