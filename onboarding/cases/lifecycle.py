@@ -13,6 +13,7 @@ from typing import Protocol
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Section(models.TextChoices):
@@ -82,8 +83,8 @@ class StepState(models.TextChoices):
     FAILED = "failed", _("Failed")
     NEEDS_ATTENTION = "needs_attention", _("Needs attention")
     IN_REVIEW = "in_review", _("Waiting for KYC review")
-    RETURNED = "returned", _("Returned by compliance")
-    CANCELLED = "cancelled", _("Cancelled")
+    RETURNED = "returned", pgettext_lazy("step state", "Returned by compliance")
+    CANCELLED = "cancelled", pgettext_lazy("step state", "Cancelled")
 
 
 # Under way: a worker has it or will have it shortly.

@@ -79,8 +79,8 @@ def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
     officer_page.get_by_role("link", name="Juan García López").click()
     officer_page.get_by_role("heading", name="Changed since the last review").wait_for()
     diff = officer_page.locator("table.kv").first
-    assert "90000000" in diff.inner_text()
-    assert "95000000" in diff.inner_text()
+    assert "90,000,000" in diff.inner_text()
+    assert "95,000,000" in diff.inner_text()
     screenshot(officer_page, "kyc-review-diff")
     officer_page.get_by_role("button", name="Approve and send").click()
     officer_page.get_by_text("Approved: the compliance update is on its way").wait_for()
