@@ -12,66 +12,37 @@ plans of the queue's queries.
 """
 
 import argparse
-import base64
 import datetime
 import os
 import random
-import statistics
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.support import free_port, sandbox_environment
+from bench.support import production_environment
 
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_review"
 )
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "onboarding.settings",
-        "DATABASE_URL": DATABASE_URL,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-" + "k" * 60,
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(b"b" * 32).decode(),
-        "SEARCH_HASH_KEY": "bench-search-hash-key-" + "s" * 20,
-        "LOG_LEVEL": "ERROR",
-        # A cache and static files of its own: a lookup failure cached by another run would
-        # stop the sample case, and production settings serve collected, hashed files.
-        "DATA_DIR": tempfile.mkdtemp(prefix="bench-review-"),
-    }
-)
-os.environ.pop("REDIS_URL", None)
-# Its sandbox's port, named in the settings (production settings never fall back to it).
-SANDBOX_PORT = free_port()
-sandbox_environment(SANDBOX_PORT)
+SANDBOX_PORT = production_environment(database_url=DATABASE_URL, prefix="bench-review-")
 
 
 def _seed(count: int) -> tuple[object, list[int]]:
     from django.contrib.auth.models import Group
-    from django.core.management import call_command
-    from django.db import connection
     from django.utils import timezone
 
+    from bench.support import database_fresh, sample_case, vacuum_analyze
     from onboarding.accounts.demo import demo_data_seed
     from onboarding.accounts.models import StaffProfile, User
     from onboarding.accounts.roles import Role
-    from onboarding.cases.demo import case_fill
     from onboarding.cases.lifecycle import CaseStatus, StepKind, StepState
     from onboarding.cases.models import Case
-    from onboarding.cases.payloads import case_payloads
-    from onboarding.cases.services import case_create, case_sections
     from onboarding.kyc.models import Review, ReviewState
     from onboarding.submissions.models import Step
     from onboarding.submissions.queueing import payload_digest
 
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("migrate", verbosity=0)
+    database_fresh()
     rm, officer, _admin = demo_data_seed(password="bench-password-1")
     tenant = rm.staff_profile.tenants.get()
     group = Group.objects.get(name=Role.RELATIONSHIP_MANAGER.value)
@@ -87,20 +58,7 @@ def _seed(count: int) -> tuple[object, list[int]]:
         rms.append(person)
 
     # One real case gives the bodies every seeded case carries (its lookups from a sandbox).
-    from django.conf import settings
-
-    from onboarding.altafid.sandbox.server import Sandbox
-
-    sandbox = Sandbox(port=SANDBOX_PORT).start()
-    assert sandbox.base_url == settings.ALTAFID_BASE_URL
-    sample = case_fill(case_create(tenant=tenant, owner=rm), rm)
-    bodies = {
-        call.name: call.body
-        for call in case_payloads(case=sample, sections=case_sections(case=sample))
-    }
-    sandbox.stop()
-    assert bodies["compliance"], "the sample case must be complete"
-    assert bodies["sales"], "the sample case must be complete"
+    sample, bodies = sample_case(tenant=tenant, rm=rm, port=SANDBOX_PORT)
     now = timezone.now()
     dice = random.Random(7)
     cases = Case.objects.bulk_create(
@@ -173,14 +131,7 @@ def _seed(count: int) -> tuple[object, list[int]]:
             )
         )
     Review.objects.bulk_create(reviews, batch_size=2000)
-    # As autovacuum leaves a table in production: statistics and the visibility map, which
-    # lets counts read only the index.
-    connection.ensure_connection()
-    autocommit = connection.get_autocommit()
-    connection.set_autocommit(True)
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
-    connection.set_autocommit(autocommit)
+    vacuum_analyze()
     waiting = list(Review.objects.filter(state=ReviewState.WAITING).values_list("pk", flat=True))
     return officer, waiting
 
@@ -202,14 +153,13 @@ def _seeded() -> tuple[object, list[int]]:
 
 
 def _time(client: object, url: str, requests: int) -> tuple[float, float]:
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
+    from bench.support import percentiles, timed
+
+    def request() -> None:
         response = client.get(url)  # type: ignore[attr-defined]
-        timings.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    timings.sort()
-    return statistics.median(timings), timings[max(0, int(len(timings) * 0.95) - 1)]
+
+    return percentiles(timed(request, requests, warm=0))
 
 
 def main() -> None:
@@ -229,27 +179,24 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
     # No setup_test_environment(): it instruments every template render for the test
     # client, which production does not pay for.
     from django.test.utils import CaptureQueriesContext
 
+    from bench.support import percentiles, signed_in, timed, vacuum_analyze
+
     call_command("collectstatic", interactive=False, verbosity=0)
     officer, waiting = _seeded() if arguments.reuse else (None, [])
     if officer is not None and arguments.reuse:
-        from django.db import connection as reused
-
-        with reused.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE")
+        vacuum_analyze()
     if officer is None or len(waiting) < arguments.cases:
         print(f"seeding {arguments.cases} cases waiting for review…", flush=True)
         officer, waiting = _seed(arguments.cases)
     from onboarding.accounts.models import User
 
     rm_id = User.objects.get(email="rm7@bench.example").pk
-    client = Client()
-    client.force_login(officer)
+    client = signed_in(officer)
     pages = {
         "queue, first page": "/kyc/",
         "queue, PEP flag": "/kyc/?flag=pep",
@@ -266,17 +213,13 @@ def main() -> None:
         print(f"  {label:<22} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
     dice = random.Random(11)
     sample = [dice.choice(waiting) for _ in range(arguments.requests)]
-    timings = []
-    for pk in sample:
-        started = time.perf_counter()
-        response = client.get(f"/kyc/reviews/{pk}/")
-        timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    timings.sort()
-    print(
-        f"  {'review page (random)':<22} p50 {statistics.median(timings):6.1f} ms"
-        f"   p95 {timings[int(len(timings) * 0.95) - 1]:6.1f} ms"
-    )
+    urls = iter(f"/kyc/reviews/{pk}/" for pk in sample)
+
+    def review_page() -> None:
+        assert client.get(next(urls)).status_code == 200
+
+    p50, p95 = percentiles(timed(review_page, arguments.requests, warm=0))
+    print(f"  {'review page (random)':<22} p50 {p50:6.1f} ms   p95 {p95:6.1f} ms")
     with CaptureQueriesContext(connection) as queries:
         client.get("/kyc/?flag=pep")
     print("\nplans of the queue's queries (flag filter):")
