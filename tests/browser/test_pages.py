@@ -162,7 +162,6 @@ class Walk:
         self.pages += 1
         page = self.page
         try:
-            page.wait_for_load_state("networkidle", timeout=5_000)  # type: ignore[attr-defined]
             lang = page.locator("html").get_attribute("lang")  # type: ignore[attr-defined]
             if lang != self.language:
                 self.failures.append(f"{name}: the page is in {lang!r}, not {self.language!r}")
@@ -219,7 +218,8 @@ def _save_invalid_client(page) -> None:
 def _other_address_with_a_country(page) -> None:
     """The htmx swaps of a compliance address: the rows appear, then the country's cities."""
     page.locator("input[name=compliance_address][value=other]").check()
-    page.locator("#id_addresses-0-country").wait_for()
+    # Its filter box is added once htmx has wired the swapped-in form (a settle later).
+    page.locator("input.select-filter[aria-controls='id_addresses-0-country']").wait_for()
     page.locator("#id_addresses-0-country").select_option("CHL")
     page.locator("#id_addresses-0-city option[value='Santiago']").wait_for(state="attached")
 
