@@ -2,7 +2,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth.models import Group
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 
 from onboarding.accounts.models import StaffProfile, Tenant, User
@@ -47,7 +47,10 @@ def staff_ensure(
 
 
 def user_role(*, user: User) -> Role | None:
-    # `.all()`, so that a list that prefetched the groups asks nothing more.
+    # The groups are read once per user object (a page asking for each of its rows asks the
+    # database once); changing them through the same object forgets what was read.
+    if "groups" not in getattr(user, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([user], "groups")
     names = {group.name for group in user.groups.all()}
     for role in (Role.ADMIN, Role.COMPLIANCE_OFFICER, Role.RELATIONSHIP_MANAGER):
         if role.value in names:
