@@ -77,6 +77,7 @@ def _world(settings) -> World:
     refused = filled(4)
     submit(refused, rm)
     step_run(step_id=Step.objects.get(case=refused, kind="create").pk)
+    refused.refresh_from_db()
     failure = Step.objects.get(case=refused, kind="sales")
     # As Altafid answers a value it refuses: the RM is told which fields, in which section.
     Step.objects.filter(pk=failure.pk).update(
@@ -84,11 +85,17 @@ def _world(settings) -> World:
         attempts=1,
         finished_at=timezone.now(),
         last_error={
+            "type": "AltafidValidationError",
+            "method": "PUT",
+            "path": f"/api/contacts/{refused.contact_uuid}",
             "status": 400,
             "code": "BE0201",
             "message": "Validation failed",
-            "payload_version": failure.payload_version,
             "field_errors": {"annualIncome": ["must be positive"]},
+            "retryable": False,
+            "ambiguous": False,
+            "retry_after": None,
+            "payload_version": failure.payload_version,
         },
     )
     refused.refresh_from_db()
