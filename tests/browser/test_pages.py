@@ -239,6 +239,35 @@ def _invite_taken_address(page) -> None:
     page.locator(".field-invalid, .field-error").first.wait_for()
 
 
+def _post(path: str, fields: dict[str, str]) -> Callable[[object], None]:
+    """Sends a form the page does not offer this role (with the page's CSRF token), as a
+    stale page or a crafted request would: the answer is the 403 page."""
+
+    def action(page) -> None:
+        with page.expect_navigation():
+            page.evaluate(
+                """([path, fields]) => {
+                    const form = document.createElement("form");
+                    form.method = "post";
+                    form.action = path;
+                    const token = document.querySelector("input[name=csrfmiddlewaretoken]");
+                    form.append(token.cloneNode());
+                    for (const [name, value] of Object.entries(fields)) {
+                        const input = document.createElement("input");
+                        input.type = "hidden";
+                        input.name = name;
+                        input.value = value;
+                        form.append(input);
+                    }
+                    document.body.append(form);
+                    form.submit();
+                }""",
+                [path, fields],
+            )
+
+    return action
+
+
 def _common(walk: Walk, world: World) -> None:
     walk.visit("password-change", reverse("accounts:password-change"))
     walk.visit("two-factor-setup", reverse("accounts:two-factor-setup"))
@@ -300,6 +329,9 @@ def _walk_admin(walk: Walk, world: World) -> None:
     walk.visit("kyc-figures", reverse("kyc:figures"))
     _case_pages(walk, world)
     _common(walk, world)
+    # Only the RM who owns a draft may discard it.
+    discard = reverse("cases:discard", args=[world.ready.pk])
+    walk.act("403", _post(discard, {"confirm": "yes"}), status=403)
 
 
 WALKS = {"rm": _walk_rm, "officer": _walk_officer, "admin": _walk_admin}
