@@ -164,6 +164,24 @@ def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
     assert case.draft(Section.CLIENT)["paternal_last_name"] == ["Rojas"]
 
 
+def test_it_marks_a_field_in_error_when_the_autosave_finds_it(live_server, page, rm):
+    _log_in(page, live_server, rm)
+    page.get_by_role("button", name="New onboarding").click()
+    _field(page, "First name").fill("Ana")
+    _field(page, "E-mail").fill("ana-at-example")
+    page.get_by_text("Draft saved at").wait_for()
+
+    email_errors = page.locator("#id_preferred_email-errors")
+    email_errors.get_by_text("Enter a valid email address.").wait_for()
+    assert _field(page, "E-mail").input_value() == "ana-at-example"
+    assert _field(page, "E-mail").evaluate("e => getComputedStyle(e).borderTopColor") == (
+        "rgb(179, 38, 30)"
+    )
+    screenshot(page, "case-autosave-marks-errors")
+    _field(page, "E-mail").fill("ana@example.com")
+    page.locator("#id_preferred_email-errors li").wait_for(state="detached")
+
+
 @pytest.mark.expect_http_status(409)
 def test_it_refuses_the_later_of_two_saves_until_asked_and_loses_nothing(live_server, page, rm):
     _log_in(page, live_server, rm)
