@@ -48,6 +48,10 @@ class EventKind(models.TextChoices):
     STAFF_REACTIVATED = "staff_reactivated", _("Staff member reactivated")
 
 
+# A step's failed tries, as the failure chart counts them (an index holds only these).
+FAILED_TRIES = (EventKind.STEP_RETRY, EventKind.STEP_FAILED, EventKind.STEP_NEEDS_ATTENTION)
+
+
 class Event(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     # Cases and staff are never deleted (discarded, deactivated), so their events always point
@@ -79,6 +83,11 @@ class Event(models.Model):
         indexes = [
             models.Index(fields=["case", "-created_at", "-id"]),
             models.Index(fields=["tenant", "-created_at"]),
+            models.Index(
+                fields=["tenant", "created_at"],
+                condition=models.Q(kind__in=FAILED_TRIES),
+                name="audit_event_failed_tries_idx",
+            ),
         ]
 
     def __str__(self) -> str:

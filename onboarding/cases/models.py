@@ -72,6 +72,11 @@ class Case(models.Model):
             models.Index(fields=["tenant", "owner", "-updated_at"]),
             models.Index(fields=["tenant", "status"]),
             models.Index(fields=["tenant", "client_email"]),
+            # An RM's counts by status (the list's, the home page's), from the index alone.
+            models.Index(fields=["tenant", "owner", "status", "updated_at"]),
+            # A tenant's steps or reviews joined to their cases: the tenant is read here, not
+            # in the table's wide rows.
+            models.Index(fields=["id", "tenant"], name="cases_case_id_tenant_idx"),
         ]
 
     def __str__(self) -> str:

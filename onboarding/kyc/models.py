@@ -64,6 +64,14 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["tenant", "state", "opened_at"]),
             models.Index(fields=["case", "-opened_at"]),
+            # The queue's and the officer's home counts by who took a review.
+            models.Index(fields=["tenant", "state", "assignee"]),
+            # The waiting-time figures of the last days, from the index alone.
+            models.Index(
+                fields=["tenant", "decided_at", "state", "opened_at"],
+                condition=models.Q(decided_at__isnull=False),
+                name="kyc_review_decided_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -40,6 +40,12 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["recipient", "read_at", "-created_at"]),
             models.Index(fields=["kind", "emailed_at"]),
+            # The navigation's count on every page, from the index alone.
+            models.Index(
+                fields=["recipient", "tenant"],
+                condition=models.Q(read_at__isnull=True),
+                name="notices_notice_unread_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,13 +9,24 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from onboarding.cases.lifecycle import FIRST_ROUND, ORDER, StepKind, StepState
+from onboarding.cases.lifecycle import (
+    FIRST_ROUND,
+    HELD,
+    OPEN,
+    ORDER,
+    STOPPED,
+    StepKind,
+    StepState,
+)
 from onboarding.cases.models import Case
 from onboarding.core.crypto import EncryptedJSONField
 
 __all__ = ["STEP_ORDER", "Attempt", "AttemptOutcome", "Step", "StepKind", "StepState"]
 
 STEP_ORDER = ORDER
+# Steps in someone's hands: a worker's, an admin's or a compliance officer's. Their number
+# follows the work under way, not the history (every waiting, cancelled or succeeded step).
+ACTIVE = (*OPEN, *STOPPED, *HELD)
 
 
 class Step(models.Model):
@@ -64,7 +75,21 @@ class Step(models.Model):
                 fields=["case", "round", "kind"], name="one_step_of_a_kind_per_case_round"
             )
         ]
-        indexes = [models.Index(fields=["state", "run_after"])]
+        indexes = [
+            models.Index(fields=["state", "run_after"]),
+            # The failure queue and its counts, read from the index alone (a few thousand
+            # entries, where the table holds every step ever).
+            models.Index(
+                fields=["case", "id", "finished_at", "state", "kind"],
+                condition=models.Q(state__in=STOPPED),
+                name="submissions_step_stopped_idx",
+            ),
+            models.Index(
+                fields=["case", "kind", "state"],
+                condition=models.Q(state__in=ACTIVE),
+                name="submissions_step_active_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.round}:{self.kind}:{self.state}"
