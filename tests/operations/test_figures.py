@@ -51,6 +51,12 @@ def test_it_counts_failed_tries_per_hour_by_step_with_their_errors():
     create, sales = sorted(latest, key=lambda segment: -segment.y)
     assert create.height == pytest.approx(2 * sales.height, abs=0.02)
     assert create.y > sales.y
+    # Drawn as SVG rectangles, numbers as written in SVG whatever the language.
+    assert chart.bars.count("<rect ") == 3
+    assert (
+        f'<rect x="{create.x}" y="{create.y}" width="{create.width}" height="{create.height}"'
+        in chart.bars
+    )
 
 
 def test_it_counts_the_steps_in_hand_by_step_and_state_for_the_tenant_only():
