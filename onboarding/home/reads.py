@@ -29,7 +29,7 @@ from onboarding.health.services import (
 from onboarding.kyc.figures import Window, review_window
 from onboarding.kyc.models import Review
 from onboarding.kyc.services import returned_counts, reviews_waiting
-from onboarding.operations.services import FailureKind, failures_of_tenant
+from onboarding.operations.services import FailureKind, failure_kind_counts
 from onboarding.staff.services import staff_counts
 from onboarding.submissions.models import Step
 from onboarding.submissions.reads import Progress, case_progress, cases_refused
@@ -211,10 +211,11 @@ def _checks(tenant: Tenant) -> list[Check]:
 
 
 def admin_home(*, tenant: Tenant) -> AdminHome:
+    counted = failure_kind_counts(tenant=tenant)
     failures = [
         Tally(
             FailureKind.LABELS[kind],
-            failures_of_tenant(tenant=tenant, kind=kind).count(),
+            counted[kind],
             _url("operations:failures", kind=kind),
             "warning",
         )

@@ -110,6 +110,26 @@ def failures_of_tenant(
     return steps.order_by(*order)
 
 
+def failure_kind_counts(*, tenant: Tenant) -> dict[str, int]:
+    """How many failures of each kind the tenant's queue holds (`failures_of_tenant` with
+    each `kind`), counted in one pass."""
+    failed = Q(state=StepState.FAILED)
+    counts = (
+        failures_of_tenant(tenant=tenant)
+        .order_by()
+        .aggregate(
+            decision=Count("id", filter=Q(state=StepState.NEEDS_ATTENTION)),
+            retry=Count("id", filter=failed & RETRY_ERROR),
+            fix_data=Count("id", filter=failed & ~RETRY_ERROR),
+        )
+    )
+    return {
+        FailureKind.DECISION: counts["decision"],
+        FailureKind.RETRY: counts["retry"],
+        FailureKind.FIX_DATA: counts["fix_data"],
+    }
+
+
 def failure_counts(*, tenant: Tenant) -> list[tuple[str, str, int]]:
     """How many steps of the tenant are under way, stopped or held, in each state, per step
     kind (for the queue's head). Steps waiting their turn or cancelled are left out: they

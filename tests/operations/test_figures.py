@@ -8,7 +8,13 @@ from onboarding.audit.models import Event, EventKind
 from onboarding.cases.lifecycle import StepKind, StepState
 from onboarding.cases.models import Case
 from onboarding.operations.chart import failures_chart
-from onboarding.operations.services import failure_counts
+from onboarding.operations.models import Resolution
+from onboarding.operations.services import (
+    FailureKind,
+    failure_counts,
+    failure_kind_counts,
+    failures_of_tenant,
+)
 from onboarding.submissions.models import Step
 from tests.factories import TenantFactory, staff_create
 
@@ -86,3 +92,38 @@ def test_it_counts_the_steps_in_hand_by_step_and_state_for_the_tenant_only():
     ]
     Step.objects.filter(case=running).update(state=StepState.SUCCEEDED)
     assert ("create", "running", 1) not in failure_counts(tenant=tenant)
+
+
+def test_it_counts_each_kind_of_failure_in_one_pass_as_the_queue_filters_them():
+    tenant, elsewhere = TenantFactory(), TenantFactory()
+    rm = staff_create(tenants=[tenant])
+    errors = [
+        (StepState.NEEDS_ATTENTION, {"code": "possible_duplicate"}),
+        (StepState.FAILED, {"status": 503, "retryable": True}),
+        (StepState.FAILED, {"status": 429}),
+        (StepState.FAILED, {"status": None, "ambiguous": True}),
+        (StepState.FAILED, None),
+        (StepState.FAILED, {"status": 400, "retryable": False, "ambiguous": False}),
+        (StepState.FAILED, {"status": 422, "retryable": False, "ambiguous": False}),
+    ]
+    for where in (tenant, tenant, elsewhere):
+        for state, error in errors:
+            case = Case.objects.create(tenant=where, owner=rm)
+            Step.objects.create(
+                case=case,
+                kind=StepKind.CREATE,
+                position=0,
+                state=state,
+                last_error=error,
+                finished_at=NOW,
+            )
+    resolved = Step.objects.filter(case__tenant=tenant, last_error__status=400).first()
+    Resolution.objects.create(step=resolved, by=rm, failed_at=NOW, note="Fixed by phone.")
+
+    counts = failure_kind_counts(tenant=tenant)
+
+    assert counts == {
+        kind: failures_of_tenant(tenant=tenant, kind=kind).count()
+        for kind in (FailureKind.DECISION, FailureKind.RETRY, FailureKind.FIX_DATA)
+    }
+    assert counts == {FailureKind.DECISION: 2, FailureKind.RETRY: 8, FailureKind.FIX_DATA: 3}
