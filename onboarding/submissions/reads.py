@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from django.conf import settings
+from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,14 +30,23 @@ from onboarding.submissions.models import Step
 from onboarding.submissions.refusals import Refusal, refusal_for_section
 
 # A stopped step's last error that trying again may cure: no answer, throttled, or Altafid's
-# own failure. The rest of the failures are values Altafid refused (fix the data).
-RETRY_ERROR = (
-    Q(last_error__retryable=True)
-    | Q(last_error__ambiguous=True)
-    | Q(last_error__status__isnull=True)
-    | Q(last_error__status=None)
-    | Q(last_error__status=429)
-    | Q(last_error__status__gte=500)
+# own failure. The rest of the failures are values Altafid refused (fix the data). Wrapped in
+# CASE so that it is never NULL: a record missing a key would otherwise fall out of both it
+# and its negation, where `operations.services.failure_kind` reads it as refused.
+RETRY_ERROR = Q(
+    models.Case(
+        models.When(
+            Q(last_error__retryable=True)
+            | Q(last_error__ambiguous=True)
+            | Q(last_error__status__isnull=True)
+            | Q(last_error__status=None)
+            | Q(last_error__status=429)
+            | Q(last_error__status__gte=500),
+            then=models.Value(True),
+        ),
+        default=models.Value(False),
+        output_field=models.BooleanField(),
+    )
 )
 
 

@@ -216,3 +216,17 @@ def test_it_offers_the_worklists_in_the_case_list_filter(client, rm):
     assert '<option value="refused">' in page
     assert '<option value="idle">' in page
     assert '<option value="in_flight">' in page
+
+
+def test_it_counts_a_refusal_recorded_without_the_retry_keys_as_refused(client, tenant, rm, admin):
+    refused = case_make(tenant, rm, CaseStatus.FAILED, "Odd Record")
+    step_make(refused, StepKind.SALES, StepState.FAILED, last_error={"status": 422})
+    client.force_login(rm)
+
+    rm_page = client.get(reverse("home:index")).content.decode()
+    client.force_login(admin)
+    admin_page = client.get(reverse("home:index")).content.decode()
+
+    assert tally(rm_page, "Refused by Altafid: values to fix")[0] == 1
+    assert tally(admin_page, "Fix data")[0] == 1
+    assert tally(admin_page, "Transient or platform: retry")[0] == 0
