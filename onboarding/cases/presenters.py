@@ -6,13 +6,14 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from onboarding.accounts.models import User
+from onboarding.accounts.models import Tenant, User
 from onboarding.audit.models import Event, EventKind
 from onboarding.cases.lifecycle import FIRST_ROUND, SECTIONS, Section, StepKind
-from onboarding.cases.mapping import form_field
+from onboarding.cases.mapping import TABLES, Group, form_field
 from onboarding.cases.sections import SPECS, BoundSection
 from onboarding.core.display import AMOUNTS, shown_amount, shown_date
-from onboarding.lookups.forms import LookupChoiceField
+from onboarding.lookups.forms import LookupChoiceField, LookupMemo
+from onboarding.lookups.kinds import LookupKind
 
 # Altafid's names that a form field's label would not tell apart (one field sent under two
 # names), and the lists.
@@ -55,20 +56,71 @@ def _choice_label(name: str, value: str) -> str:
     """A fixed choice's label ("Subscriber" for SUBSCRIBER); a tenant's lookup code as it is."""
     if not value:
         return "—"
-    for section in SECTIONS:
-        form_field = SPECS[section].form.base_fields.get(name)
-        if form_field is not None and not isinstance(form_field, LookupChoiceField):
-            return str(dict(getattr(form_field, "choices", ()) or ()).get(value, value))
+    form_field_ = _base_field(name)
+    if form_field_ is not None and not isinstance(form_field_, LookupChoiceField):
+        return str(dict(getattr(form_field_, "choices", ()) or ()).get(value, value))
     return value
 
 
-def wire_value(key: str, value: Any) -> str:
-    """A value of a body by its wire name, a fixed choice shown by its label ("Male")."""
-    if key in AMOUNTS and value not in (None, ""):
-        return shown_amount(value)
-    if isinstance(value, str) and value:
-        return shown_date(_choice_label(form_field(key), value))
-    return shown_value(value)
+class BodyReader:
+    """A body's values as a person reads them, for one tenant: its lookup codes and the fixed
+    choices by their labels ("Chile", not CHL), rows field by field in the form's order,
+    dates and amounts in the page's language. Each list is read once (one cache read)."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.memo = LookupMemo(tenant)
+
+    def _labels(self, form_field_: Any) -> dict[str, str]:
+        if isinstance(form_field_, LookupChoiceField):
+            if form_field_.kind is LookupKind.CITIES:
+                return {}
+            choices = self.memo.get([form_field_.kind])[form_field_.kind]
+            return dict(choices.options)
+        return {str(k): str(v) for k, v in getattr(form_field_, "choices", ()) or ()}
+
+    def value(self, key: str, value: Any) -> str:
+        """The value of the body's top-level name `key`."""
+        if key in AMOUNTS and value not in (None, ""):
+            return shown_amount(value)
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            group = _group_of(key.partition(":")[0])  # "addresses:SALES" is a list's part
+            if group is not None:
+                return "; ".join(self._row(group, row) for row in value)
+        if isinstance(value, str) and value:
+            labels = self._labels(_base_field(form_field(key)))
+            return shown_date(labels.get(value, value))
+        return shown_value(value)
+
+    def _row(self, group: tuple[Group, Any], row: dict[str, Any]) -> str:
+        mapped, formset = group
+        parts = []
+        for field in mapped.fields:
+            found: Any = row
+            for name in field.wire.split("."):
+                found = found.get(name) if isinstance(found, dict) else None
+            if found in (None, "") or isinstance(found, bool):
+                continue
+            form_field_ = formset.form.base_fields.get(field.name)
+            parts.append(shown_date(self._labels(form_field_).get(str(found), str(found))))
+        return ", ".join(parts)
+
+
+def _base_field(name: str) -> Any:
+    for section in SECTIONS:
+        if name in SPECS[section].form.base_fields:
+            return SPECS[section].form.base_fields[name]
+    return None
+
+
+def _group_of(wire: str) -> tuple[Group, Any] | None:
+    """The mapping of a list of rows and the formset its rows are typed into."""
+    for section, table in TABLES.items():
+        mapped = table.group(wire)
+        if mapped is not None:
+            for row_group in SPECS[section].groups:
+                if row_group.prefix == mapped.prefix:
+                    return mapped, row_group.formset
+    return None
 
 
 def shown_value(value: Any) -> str:

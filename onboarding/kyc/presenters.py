@@ -7,7 +7,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from onboarding.cases.mapping import PLUMBING
-from onboarding.cases.presenters import wire_label, wire_value
+from onboarding.cases.presenters import BodyReader, wire_label
 from onboarding.kyc.flags import Flag
 from onboarding.submissions.masking import SHOWN
 from onboarding.submissions.plans import contact_fields
@@ -32,10 +32,12 @@ class Difference:
     new: str
 
 
-def review_rows(picture: dict[str, Any], flags: dict[Flag, list[str]]) -> list[Row]:
+def review_rows(
+    picture: dict[str, Any], flags: dict[Flag, list[str]], *, reader: BodyReader
+) -> list[Row]:
     """One row per field of the KYC data, each with the labels of the flags it raises."""
     rows = [
-        Row(key, wire_label(key), wire_value(key, value))
+        Row(key, wire_label(key), reader.value(key, value))
         for key, value in contact_fields(picture).items()
         if key not in HIDDEN
     ]
@@ -54,7 +56,11 @@ def body_json(body: dict[str, Any]) -> str:
 
 
 def differences(
-    before: dict[str, Any] | None, after: dict[str, Any], *, values_visible: bool
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    *,
+    values_visible: bool,
+    reader: BodyReader,
 ) -> list[Difference]:
     """Field by field, what changed from `before` to `after` (old → new).
 
@@ -73,7 +79,7 @@ def differences(
             continue
         if values_visible or key in SHOWN:
             found.append(
-                Difference(key, wire_label(key), wire_value(key, old), wire_value(key, new))
+                Difference(key, wire_label(key), reader.value(key, old), reader.value(key, new))
             )
         else:
             found.append(Difference(key, wire_label(key), _("(hidden)"), _("changed")))

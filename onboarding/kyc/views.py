@@ -15,6 +15,7 @@ from onboarding.accounts.context_processors import request_staff
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState
+from onboarding.cases.presenters import BodyReader
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
@@ -155,16 +156,20 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         .first()
     )
     waiting = review.state == ReviewState.WAITING and review.step.state == StepState.IN_REVIEW
+    reader = BodyReader(case.tenant)
     return {
         "review": review,
         "case": case,
-        "rows": review_rows(review.picture, flags),
-        "sales_rows": review_rows(sales.payload or {}, {}) if sales else [],
+        "rows": review_rows(review.picture, flags, reader=reader),
+        "sales_rows": review_rows(sales.payload or {}, {}, reader=reader) if sales else [],
         "body_json": body_json(review.body),
         "amendment": review.step.round != FIRST_ROUND,
         "previous": previous,
         "differences": differences(
-            previous.picture if previous else None, review.picture, values_visible=officer
+            previous.picture if previous else None,
+            review.picture,
+            values_visible=officer,
+            reader=reader,
         ),
         "history": Review.objects.filter(case=case)
         .select_related("decided_by")

@@ -323,3 +323,14 @@ def test_it_shows_amounts_and_dates_in_the_officers_language(client, held, offic
     assert "$90.000.000" in page
     assert "20 may 1980" in page
     assert "90000000</td>" not in page
+
+
+def test_it_shows_the_tenants_codes_and_the_rows_by_their_labels(client, held, officer):
+    client.force_login(officer)
+
+    page = client.get(reverse("kyc:review", args=[held.pk])).content.decode()
+
+    assert "conSource001" not in page.split("<details")[0]
+    assert "CHILE_RUT_CARD" not in page.split("<details")[0]
+    assert ">Avenida Apoquindo, 3000, Chile, Santiago, Home<" in page
+    assert ">Chile<" in page
