@@ -97,3 +97,12 @@ def test_it_refuses_the_figures_to_relationship_managers(client, ready_case, rm)
     client.force_login(rm)
 
     assert client.get(reverse("kyc:figures")).status_code == 403
+
+
+def test_it_says_so_rather_than_draw_an_empty_chart(client, ready_case):
+    client.force_login(officer_of(ready_case.tenant))
+
+    page = client.get(reverse("kyc:figures")).content.decode()
+
+    assert "No review was decided in the last 30 days." in page
+    assert '<svg class="chart"' not in page

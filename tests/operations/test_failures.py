@@ -244,3 +244,12 @@ def test_it_exports_the_queue_as_csv_with_formulas_escaped(
     assert csv_cell("-1") == "'-1"
     assert csv_cell("@x") == "'@x"
     assert csv_cell("plain") == "plain"
+
+
+def test_it_says_so_rather_than_draw_an_empty_chart(client, ready_case, admin):
+    client.force_login(admin)
+
+    page = client.get(reverse("operations:failures")).content.decode()
+
+    assert "No try failed in the last 7 days." in page
+    assert '<svg class="chart"' not in page
