@@ -7,6 +7,7 @@ on the server as SVG geometry with attributes only, so the strict CSP holds.
 import datetime
 from collections import Counter
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count
 from django.db.models.fields.json import KT
@@ -32,8 +33,7 @@ COLOURS = {
 FAILING = FAILED_TRIES
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     x: float
     y: float
     width: float
@@ -75,7 +75,8 @@ def failures_chart(*, tenant: Tenant, now: datetime.datetime | None = None) -> C
     codes: Counter[str] = Counter()
     total = 0
     groups = (
-        events.annotate(hour=TruncHour("created_at"))
+        # Hours of UTC, as `first`: nothing to convert for each group.
+        events.annotate(hour=TruncHour("created_at", tzinfo=datetime.UTC))
         # As text: nothing to decode from JSON for each of hundreds of groups.
         .values("hour", step=KT("data__step"), code=KT("data__code"), status=KT("data__status"))
         .annotate(count=Count("id"))
