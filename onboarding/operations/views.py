@@ -173,7 +173,7 @@ def csv_cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _in_chunks(steps: QuerySet[Step], size: int = 200) -> Iterator[Step]:
+def _in_chunks(steps: QuerySet[Step], size: int = 100) -> Iterator[Step]:
     """The steps in order: their IDs from the index alone, then their rows a chunk at a time,
     so that the first row goes out before the whole export is read."""
     ids = list(steps.values_list("pk", flat=True))
