@@ -84,7 +84,8 @@ def cases_for_user(*, user: User) -> QuerySet[Case]:
 def cases_search(
     *, user: User, tenant: Tenant, query: str = "", status: str = ""
 ) -> QuerySet[Case]:
-    cases = cases_for_user(user=user).filter(tenant=tenant)
+    # Lists show no draft: none is read, let alone decrypted.
+    cases = cases_for_user(user=user).filter(tenant=tenant).defer("drafts")
     if status == Worklist.IDLE:
         cases = cases.filter(status__in=UNSENT, updated_at__lt=timezone.now() - IDLE_AFTER)
     elif status == Worklist.IN_FLIGHT:
