@@ -74,9 +74,9 @@ class Case(models.Model):
             models.Index(fields=["tenant", "client_email"]),
             # An RM's counts by status (the list's, the home page's), from the index alone.
             models.Index(fields=["tenant", "owner", "status", "updated_at"]),
-            # A tenant's steps or reviews joined to their cases: the tenant is read here, not
-            # in the table's wide rows.
-            models.Index(fields=["id", "tenant"], name="cases_case_id_tenant_idx"),
+            # A tenant's steps or reviews joined to their cases: the tenant's case IDs in order,
+            # or one case's tenant, read here rather than in the table's wide rows.
+            models.Index(fields=["tenant", "id"], name="cases_case_tenant_ids_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ on the server as SVG geometry with attributes only, so the strict CSP holds.
 """
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -71,7 +71,7 @@ def failures_chart(*, tenant: Tenant, now: datetime.datetime | None = None) -> C
     first = last - datetime.timedelta(hours=HOURS - 1)
     events = Event.objects.filter(tenant=tenant, kind__in=FAILING, created_at__gte=first)
     # Counted in the database: a bad week is thousands of tries, a few hundred groups.
-    per_hour: dict[datetime.datetime, Counter[str]] = {}
+    per_hour: defaultdict[datetime.datetime, Counter[str]] = defaultdict(Counter)
     codes: Counter[str] = Counter()
     total = 0
     groups = (
@@ -84,7 +84,7 @@ def failures_chart(*, tenant: Tenant, now: datetime.datetime | None = None) -> C
     )
     for row in groups:
         count = row["count"]
-        per_hour.setdefault(row["hour"], Counter())[row["step"] or ""] += count
+        per_hour[row["hour"]][row["step"] or ""] += count
         codes[str(row["code"] or row["status"] or "no answer")] += count
         total += count
     peak = max((sum(counts.values()) for counts in per_hour.values()), default=0)
