@@ -7,14 +7,15 @@ drafts (some untouched for weeks) and ready ones, submissions under way, held fo
 returned by compliance, failed (refused values to fix, Altafid unavailable until the tries
 ran out, a create needing a decision; a tenth of them marked resolved), in Altafid,
 activated (some amended since), being amended, cancelled and discarded; each with its steps,
-attempts, reviews, notices and audit events as the services and the worker leave them.
+attempts, reviews, notices and audit events as the services and the worker leave them
+(not the section revisions: no measured page reads them).
 
 The seed is one case filled in through the services (its lookups from a sandbox) whose
 drafts and five call bodies every case carries with a client of its own (name, e-mail, RUT),
 written by COPY with each value prepared by its model field: drafts, bodies and review
 notes are encrypted as the app encrypts them, identity numbers hashed by the app's
-`search_hash`, so the list's search by name and by RUT finds them. About a minute a 10,000
-cases on 2 cores.
+`search_hash`, so the list's search by name and by RUT finds them. About three minutes for
+100,000 cases on 2 cores (2 million audit events, 400,000 steps and attempts).
 
 Then, warm, through Django's test client with production settings (DEBUG off, two-factor
 sign-in passed), it times each page `--requests` times after a few untimed requests and prints
@@ -26,9 +27,13 @@ compressed as sent; target ≤ 100 KB) and the plans (EXPLAIN ANALYZE) of the sl
 of each page.
 
     uv run python bench/scale.py [--cases 100000] [--requests 200] [--reuse] [--no-plans]
+        [--only TEXT] [--queries] [--no-weights]
 
 `--reuse` times what an earlier run seeded (with at least `--cases` cases) without seeding
-again, e.g. after adding an index and migrating. The run migrates the database first.
+again, e.g. after adding an index: the run migrates the database first. `--only "failure"`
+times only the pages whose label has that text; `--queries` lists every query of each page
+with its time. The figures are of one process on the machine that runs PostgreSQL (its
+settings as installed); other work on the machine moves the p95s by several milliseconds.
 """
 
 import argparse
