@@ -17,7 +17,7 @@ from onboarding.cases.lifecycle import ErasureReason, StepKind, StepState
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_owner_candidates
 from onboarding.core.http import HtmxHttpRequest
-from onboarding.operations.chart import failures_chart
+from onboarding.operations.chart import failures_chart_recent
 from onboarding.operations.erasure import case_erase
 from onboarding.operations.services import (
     ActionRefused,
@@ -82,7 +82,7 @@ def failure_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
         "step_kinds": StepKind.choices,
         "sorts": SORTS,
         "counts": failure_counts(tenant=tenant),
-        "chart": failures_chart(tenant=tenant, now=now),
+        "chart": failures_chart_recent(tenant=tenant),
         "states": dict(StepState.choices),
         "step_labels": dict(StepKind.choices),
         "query": request.GET.urlencode(),

@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 
 from onboarding.audit.models import Event, EventKind
 from onboarding.cases.lifecycle import StepKind, StepState
 from onboarding.cases.models import Case
-from onboarding.operations.chart import failures_chart
+from onboarding.operations.chart import failures_chart, failures_chart_recent
 from onboarding.operations.models import Resolution
 from onboarding.operations.services import (
     FailureKind,
@@ -127,3 +129,15 @@ def test_it_counts_each_kind_of_failure_in_one_pass_as_the_queue_filters_them():
         for kind in (FailureKind.DECISION, FailureKind.RETRY, FailureKind.FIX_DATA)
     }
     assert counts == {FailureKind.DECISION: 2, FailureKind.RETRY: 8, FailureKind.FIX_DATA: 3}
+
+
+def test_it_shows_the_chart_as_of_at_most_a_minute_ago():
+    tenant = TenantFactory()
+    now = timezone.now()
+    _try(tenant, EventKind.STEP_RETRY, now, step="create", status=503)
+    first = failures_chart_recent(tenant=tenant)
+    _try(tenant, EventKind.STEP_RETRY, now, step="create", status=503)
+
+    assert failures_chart_recent(tenant=tenant).total == first.total == 1
+    cache.clear()
+    assert failures_chart_recent(tenant=tenant).total == 2
