@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onboarding.accounts.roles import Role
-from onboarding.cases.demo import case_fill, rut_for
-from onboarding.cases.services import case_create
+from onboarding.cases.demo import CLIENT, COMPLIANCE, SALES, case_fill, rut_for
+from onboarding.cases.lifecycle import Section
+from onboarding.cases.services import case_create, case_section_save
 from onboarding.kyc.models import Review
 from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.worker import step_run
@@ -46,6 +47,7 @@ class World:
     refused: object
     review: object
     failure: object
+    broken: object
 
 
 def _world(settings) -> World:
@@ -68,6 +70,7 @@ def _world(settings) -> World:
         return case_fill(case, rm, email=f"client{number}@example.com", identity=rut_for(number))
 
     draft = case_create(tenant=tenant, owner=rm)
+    broken = _broken(case_create(tenant=tenant, owner=rm), rm)
     ready = filled(1)
     running = filled(2)
     submit(running, rm)
@@ -111,7 +114,27 @@ def _world(settings) -> World:
         refused=refused,
         review=Review.objects.get(case=in_review),
         failure=failure,
+        broken=broken,
     )
+
+
+def _broken(case, rm):
+    """Every section saved with something to fix, as an RM leaves a draft half done."""
+    invalid = {
+        Section.CLIENT: {**CLIENT, "identity_id": ["12.345.678-9"], "first_name": [""]},
+        Section.SALES: {**SALES, "annual_income": ["about a million"]},
+        Section.COMPLIANCE: {
+            **COMPLIANCE,
+            "employment-0-start_date": ["2020-01-01"],
+            "employment-0-end_date": ["2019-01-01"],
+        },
+        Section.ACTIVATION: {"login_email": ["other"], "primary_email": ["not-an-address"]},
+    }
+    for section, raw in invalid.items():
+        case = case_section_save(
+            case=case, section=section, raw=raw, version=case.version, user=rm
+        ).case
+    return case
 
 
 @dataclass
@@ -298,6 +321,12 @@ def _walk_rm(walk: Walk, world: World) -> None:
     walk.act("section-compliance-other-address", _other_address_with_a_country)
     walk.visit("section-sales-refused", reverse("cases:section", args=[world.refused.pk, "sales"]))
     walk.visit("review", reverse("cases:review", args=[world.ready.pk]))
+    for section in ("client", "sales", "compliance", "activation"):
+        walk.visit(
+            f"section-{section}-errors",
+            reverse("cases:section", args=[world.broken.pk, section]),
+        )
+    walk.visit("review-errors", reverse("cases:review", args=[world.broken.pk]))
     _case_pages(walk, world)
     _common(walk, world)
     walk.visit("403", reverse("staff:list"), status=403)
