@@ -176,21 +176,9 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
     else:
         own = kyc_rows["addresses"]
     documents = kyc_rows["identityDocuments"]
-    identity_document = DOCUMENT_OF_IDENTITY.get(client.get("identity_type") or "")
-    if identity_document and client.get("identity_id"):
-        documents.insert(
-            0,
-            {
-                "specificationData": _clean(
-                    {
-                        "specificationType": identity_document,
-                        "identityId": client["identity_id"],
-                        "country": client.get("identity_country"),
-                        "issuingAuthority": kyc.get("identity_issuing_authority"),
-                    }
-                )
-            },
-        )
+    identity = _identity_document(client, kyc)
+    if identity is not None:
+        documents.insert(0, identity)
     compliance = _build(
         ComplianceUpdate,
         {
@@ -228,6 +216,43 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
             [],
         ),
     ]
+
+
+def _identity_document(client: dict[str, Any], kyc: dict[str, Any]) -> dict[str, Any] | None:
+    """The client's own identity document, which goes first in `identityDocuments`."""
+    specification = DOCUMENT_OF_IDENTITY.get(client.get("identity_type") or "")
+    if not (specification and client.get("identity_id")):
+        return None
+    return {
+        "specificationData": _clean(
+            {
+                "specificationType": specification,
+                "identityId": client["identity_id"],
+                "country": client.get("identity_country"),
+                "issuingAuthority": kyc.get("identity_issuing_authority"),
+            }
+        )
+    }
+
+
+def rows_origin(
+    *, sections: dict[Section, BoundSection], section: Section
+) -> dict[str, list[int | None]]:
+    """For each Altafid list `section` sends, the form row each entry comes from, in order;
+    None for an entry made elsewhere (the client's identity document, or the sales address
+    the compliance address repeats). The refusals read an error's row through it."""
+    bound = sections[section]
+    origins: dict[str, list[int | None]] = {
+        group.wire: list(bound.rows_sent(group.prefix)) for group in TABLES[section].groups
+    }
+    if section is Section.COMPLIANCE:
+        data = {name: sections[name].data for name in (Section.CLIENT, Section.COMPLIANCE)}
+        if data[Section.COMPLIANCE].get("compliance_address") == SAME:
+            repeated = primary_address(sections[Section.SALES]) is not None
+            origins["addresses"] = [None] if repeated else []
+        if _identity_document(data[Section.CLIENT], data[Section.COMPLIANCE]) is not None:
+            origins["identityDocuments"] = [None, *origins["identityDocuments"]]
+    return origins
 
 
 def _parts(built: Built) -> tuple[dict[str, Any] | None, list[str], BaseModel | None]:

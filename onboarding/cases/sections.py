@@ -355,11 +355,23 @@ class BoundSection:
         return self
 
     def rows(self, prefix: str) -> Iterator[dict[str, Any]]:
+        """The rows of a group that are sent: shown, filled in and valid, in order."""
         for group, formset in self.shown_groups():
             if group.prefix == prefix:
-                for row in formset.forms:
-                    if row.is_valid() and row.has_changed():
-                        yield row.cleaned_data
+                for index in self.rows_sent(prefix):
+                    yield formset.forms[index].cleaned_data
+
+    def rows_sent(self, prefix: str) -> list[int]:
+        """The formset indices of the rows `rows` gives: an empty row in between is skipped,
+        so the n-th entry of an Altafid list need not be the n-th row of the form."""
+        for group, formset in self.shown_groups():
+            if group.prefix == prefix:
+                return [
+                    index
+                    for index, row in enumerate(formset.forms)
+                    if row.is_valid() and row.has_changed()
+                ]
+        return []
 
 
 def bind(

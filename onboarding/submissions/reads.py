@@ -26,6 +26,8 @@ from onboarding.cases.lifecycle import (
     phase_kinds,
 )
 from onboarding.cases.models import Case
+from onboarding.cases.payloads import rows_origin
+from onboarding.cases.services import case_sections
 from onboarding.submissions.models import Step
 from onboarding.submissions.refusals import Refusal, refusal_for_section
 
@@ -172,11 +174,21 @@ def section_refusal(*, case: Case, section: Section, steps: Iterable[Step]) -> R
     )
     if step is None or not step.last_error:
         return None
+    field_errors = step.last_error.get("field_errors") or {}
+    current = step.last_error.get("payload_version", step.payload_version) == case.version
+    # The section is as it was sent: its rows say which entry of a list came from which row.
+    rows = any("[" in name for name in field_errors)
+    origins = (
+        rows_origin(sections=case_sections(case=case), section=section)
+        if current and rows
+        else None
+    )
     return refusal_for_section(
         section=section,
-        field_errors=step.last_error.get("field_errors") or {},
+        field_errors=field_errors,
         message=step.last_error.get("message") or "",
-        current=step.last_error.get("payload_version", step.payload_version) == case.version,
+        current=current,
+        origins=origins,
     )
 
 

@@ -43,11 +43,14 @@ def refusal_for_section(
     field_errors: dict[str, list[str]],
     message: str = "",
     current: bool = False,
+    origins: dict[str, list[int | None]] | None = None,
 ) -> Refusal:
+    """`origins`: the form row of each entry of the lists sent (`payloads.rows_origin`); without
+    it, an entry's index is taken as its row's."""
     spec = SPECS[section]
     refusal = Refusal(current=current)
     for wire_name, messages in field_errors.items():
-        place = _place(wire_name, spec)
+        place = _place(wire_name, spec, origins)
         refusal.errors.extend(
             Refused(str(text), place.label, place.field, place.prefix, place.index)
             for text in messages
@@ -57,7 +60,9 @@ def refusal_for_section(
     return refusal
 
 
-def _place(wire_name: str, spec: SectionSpec) -> Refused:
+def _place(
+    wire_name: str, spec: SectionSpec, origins: dict[str, list[int | None]] | None = None
+) -> Refused:
     """Where an error belongs: a field of a row by its list and index, else a field of the form,
     by its Altafid path in the section's table (or, failing that, by a last name only one of
     the section's fields has)."""
@@ -68,8 +73,13 @@ def _place(wire_name: str, spec: SectionSpec) -> Refused:
     if row and group is not None and group.prefix in spec_groups:
         name = _form_name(row["rest"], group.fields)
         row_fields = spec_groups[group.prefix].formset.form.base_fields
+        sent = int(row["index"])
+        rows = origins.get(group.wire) if origins is not None else None
+        index = rows[sent] if rows is not None and sent < len(rows) else sent
+        if index is None:
+            # An entry made from another section's data: no row of this form to mark.
+            return Refused("", wire_name)
         if name in row_fields:
-            index = int(row["index"])
             label = f"{spec_groups[group.prefix].row_title} {index + 1}: {row_fields[name].label}"
             return Refused("", label, name, group.prefix, index)
     name = _form_name(wire_name, table.fields)

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from onboarding.cases.demo import SALES
+from onboarding.cases.demo import COMPLIANCE, SALES
 from onboarding.cases.models import Case, Section
 from onboarding.cases.services import case_create, case_section_save
 from onboarding.submissions.models import Step, StepState
@@ -208,3 +208,44 @@ def test_it_lists_each_cases_progress(logged_in, ready_case, rm, sandbox):
     steps_drive(ready_case)
     assert "In Altafid, not activated" in logged_in.get(reverse("cases:list")).content.decode()
     assert Case.objects.get(pk=ready_case.pk).contact_uuid
+
+
+def test_it_puts_a_refused_document_on_the_row_it_came_from(logged_in, ready_case, rm, sandbox):
+    """The client's identity document goes first in the list, and an empty row is not sent:
+    Altafid's third document is the form's second row."""
+    compliance = {
+        **COMPLIANCE,
+        "documents-TOTAL_FORMS": ["2"],
+        "documents-0-specification_type": [""],
+        "documents-1-specification_type": ["PASSPORT"],
+        "documents-1-identity_id": ["P1234567"],
+        "documents-1-country": ["ARG"],
+    }
+    case = case_section_save(
+        case=ready_case,
+        section=Section.COMPLIANCE,
+        raw=compliance,
+        version=ready_case.version,
+        user=rm,
+    ).case
+    submit(case, rm)
+    steps_drive(case)
+    step = Step.objects.get(case=case, kind="compliance")
+    Step.objects.filter(pk=step.pk).update(
+        state=StepState.FAILED,
+        last_error={
+            "status": 400,
+            "message": "Validation failed",
+            "payload_version": step.payload_version,
+            "field_errors": {
+                "identityDocuments[1].specificationData.identityId": ["expired"],
+                "identityDocuments[0].specificationData.identityId": ["unknown"],
+            },
+        },
+    )
+
+    html = logged_in.get(reverse("cases:section", args=[case.pk, "compliance"])).content.decode()
+
+    assert '<a href="#id_documents-1-identity_id">Document 2: Document number</a>: expired' in html
+    assert "<code>identityDocuments[0].specificationData.identityId</code>: unknown" in html
+    assert 'id="id_documents-1-identity_id-errors"><ul class="field-error"><li>expired' in html
