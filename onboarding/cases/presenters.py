@@ -69,14 +69,21 @@ class BodyReader:
 
     def __init__(self, tenant: Tenant) -> None:
         self.memo = LookupMemo(tenant)
+        self._labels_of: dict[int, dict[str, str]] = {}
 
     def _labels(self, form_field_: Any) -> dict[str, str]:
-        if isinstance(form_field_, LookupChoiceField):
-            if form_field_.kind is LookupKind.CITIES:
-                return {}
-            choices = self.memo.get([form_field_.kind])[form_field_.kind]
-            return dict(choices.options)
-        return {str(k): str(v) for k, v in getattr(form_field_, "choices", ()) or ()}
+        """{code: label} of a field's choices, made once a field (a country list is long)."""
+        found = self._labels_of.get(id(form_field_))
+        if found is None:
+            if isinstance(form_field_, LookupChoiceField):
+                kind = form_field_.kind
+                found = (
+                    {} if kind is LookupKind.CITIES else dict(self.memo.get([kind])[kind].options)
+                )
+            else:
+                found = {str(k): str(v) for k, v in getattr(form_field_, "choices", ()) or ()}
+            self._labels_of[id(form_field_)] = found
+        return found
 
     def value(self, key: str, value: Any) -> str:
         """The value of the body's top-level name `key`."""

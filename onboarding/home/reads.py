@@ -5,12 +5,11 @@ is the number of rows that list shows.
 """
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -143,7 +142,6 @@ class OfficerHome:
     head: list[Review]
     assigned: list[Review]
     window: Window
-    now: object = field(default_factory=timezone.now)
 
 
 def officer_home(*, user: User, tenant: Tenant) -> OfficerHome:

@@ -19,26 +19,6 @@ pytestmark = pytest.mark.django_db
 UNAVAILABLE = AltafidUnavailable("down", method="POST", path="/x", status=503).to_dict()
 
 
-@pytest.fixture
-def tenant(settings):
-    return TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
-
-
-@pytest.fixture
-def rm(tenant):
-    return staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
-
-
-@pytest.fixture
-def officer(tenant):
-    return staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[tenant], email="cora@example.com")
-
-
-@pytest.fixture
-def admin(tenant):
-    return staff_create(role=Role.ADMIN, tenants=[tenant], email="ada@example.com")
-
-
 def case_make(tenant, owner, status, name, *, age_days=0):
     case = Case.objects.create(
         tenant=tenant, owner=owner, updated_by=owner, status=status, client_name=name
