@@ -37,3 +37,16 @@ def staff_create(
     profile = StaffProfile.objects.create(user=user, altafid_staff_uuid="PS" + "0" * 32)
     profile.tenants.set(tenants if tenants is not None else [TenantFactory()])
     return user
+
+
+def verified_login(client, user: User) -> None:
+    """Signs `user` in with both factors, as the two-factor page leaves a session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

@@ -1,5 +1,51 @@
+from typing import Any
+
 from django import forms
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django_otp import match_token
+from django_otp.models import Device
+
+from onboarding.accounts.models import User
 
 
 class TenantChoiceForm(forms.Form):
     tenant = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReauthenticateForm(forms.Form):
+    """Password and a current code (or a recovery code), before replacing an authenticator.
+
+    The password goes through `authenticate`, so django-axes counts wrong ones as it does at
+    sign-in; django-otp slows down wrong codes."""
+
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    token = forms.CharField(
+        label=_("A code from your authenticator app, or a recovery code"),
+        max_length=40,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code"}),
+    )
+
+    def __init__(self, *args: Any, request: HttpRequest, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.request = request
+        self.user = user
+        self.device: Device | None = None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password, token = cleaned.get("password"), cleaned.get("token")
+        if password is None or token is None:
+            return cleaned
+        if authenticate(self.request, username=self.user.email, password=password) != self.user:
+            self.add_error("password", _("That password is not right."))
+            return cleaned
+        self.device = match_token(self.user, token.replace(" ", ""))
+        if self.device is None:
+            self.add_error("token", _("That code is not right, or was used already."))
+        return cleaned

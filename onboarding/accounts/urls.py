@@ -16,6 +16,7 @@ urlpatterns = [
     path("tenant/", views.tenant_switch, name="tenant-switch"),
     path("password/", views.PasswordChange.as_view(), name="password-change"),
     path("two-factor/setup/", views.two_factor_setup, name="two-factor-setup"),
+    path("two-factor/confirm/", views.two_factor_confirm, name="two-factor-confirm"),
     path("two-factor/codes/", views.two_factor_codes, name="two-factor-codes"),
     path("two-factor/", views.two_factor_verify, name="two-factor-verify"),
     path("password/reset/", views.PasswordReset.as_view(), name="password-reset"),

@@ -15,15 +15,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_otp.models import Device
 
-from onboarding.accounts.forms import TenantChoiceForm
+from onboarding.accounts.forms import ReauthenticateForm, TenantChoiceForm
 from onboarding.accounts.models import User
 from onboarding.accounts.services import tenant_select
 from onboarding.accounts.two_factor import (
+    EnrolmentRefused,
     totp_device_pending,
     totp_enrol,
     totp_qr_data_uri,
     totp_secret,
+    two_factor_enrolled,
+    two_factor_may_enrol,
+    two_factor_reauthenticated_mark,
     two_factor_required,
 )
 from onboarding.core.http import HtmxHttpRequest
@@ -71,6 +76,13 @@ class PasswordChange(PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("home:index")
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        assert isinstance(user, User)
+        context["two_factor_enrolled"] = two_factor_enrolled(user=user)
+        return context
+
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
         messages.success(self.request, _("Your password is changed."))
@@ -112,18 +124,35 @@ def _next_url(request: HttpRequest) -> str:
     return reverse("home:index")
 
 
+def _second_factor_given(request: HttpRequest, device: Device) -> None:
+    """Marks the session verified with a new key, as `login` does for the password."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor_setup(request: HtmxHttpRequest) -> HttpResponse:
-    """Enrolment: scan the QR code (or type the key), then give the first code."""
+    """Enrolment: scan the QR code (or type the key), then give the first code. A person who
+    has a device confirms it is them first (`two_factor_confirm`)."""
     user = request.user
     assert isinstance(user, User)
+    if not two_factor_may_enrol(user=user, session=request.session):
+        return redirect("accounts:two-factor-confirm")
     device = totp_device_pending(user=user)
     error = ""
     if request.method == "POST":
-        codes = totp_enrol(user=user, device=device, token=request.POST.get("token", ""))
+        try:
+            codes = totp_enrol(
+                user=user,
+                device=device,
+                token=request.POST.get("token", ""),
+                session=request.session,
+            )
+        except EnrolmentRefused:
+            return redirect("accounts:two-factor-confirm")
         if codes is not None:
-            otp_login(request, device)
+            _second_factor_given(request, device)
             request.session[RECOVERY_SESSION_KEY] = codes
             return redirect("accounts:two-factor-codes")
         error = _("That code is not right. Type the six digits your app shows now.")
@@ -132,8 +161,27 @@ def two_factor_setup(request: HtmxHttpRequest) -> HttpResponse:
         "secret": totp_secret(device=device),
         "error": error,
         "required": two_factor_required(user=user),
+        "replacing": two_factor_enrolled(user=user),
     }
     return render(request, "accounts/two_factor_setup.html", context, status=422 if error else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor_confirm(request: HtmxHttpRequest) -> HttpResponse:
+    """Password and a code again before a new authenticator replaces the one a person has."""
+    user = request.user
+    assert isinstance(user, User)
+    if not two_factor_enrolled(user=user):
+        return redirect("accounts:two-factor-setup")
+    form = ReauthenticateForm(request.POST or None, request=request, user=user)
+    if request.method == "POST" and form.is_valid():
+        assert form.device is not None
+        _second_factor_given(request, form.device)
+        two_factor_reauthenticated_mark(session=request.session)
+        return redirect("accounts:two-factor-setup")
+    status = 422 if form.errors else 200
+    return render(request, "accounts/two_factor_confirm.html", {"form": form}, status=status)
 
 
 @login_required
@@ -156,7 +204,7 @@ def two_factor_verify(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "POST":
         device = match_token(user, request.POST.get("token", "").replace(" ", ""))
         if device is not None:
-            otp_login(request, device)
+            _second_factor_given(request, device)
             return redirect(_next_url(request))
         error = _("That code is not right, or was used already.")
     context = {"error": error, "next": _next_url(request)}

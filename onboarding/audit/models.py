@@ -46,6 +46,12 @@ class EventKind(models.TextChoices):
     STAFF_ROLE_CHANGED = "staff_role_changed", _("Role changed")
     STAFF_DEACTIVATED = "staff_deactivated", _("Staff member deactivated")
     STAFF_REACTIVATED = "staff_reactivated", _("Staff member reactivated")
+    TWO_FACTOR_ENROLLED = "two_factor_enrolled", _("Two-factor sign-in set up")
+    TWO_FACTOR_REPLACED = "two_factor_replaced", _("Two-factor authenticator replaced")
+    TWO_FACTOR_RESET = (
+        "two_factor_reset",
+        _("Two-factor sign-in reset by a deployment administrator"),
+    )
 
 
 # A step's failed tries, as the failure chart counts them (an index holds only these).
@@ -53,7 +59,10 @@ FAILED_TRIES = (EventKind.STEP_RETRY, EventKind.STEP_FAILED, EventKind.STEP_NEED
 
 
 class Event(models.Model):
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    # None only for what happens to a deployment superuser who works in no tenant.
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     # Cases and staff are never deleted (discarded, deactivated), so their events always point
     # at them; PROTECT also keeps a delete from cascading into an UPDATE the trigger refuses.
     case = models.ForeignKey(

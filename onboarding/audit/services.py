@@ -26,14 +26,15 @@ VALUES_SHOWN = frozenset(
 def event_record(
     *,
     kind: EventKind,
-    tenant: Tenant | int,
+    tenant: Tenant | int | None,
     actor: User | None,
     case: Any = None,
     staff: User | None = None,
     data: dict[str, Any] | None = None,
 ) -> Event:
-    """Appends one event; `actor` None means the system did it."""
-    tenant_id = tenant if isinstance(tenant, int) else tenant.pk
+    """Appends one event; `actor` None means the system did it. `tenant` None only for a
+    deployment superuser who works in no tenant."""
+    tenant_id = tenant.pk if isinstance(tenant, Tenant) else tenant
     return Event.objects.create(
         tenant_id=tenant_id, case=case, staff=staff, actor=actor, kind=kind, data=data or {}
     )

@@ -28,11 +28,16 @@ WORKER_SILENT_SECONDS = 120
 
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 or 503 for orchestrators; the details only for a signed-in admin."""
+    """200 or 503 for orchestrators; the details only for a signed-in admin who has given the
+    second factor in this session."""
     status = health_status()
     code = 200 if status["ok"] else 503
     user = request.user
-    if isinstance(user, User) and user_role(user=user) == Role.ADMIN:
+    if (
+        isinstance(user, User)
+        and user.is_verified()  # type: ignore[attr-defined]
+        and user_role(user=user) == Role.ADMIN
+    ):
         return JsonResponse(status, status=code)
     return HttpResponse(
         "ok\n" if status["ok"] else "unavailable\n", status=code, content_type="text/plain"

@@ -7,7 +7,7 @@ from onboarding.accounts.roles import Role
 from onboarding.health.probes import altafid_probe_all
 from onboarding.health.services import broker_check, probe_last
 from onboarding.health.tasks import record_worker_heartbeat
-from tests.factories import TenantFactory, staff_create
+from tests.factories import TenantFactory, staff_create, verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -30,9 +30,9 @@ def test_it_answers_anonymous_callers_with_a_status_and_nothing_else(client):
     assert response["Content-Type"].startswith("text/plain")
 
 
-def test_it_gives_admins_the_details(client, admin):
+def test_it_gives_admins_who_gave_the_second_factor_the_details(client, admin):
     record_worker_heartbeat(token="direct")
-    client.force_login(admin)
+    verified_login(client, admin)
 
     details = client.get(reverse("healthz")).json()
 
@@ -40,6 +40,14 @@ def test_it_gives_admins_the_details(client, admin):
     assert details["cache"] == "ok"
     assert details["broker"] == "ok"
     assert details["worker_last_seen_seconds"] is not None
+
+
+def test_it_gives_an_admin_signed_in_with_a_password_only_the_status(client, admin):
+    client.force_login(admin)
+
+    response = client.get(reverse("healthz"))
+
+    assert response.content == b"ok\n"
 
 
 def test_it_answers_503_when_the_broker_is_unreachable(client, settings):
