@@ -54,3 +54,12 @@ def sandbox(sandbox_server: Sandbox, settings) -> Iterator[Sandbox]:
     settings.ALTAFID_USER_TYPE = "TENANT_STAFF"
     yield sandbox_server
     sandbox_server.reset()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's superuser client, with the second factor Django admin asks for."""
+    from tests.factories import verified_login
+
+    verified_login(client, admin_user)
+    return client

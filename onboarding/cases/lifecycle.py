@@ -118,12 +118,19 @@ class StepSpec:
     amendable: bool = False
     # Whether a compliance officer must approve its exact body before it is sent.
     reviewed: bool = False
+    # Whether it changes the data of a contact Altafid already had, when the case is linked to
+    # one (`step_reviewed`): the RM did not create that contact, so an officer approves.
+    writes_contact: bool = False
 
 
 STEPS: tuple[StepSpec, ...] = (
     StepSpec(StepKind.CREATE, Phase.SUBMIT, frozenset({Section.CLIENT})),
     StepSpec(
-        StepKind.SALES, Phase.SUBMIT, frozenset({Section.CLIENT, Section.SALES}), amendable=True
+        StepKind.SALES,
+        Phase.SUBMIT,
+        frozenset({Section.CLIENT, Section.SALES}),
+        amendable=True,
+        writes_contact=True,
     ),
     StepSpec(
         StepKind.COMPLIANCE,
@@ -131,12 +138,14 @@ STEPS: tuple[StepSpec, ...] = (
         frozenset({Section.CLIENT, Section.SALES, Section.COMPLIANCE}),
         amendable=True,
         reviewed=True,
+        writes_contact=True,
     ),
     StepSpec(
         StepKind.PRIMARY_EMAIL,
         Phase.ACTIVATE,
         frozenset({Section.CLIENT, Section.ACTIVATION}),
         amendable=True,
+        writes_contact=True,
     ),
     StepSpec(StepKind.CREDENTIALS, Phase.ACTIVATE, frozenset()),
 )
@@ -174,11 +183,22 @@ def following(kind: str, *, among: frozenset[str] | None = None) -> StepKind | N
     return None
 
 
-def reviewed(kind: str) -> bool:
-    return SPEC[kind].reviewed
+def step_reviewed(kind: str, *, round: int, linked: bool) -> bool:
+    """Whether a compliance officer must approve the step's exact body before it is sent: the
+    compliance update always, and in the first round of a case linked to a contact Altafid
+    already had (`linked`), every call that changes that contact's data."""
+    spec = SPEC[kind]
+    return spec.reviewed or (linked and round == FIRST_ROUND and spec.writes_contact)
 
 
-REVIEWED_KINDS = tuple(spec.kind for spec in STEPS if spec.reviewed)
+def reviewed_sections(*, linked: bool) -> set[Section]:
+    """The sections whose data reviewed calls send: their authors may not approve."""
+    return {
+        section
+        for spec in STEPS
+        if spec.reviewed or (linked and spec.writes_contact)
+        for section in spec.reads
+    }
 
 
 def reading(section: Section) -> tuple[StepKind, ...]:

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
-from onboarding.cases.lifecycle import CaseStatus, Section
+from onboarding.cases.lifecycle import CLOSED, CaseStatus, Section
 from onboarding.core.crypto import EncryptedJSONField
 
 __all__ = ["Case", "CaseStatus", "DuplicateDecision", "Section", "SectionRevision"]
@@ -77,6 +77,15 @@ class Case(models.Model):
             # A tenant's steps or reviews joined to their cases: the tenant's case IDs in order,
             # or one case's tenant, read here rather than in the table's wide rows.
             models.Index(fields=["tenant", "id"], name="cases_case_tenant_ids_idx"),
+        ]
+        constraints = [
+            # One open or activated onboarding holds an Altafid contact: another RM's case can
+            # neither create nor link to it, so it cannot overwrite that client (`contact_holder`).
+            models.UniqueConstraint(
+                fields=["tenant", "contact_uuid"],
+                condition=~models.Q(contact_uuid="") & ~models.Q(status__in=CLOSED),
+                name="cases_case_one_holder_per_contact",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -434,7 +435,16 @@ def _plain_columns(bound: BoundSection) -> dict[str, str]:
     }
 
 
-def case_duplicates_local(*, case: Case) -> list[Case]:
+@dataclass(frozen=True)
+class OtherOnboarding:
+    """Another onboarding of the same client. `visible`: the viewer may open it; otherwise
+    a page names only its owner, nothing about the client."""
+
+    case: Case
+    visible: bool
+
+
+def case_duplicates_local(*, case: Case, user: User) -> list[OtherOnboarding]:
     """Other cases of the tenant for the same identity number or e-mail."""
     matches = Q()
     if case.identity_hash:
@@ -443,14 +453,40 @@ def case_duplicates_local(*, case: Case) -> list[Case]:
         matches |= Q(client_email=case.client_email)
     if not matches:
         return []
-    others = (
+    others = list(
         Case.objects.filter(matches, tenant_id=case.tenant_id)
         .exclude(pk=case.pk)
         .exclude(status=CaseStatus.DISCARDED)
         .select_related("owner")
-        .order_by("-updated_at")
+        .order_by("-updated_at")[:10]
     )
-    return list(others[:10])
+    visible = cases_visible(user=user, cases=others)
+    return [OtherOnboarding(other, other.pk in visible) for other in others]
+
+
+def cases_visible(*, user: User, cases: Iterable[Case]) -> set[int]:
+    """Which of these cases the user may open (`cases_for_user`)."""
+    ids = [case.pk for case in cases]
+    return set(cases_for_user(user=user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def contact_holders(
+    *, tenant_id: int, contact_uuids: Iterable[str], excluding: int | None = None
+) -> dict[str, Case]:
+    """The onboardings of the tenant that hold these Altafid contacts, by contact: open or
+    activated ones (not cancelled, not discarded). Nobody else may link a case to them."""
+    uuids = [uuid for uuid in contact_uuids if uuid]
+    if not uuids:
+        return {}
+    holders = (
+        Case.objects.filter(tenant_id=tenant_id, contact_uuid__in=uuids)
+        .exclude(status__in=CLOSED)
+        .select_related("owner")
+        .only("id", "contact_uuid", "status", "owner")
+    )
+    if excluding is not None:
+        holders = holders.exclude(pk=excluding)
+    return {case.contact_uuid: case for case in holders}
 
 
 def case_discard(*, case: Case, user: User) -> None:

@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from onboarding.accounts.models import User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenant_for_request, user_role
+from onboarding.altafid.errors import AltafidError
 from onboarding.audit.services import case_events
 from onboarding.cases.forms import AddressForm
 from onboarding.cases.lifecycle import (
@@ -24,11 +25,13 @@ from onboarding.cases.lifecycle import (
     CaseStatus,
     ErasureReason,
     Section,
+    StepKind,
     Worklist,
 )
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.permissions import case_is_owner, case_owner_check
 from onboarding.cases.presenters import (
+    BodyReader,
     case_timeline,
     field_label,
     plan_calls,
@@ -57,15 +60,18 @@ from onboarding.cases.services import (
     section_check_editable,
 )
 from onboarding.core.http import HtmxHttpRequest
+from onboarding.kyc.presenters import overwrites
 from onboarding.kyc.services import returned_counts, review_returned
-from onboarding.submissions.duplicates import altafid_matches
+from onboarding.submissions.duplicates import altafid_contact_now, altafid_matches
 from onboarding.submissions.models import Step
-from onboarding.submissions.plans import submission_plan
+from onboarding.submissions.plans import Plan, submission_plan
+from onboarding.submissions.queueing import case_linked
 from onboarding.submissions.reads import case_progress, cases_refused, section_refusal
 from onboarding.submissions.refusals import refusal_for_section
 from onboarding.submissions.services import (
     CaseChangedSinceReview,
     CaseNotReady,
+    ContactHeld,
     DecisionNotAllowed,
     case_submit,
     contact_decide,
@@ -427,7 +433,11 @@ def _section_render(
         "returned_notes": [(wire_label(key), text) for key, text in returned.fields.items()]
         if returned
         else [],
-        "duplicates": case_duplicates_local(case=case) if current is Section.CLIENT else [],
+        "duplicates": (
+            case_duplicates_local(case=case, user=_user(request))
+            if current is Section.CLIENT
+            else []
+        ),
     }
     if request.htmx and autosave:
         # Only the save state, the version and the stepper change: the fields keep focus.
@@ -502,15 +512,16 @@ def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     plan = submission_plan(case=case)
     owner = case_is_owner(user=user, case=case)
-    matches = altafid_matches(case=case, plan=plan)
+    matches = altafid_matches(case=case, plan=plan, user=user)
     context = {
         "case": case,
         "plan": plan,
         "owner": owner,
+        **_linked_contact(case, plan),
         "summary": review_summary(plan=plan),
         "calls": plan_calls(plan=plan),
         "steps": _stepper(case, None),
-        "duplicates": case_duplicates_local(case=case),
+        "duplicates": case_duplicates_local(case=case, user=user),
         "matches": matches,
         "can_submit": owner
         and plan.ready
@@ -520,6 +531,19 @@ def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/review.html", context)
 
 
+def _linked_contact(case: Case, plan: Plan) -> dict[str, Any]:
+    """For a case linked to a contact Altafid already had, before its first submission: what
+    its calls would change in that contact, Altafid's values beside them."""
+    if not case_linked(case) or plan.amendment or case.steps.exists():
+        return {}
+    try:
+        held = altafid_contact_now(case=case)
+    except AltafidError:
+        return {"linked": True, "overwrites_error": True}
+    bodies = [call.body or {} for call in plan.sends if call.kind != StepKind.CREATE]
+    return {"linked": True, "overwrites": overwrites(held, bodies, reader=BodyReader(case.tenant))}
+
+
 @login_required
 @require_POST
 def case_contact_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -527,7 +551,7 @@ def case_contact_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     case_owner_check(user=_user(request), case=case)
     plan = submission_plan(case=case)
-    matches = altafid_matches(case=case, plan=plan)
+    matches = altafid_matches(case=case, plan=plan, user=_user(request))
     decision = request.POST.get("decision", "")
     if decision not in (DuplicateDecision.LINKED, DuplicateDecision.NEW_CONTACT):
         messages.error(request, _("Choose whether to link this onboarding to the contact."))
@@ -541,8 +565,10 @@ def case_contact_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             user=_user(request),
             decision=DuplicateDecision(decision),
             contact_uuid=request.POST.get("contact", ""),
-            candidates=[contact.contact_uuid for contact in matches.contacts],
+            candidates=[candidate.contact.contact_uuid for candidate in matches.contacts],
         )
+    except ContactHeld as held:
+        messages.error(request, held.message)
     except DecisionNotAllowed:
         messages.error(request, _("This decision can no longer be made for this onboarding."))
     else:

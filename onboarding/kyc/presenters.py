@@ -1,11 +1,13 @@
 """What the review page shows: the KYC data field by field, its flags, and what changed."""
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from onboarding.accounts.models import StaffProfile
 from onboarding.cases.mapping import PLUMBING
 from onboarding.cases.presenters import BodyReader, wire_label
 from onboarding.kyc.flags import Flag
@@ -84,3 +86,56 @@ def differences(
         else:
             found.append(Difference(key, wire_label(key), _("(hidden)"), _("changed")))
     return found
+
+
+# Plumbing an update to a contact we did not create still changes: who manages the client.
+MANAGER = "contactManagerEntityUuid"
+
+
+def overwrites(
+    held: dict[str, Any], bodies: Iterable[dict[str, Any]], *, reader: BodyReader
+) -> list[Difference]:
+    """What the bodies would change in a contact as Altafid holds it (`held`, a GET's
+    answer): each field they send whose value differs, Altafid's value first. A field they do
+    not send stays as it is, so it is not listed."""
+    now = contact_fields(held)
+    found: dict[str, Difference] = {}
+    for body in bodies:
+        for key, new in contact_fields(body).items():
+            if (key in HIDDEN and key != MANAGER) or _same(now.get(key), new):
+                continue
+            if key == MANAGER:
+                found[key] = Difference(
+                    key, _("Contact manager"), _manager(now.get(key)), _manager(new)
+                )
+                continue
+            found[key] = Difference(
+                key, wire_label(key), reader.value(key, now.get(key)), reader.value(key, new)
+            )
+    return list(found.values())
+
+
+def _manager(uuid: Any) -> str:
+    """A staff member by their Altafid staff UUID, as their name when they work here."""
+    if not uuid:
+        return "—"
+    profile = StaffProfile.objects.filter(altafid_staff_uuid=uuid).select_related("user").first()
+    return f"{profile.user} ({uuid})" if profile is not None else str(uuid)
+
+
+def _same(old: Any, new: Any) -> bool:
+    """Whether sending `new` leaves `old` as it is: Altafid's answer carries more than a body
+    sends (row UUIDs, read-only fields), and empty reads as empty whatever its type."""
+    if new in (None, "", []) and old in (None, "", []):
+        return True
+    if isinstance(new, dict):
+        return isinstance(old, dict) and all(
+            _same(old.get(key), value) for key, value in new.items()
+        )
+    if isinstance(new, list):
+        return (
+            isinstance(old, list)
+            and len(old) == len(new)
+            and all(_same(o, n) for o, n in zip(old, new, strict=True))
+        )
+    return bool(old == new)

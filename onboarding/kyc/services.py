@@ -22,7 +22,7 @@ from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
-from onboarding.cases.lifecycle import FIRST_ROUND, SPEC, CaseStatus, StepState
+from onboarding.cases.lifecycle import FIRST_ROUND, CaseStatus, StepState, reviewed_sections
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.kyc.flags import Flag, flags_of
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
@@ -30,7 +30,7 @@ from onboarding.notices.models import NoticeKind
 from onboarding.notices.services import notices_review_decided, notices_review_waiting
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import contact_fields
-from onboarding.submissions.queueing import payload_digest, queue_now
+from onboarding.submissions.queueing import case_linked, payload_digest, queue_now
 from onboarding.submissions.status import case_status_refresh
 
 # What a row of the queue shows: no encrypted body, draft or payload is read, let alone decrypted.
@@ -85,7 +85,7 @@ def reviewer_check(*, user: User, case: Case) -> None:
 
 def kyc_authors(*, case: Case) -> set[int]:
     """Everyone who entered or changed data the reviewed calls send, the case's owner first."""
-    sections = {section for spec in SPEC.values() if spec.reviewed for section in spec.reads}
+    sections = reviewed_sections(linked=case_linked(case))
     authors = set(
         SectionRevision.objects.filter(case=case, applied=True, section__in=sections).values_list(
             "saved_by_id", flat=True
@@ -183,9 +183,12 @@ def review_flags(*, case: Case, picture: dict[str, Any]) -> dict[Flag, list[str]
 
 
 def review_previous(*, review: Review) -> Review | None:
-    """What was last reviewed before this review: the latest decided review of the case."""
+    """What was last reviewed before this review: the latest decided review of the case's
+    same call (a linked case's sales update is reviewed apart from its compliance update)."""
     return (
-        Review.objects.filter(case_id=review.case_id, decided_at__isnull=False)
+        Review.objects.filter(
+            case_id=review.case_id, decided_at__isnull=False, step__kind=review.step.kind
+        )
         .filter(Q(opened_at__lt=review.opened_at) | Q(opened_at=review.opened_at, pk__lt=review.pk))
         .order_by("-opened_at", "-id")
         .first()

@@ -14,13 +14,15 @@ from django.views.decorators.http import require_GET, require_POST
 from onboarding.accounts.context_processors import request_staff
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
+from onboarding.altafid.errors import AltafidError
 from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState
+from onboarding.cases.models import Case
 from onboarding.cases.presenters import BodyReader
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
-from onboarding.kyc.presenters import body_json, differences, review_rows
+from onboarding.kyc.presenters import body_json, differences, overwrites, review_rows
 from onboarding.kyc.services import (
     ReviewNotOpen,
     kyc_authors,
@@ -34,7 +36,9 @@ from onboarding.kyc.services import (
     reviews_waiting,
     reviews_waiting_owners,
 )
+from onboarding.submissions.duplicates import altafid_contact_now
 from onboarding.submissions.models import Step
+from onboarding.submissions.queueing import case_linked
 
 PAGE_SIZE = 25
 AGES = (
@@ -157,9 +161,14 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
     )
     waiting = review.state == ReviewState.WAITING and review.step.state == StepState.IN_REVIEW
     reader = BodyReader(case.tenant)
+    linked = case_linked(case) and review.step.round == FIRST_ROUND
     return {
         "review": review,
         "case": case,
+        "call": review.step.get_kind_display(),
+        "compliance": review.step.kind == StepKind.COMPLIANCE,
+        "linked": linked,
+        **(_overwrites(case, review, reader) if linked and waiting else {}),
         "rows": review_rows(review.picture, flags, reader=reader),
         "sales_rows": review_rows(sales.payload or {}, {}, reader=reader) if sales else [],
         "body_json": body_json(review.body),
@@ -183,6 +192,15 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         "reason_labels": dict(ReturnReason.choices),
         **extra,
     }
+
+
+def _overwrites(case: Case, review: Review, reader: BodyReader) -> dict[str, Any]:
+    """What approving would change in the contact Altafid already had, read from it now."""
+    try:
+        held = altafid_contact_now(case=case)
+    except AltafidError:
+        return {"overwrites_error": True}
+    return {"overwrites": overwrites(held, [review.body], reader=reader)}
 
 
 @login_required
@@ -215,7 +233,9 @@ def review_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("decision") == "approve":
             review_approve(review=review, user=user, digest=digest)
             messages.success(
-                request, _("Approved: the compliance update is on its way to Altafid.")
+                request,
+                _("Approved: the %(call)s is on its way to Altafid.")
+                % {"call": review.step.get_kind_display().lower()},
             )
             return redirect("kyc:queue")
         review_return(

@@ -24,7 +24,7 @@ from onboarding.operations.models import Resolution
 from onboarding.submissions.models import ACTIVE, Step
 from onboarding.submissions.queueing import queue_or_hold
 from onboarding.submissions.reads import RETRY_ERROR
-from onboarding.submissions.services import submission_cancel
+from onboarding.submissions.services import ContactHeld, contact_hold_check, submission_cancel
 from onboarding.submissions.status import case_status_refresh
 from onboarding.submissions.worker import POSSIBLE_DUPLICATE, UNANSWERED_CREATE
 
@@ -241,6 +241,11 @@ def failure_decide(*, step: Step, user: User, contact_uuid: str | None) -> None:
         candidates = [str(uuid) for uuid in (step.last_error or {}).get("candidates") or []]
         if contact_uuid is not None and contact_uuid not in candidates:
             raise ActionRefused(_("Choose one of the contacts found."))
+        if contact_uuid is not None:
+            try:
+                contact_hold_check(case=step.case, contact_uuid=contact_uuid)
+            except ContactHeld as held:
+                raise ActionRefused(held.message) from None
         if contact_uuid is not None:
             Case.objects.filter(pk=step.case_id).update(
                 contact_uuid=contact_uuid, duplicate_decision=DuplicateDecision.LINKED

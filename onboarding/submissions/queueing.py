@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from onboarding.accounts.models import User
-from onboarding.cases.lifecycle import StepState, reviewed
+from onboarding.cases.lifecycle import StepState, step_reviewed
+from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.submissions.models import Step
 from onboarding.submissions.signals import step_held
 
@@ -62,9 +63,18 @@ def payload_digest(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def case_linked(case: Case) -> bool:
+    """Linked to a contact Altafid already had, rather than one its create made."""
+    return case.duplicate_decision == DuplicateDecision.LINKED
+
+
+def needs_review(step: Step) -> bool:
+    return step_reviewed(step.kind, round=step.round, linked=case_linked(step.case))
+
+
 def gate_passed(step: Step) -> bool:
     """Whether the step may be sent: not reviewed, or approved with exactly this body."""
-    if not reviewed(step.kind):
+    if not needs_review(step):
         return True
     return bool(step.approved_digest) and step.approved_digest == payload_digest(step.payload)
 

@@ -7,8 +7,9 @@ The worker (`worker.py`) and the sweeper (`sweeper.py`) take it from there.
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import User
 from onboarding.altafid.client import client_for_tenant
@@ -32,7 +33,7 @@ from onboarding.cases.lifecycle import (
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.payloads import case_payloads
 from onboarding.cases.permissions import case_admin_check, case_owner_check
-from onboarding.cases.services import case_sections
+from onboarding.cases.services import case_sections, contact_holders
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import Plan, submission_plan
 from onboarding.submissions.queueing import (
@@ -240,6 +241,32 @@ class DecisionNotAllowed(Exception):
     """The contact was already created, or the one chosen is not among those found."""
 
 
+class ContactHeld(DecisionNotAllowed):
+    """Another open or activated onboarding of the tenant holds the contact (`holder`)."""
+
+    def __init__(self, holder: Case) -> None:
+        super().__init__(holder.pk)
+        self.holder = holder
+
+    @property
+    def message(self) -> str:
+        """Who to ask, and nothing about the client: the holder may be a colleague's case."""
+        return _(
+            "Another onboarding already holds this Altafid contact: %(owner)s's "
+            "(%(status)s). Ask %(owner)s, or an administrator, who can hand it over to you."
+        ) % {"owner": self.holder.owner, "status": self.holder.get_status_display()}
+
+
+def contact_hold_check(*, case: Case, contact_uuid: str) -> None:
+    """Refuses a contact that another onboarding of the tenant holds (ContactHeld); the
+    database's constraint refuses the same when two links race."""
+    holder = contact_holders(
+        tenant_id=case.tenant_id, contact_uuids=[contact_uuid], excluding=case.pk
+    ).get(contact_uuid)
+    if holder is not None:
+        raise ContactHeld(holder)
+
+
 def contact_decide(
     *,
     case: Case,
@@ -267,13 +294,20 @@ def contact_decide(
         if decision == DuplicateDecision.LINKED:
             if contact_uuid not in candidates:
                 raise DecisionNotAllowed
+            contact_hold_check(case=case, contact_uuid=contact_uuid)
             fields["contact_uuid"] = contact_uuid
             data["contact_uuid"] = contact_uuid
             kind = EventKind.CONTACT_LINKED
         else:
             fields["contact_uuid"] = ""
             kind = EventKind.CONTACT_NEW_CONFIRMED
-        Case.objects.filter(pk=case.pk).update(**fields, updated_at=timezone.now())
+        try:
+            with transaction.atomic():
+                Case.objects.filter(pk=case.pk).update(**fields, updated_at=timezone.now())
+        except IntegrityError:
+            # Another case linked to the same contact since the check above.
+            contact_hold_check(case=case, contact_uuid=contact_uuid)
+            raise
         event_record(kind=kind, tenant=case.tenant, actor=user, case=case, data=data)
         if (
             create is not None

@@ -37,7 +37,7 @@ from onboarding.altafid.contacts import (
 )
 from onboarding.altafid.errors import AltafidConflict, AltafidError
 from onboarding.audit.models import EventKind
-from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState, following, reviewed
+from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState, following, step_reviewed
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.lookups.services import lookups_refresh, lookups_refused
 from onboarding.submissions import sql
@@ -45,6 +45,7 @@ from onboarding.submissions.masking import masked
 from onboarding.submissions.models import Attempt, AttemptOutcome, Step
 from onboarding.submissions.queueing import (
     QUEUE_FIELDS,
+    case_linked,
     gate_passed,
     hold_announce,
     hold_mark,
@@ -268,7 +269,10 @@ def _finish(
         claimed = None
         held = None
         goes_on = False
-        if next_kind is not None and run_next and not reviewed(next_kind):
+        reviewed = next_kind is not None and step_reviewed(
+            next_kind, round=step.round, linked=case_linked(step.case)
+        )
+        if next_kind is not None and run_next and not reviewed:
             claimed = sql.step_claim_following(
                 case_id=step.case_id,
                 round=step.round,

@@ -15,4 +15,15 @@ def rm(tenant):
     return staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
 
 
+@pytest.fixture
+def rm2(tenant):
+    """A colleague of `rm` in the same tenant."""
+    return staff_create(
+        role=Role.RELATIONSHIP_MANAGER,
+        tenants=[tenant],
+        email="pedro@example.com",
+        first_name="Pedro",
+    )
+
+
 CLIENT_SECTION = CLIENT

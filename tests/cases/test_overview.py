@@ -70,16 +70,6 @@ def admin(tenant):  # noqa: F811
     return staff_create(role=Role.ADMIN, tenants=[tenant], email="ana@example.com")
 
 
-@pytest.fixture
-def rm2(tenant):  # noqa: F811
-    return staff_create(
-        role=Role.RELATIONSHIP_MANAGER,
-        tenants=[tenant],
-        email="pedro@example.com",
-        first_name="Pedro",
-    )
-
-
 # Discarding
 
 
@@ -206,28 +196,47 @@ def test_it_hands_the_case_over_to_the_new_owner_only(client, draft, admin, rm, 
 # Duplicates within the tenant
 
 
-def _client_saved(tenant, owner, identity, email):  # noqa: F811
+def _client_saved(tenant, owner, identity, email, first_name="Juan"):  # noqa: F811
     case = case_create(tenant=tenant, owner=owner)
     return _save(
         case,
         Section.CLIENT,
-        CLIENT | {"identity_id": [identity], "preferred_email": [email]},
+        CLIENT
+        | {"identity_id": [identity], "preferred_email": [email], "first_name": [first_name]},
         owner,
     )
 
 
-def test_it_warns_of_another_case_of_the_tenant_with_the_same_rut(client, tenant, rm, rm2):  # noqa: F811
-    first = _client_saved(tenant, rm, "12.345.678-5", "primero@example.com")
+def test_it_warns_of_another_case_of_the_tenant_with_the_same_rut_naming_only_its_owner(
+    client,
+    tenant,  # noqa: F811
+    rm,  # noqa: F811
+    rm2,
+):
+    first = _client_saved(tenant, rm, "12.345.678-5", "primero@example.com", "Primerina")
     second = _client_saved(tenant, rm2, "12345678-5", "segundo@example.com")
     client.force_login(rm2)
 
     section = client.get(reverse("cases:section", args=[second.pk, "client"])).content.decode()
     review = client.get(reverse("cases:review", args=[second.pk])).content.decode()
 
-    link = f'href="{reverse("cases:overview", args=[first.pk])}"'
     for html in (section, review):
         assert "Another onboarding of this tenant has the same identity number or e-mail" in html
-        assert link in html
+        assert f"Another onboarding exists, owned by {rm}" in html
+        assert "Primerina" not in html
+        assert reverse("cases:overview", args=[first.pk]) not in html
+        assert "primero@example.com" not in html
+
+
+def test_it_links_the_other_case_for_someone_who_may_open_it(client, tenant, rm, rm2):  # noqa: F811
+    first = _client_saved(tenant, rm, "12.345.678-5", "primero@example.com")
+    second = _client_saved(tenant, rm2, "12345678-5", "segundo@example.com")
+    officer = staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[tenant])
+    client.force_login(officer)
+
+    review = client.get(reverse("cases:review", args=[second.pk])).content.decode()
+
+    assert f'href="{reverse("cases:overview", args=[first.pk])}"' in review
 
 
 def test_it_does_not_flag_a_case_of_another_tenant_with_the_same_rut(client, tenant, rm):  # noqa: F811

@@ -1,13 +1,19 @@
 """Nothing creates a second contact for the same person without the RM's recorded decision."""
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from onboarding.audit.models import Event, EventKind
-from onboarding.cases.models import Case, DuplicateDecision
+from onboarding.cases.demo import case_fill
+from onboarding.cases.models import Case, CaseStatus, DuplicateDecision
+from onboarding.cases.services import case_create
+from onboarding.kyc.models import Review, ReviewState
+from onboarding.kyc.services import review_approve
 from onboarding.submissions.models import Step, StepState
-from onboarding.submissions.services import contact_decide
-from tests.submissions.conftest import steps_drive, submit
+from onboarding.submissions.services import ContactHeld, case_activate, contact_decide
+from tests.cases.conftest import rm2  # noqa: F401 - a second RM of the tenant
+from tests.submissions.conftest import officer_of, steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +115,143 @@ def test_it_creates_a_new_contact_once_the_rm_says_it_is_someone_else(
     assert ready_case.contact_uuid not in ("", "C-EXISTING")
     assert Event.objects.filter(case=ready_case, kind=EventKind.CONTACT_NEW_CONFIRMED).exists()
     assert Case.objects.get(pk=ready_case.pk).status == "in_altafid"
+
+
+def _colleagues_case_in_altafid(tenant, rm2, sandbox):  # noqa: F811
+    """Another RM's client, created in Altafid by their onboarding."""
+    case = case_fill(case_create(tenant=tenant, owner=rm2), rm2)
+    submit(case, rm2)
+    steps_drive(case)
+    case.refresh_from_db()
+    assert case.contact_uuid
+    return case
+
+
+def test_it_refuses_to_link_a_contact_another_onboarding_holds_and_names_who_to_ask(
+    client,
+    tenant,
+    rm,
+    rm2,  # noqa: F811
+    sandbox,
+    ready_case,
+):
+    held = _colleagues_case_in_altafid(tenant, rm2, sandbox)
+    client.force_login(rm)
+
+    review = client.get(reverse("cases:review", args=[ready_case.pk])).content.decode()
+    linked = client.post(
+        reverse("cases:contact", args=[ready_case.pk]),
+        {"decision": "linked", "contact": held.contact_uuid},
+        follow=True,
+    )
+
+    assert f"Held by {rm2}'s onboarding" in review
+    assert "This is the client: link" not in review
+    assert held.contact_uuid not in review
+    assert "juan.garcia@example.com" not in review
+    assert (
+        f"Another onboarding already holds this Altafid contact: {rm2}" in linked.content.decode()
+    )
+    ready_case.refresh_from_db()
+    assert (ready_case.contact_uuid, ready_case.duplicate_decision) == ("", "")
+    with pytest.raises(ContactHeld):
+        contact_decide(
+            case=ready_case,
+            user=rm,
+            decision=DuplicateDecision.LINKED,
+            contact_uuid=held.contact_uuid,
+            candidates=[held.contact_uuid],
+        )
+
+
+def test_it_keeps_one_holder_per_contact_in_the_database(
+    tenant,
+    rm,
+    rm2,  # noqa: F811
+    sandbox,
+    ready_case,
+):
+    held = _colleagues_case_in_altafid(tenant, rm2, sandbox)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=ready_case.pk).update(contact_uuid=held.contact_uuid)
+
+
+def test_it_shows_what_altafid_holds_beside_what_a_linked_case_would_send(
+    logged_in, ready_case, existing
+):
+    logged_in.post(
+        reverse("cases:contact", args=[ready_case.pk]),
+        {"decision": "linked", "contact": "C-EXISTING"},
+    )
+
+    html = logged_in.get(reverse("cases:review", args=[ready_case.pk])).content.decode()
+
+    assert "What Submit changes in the Altafid contact" in html
+    assert "a compliance officer reviews each update before it is sent" in html
+    assert "juan.garcia@elsewhere.example" in html
+    assert "juan@example.com" in html
+
+
+def test_it_sends_nothing_to_a_linked_contact_before_an_officer_approves(
+    client, ready_case, rm, sandbox, existing, django_capture_on_commit_callbacks
+):
+    contact_decide(
+        case=ready_case,
+        user=rm,
+        decision=DuplicateDecision.LINKED,
+        contact_uuid="C-EXISTING",
+        candidates=["C-EXISTING"],
+    )
+    submit(ready_case, rm)
+    steps_drive(ready_case, approve=False)
+
+    sales = Step.objects.get(case=ready_case, kind="sales")
+    assert sales.state == StepState.IN_REVIEW
+    assert sandbox.request_count(path_prefix="/api/contacts/C-EXISTING", method="PUT") == 0
+    untouched = sandbox.contacts(ready_case.tenant.altafid_uuid)[0]
+    assert untouched["preferredEmail"] == "juan.garcia@elsewhere.example"
+    review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    assert review.step == sales
+    officer = officer_of(ready_case.tenant)
+    client.force_login(officer)
+    page = client.get(reverse("kyc:review", args=[review.pk])).content.decode()
+    assert "What approval changes in the Altafid contact" in page
+    assert "juan.garcia@elsewhere.example" in page
+
+    review_approve(review=review, user=officer, digest=review.digest)
+    steps_drive(ready_case, approve=False)
+
+    assert sandbox.request_count(path_prefix="/api/contacts/C-EXISTING", method="PUT") == 1
+    compliance = Step.objects.get(case=ready_case, kind="compliance")
+    assert compliance.state == StepState.IN_REVIEW
+    steps_drive(ready_case)
+    assert Case.objects.get(pk=ready_case.pk).status == CaseStatus.IN_ALTAFID
+
+
+def test_it_reviews_the_login_e_mail_of_a_linked_contact_too(ready_case, rm, sandbox, existing):
+    contact_decide(
+        case=ready_case,
+        user=rm,
+        decision=DuplicateDecision.LINKED,
+        contact_uuid="C-EXISTING",
+        candidates=["C-EXISTING"],
+    )
+    submit(ready_case, rm)
+    steps_drive(ready_case)
+
+    case_activate(case=ready_case, user=rm)
+    steps_drive(ready_case, approve=False)
+
+    assert Step.objects.get(case=ready_case, kind="primary_email").state == StepState.IN_REVIEW
+    assert "primaryEmail" not in sandbox.contacts(ready_case.tenant.altafid_uuid)[0]
+
+
+def test_it_lets_the_case_that_created_a_contact_update_it_without_an_extra_review(
+    ready_case, rm, sandbox
+):
+    submit(ready_case, rm)
+    steps_drive(ready_case, approve=False)
+
+    assert Step.objects.get(case=ready_case, kind="sales").state == StepState.SUCCEEDED
+    assert Step.objects.get(case=ready_case, kind="compliance").state == StepState.IN_REVIEW
