@@ -24,9 +24,11 @@ from onboarding.cases.lifecycle import (
     UNSENT,
     CaseStatus,
     ErasureReason,
+    Phase,
     Section,
     StepKind,
     Worklist,
+    phase_kinds,
 )
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.permissions import case_is_owner, case_owner_check
@@ -540,7 +542,12 @@ def _linked_contact(case: Case, plan: Plan) -> dict[str, Any]:
         held = altafid_contact_now(case=case)
     except AltafidError:
         return {"linked": True, "overwrites_error": True}
-    bodies = [call.body or {} for call in plan.sends if call.kind != StepKind.CREATE]
+    submitted = phase_kinds(Phase.SUBMIT)
+    bodies = [
+        call.body or {}
+        for call in plan.sends
+        if call.kind in submitted and call.kind != StepKind.CREATE
+    ]
     return {"linked": True, "overwrites": overwrites(held, bodies, reader=BodyReader(case.tenant))}
 
 

@@ -22,7 +22,13 @@ from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
-from onboarding.cases.lifecycle import FIRST_ROUND, CaseStatus, StepState, reviewed_sections
+from onboarding.cases.lifecycle import (
+    FIRST_ROUND,
+    CaseStatus,
+    StepKind,
+    StepState,
+    reviewed_sections,
+)
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.kyc.flags import Flag, flags_of
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
@@ -167,7 +173,11 @@ def reviews_waiting_count(*, tenant: Tenant) -> int:
     return reviews_waiting(tenant=tenant).count()
 
 
-def review_flags(*, case: Case, picture: dict[str, Any]) -> dict[Flag, list[str]]:
+def review_flags(*, case: Case, step: Step, picture: dict[str, Any]) -> dict[Flag, list[str]]:
+    """The risk flags of the KYC data; none for another call reviewed because the case is
+    linked to a contact Altafid already had (its body is not the KYC data)."""
+    if step.kind != StepKind.COMPLIANCE:
+        return {}
     elsewhere = bool(case.identity_hash) and (
         Case.objects.filter(tenant_id=case.tenant_id, identity_hash=case.identity_hash)
         .exclude(pk=case.pk)
@@ -238,7 +248,7 @@ def review_open(*, step: Step, actor: User | None) -> Review:
             approved_digest="", approved_by=None, approved_at=None
         )
     picture = _picture(step, body)
-    flags = review_flags(case=case, picture=picture)
+    flags = review_flags(case=case, step=step, picture=picture)
     review = Review.objects.create(
         tenant_id=case.tenant_id,
         case=case,

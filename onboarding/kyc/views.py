@@ -152,7 +152,7 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
     user = _user(request)
     officer = _role(request) == Role.COMPLIANCE_OFFICER
     case = review.case
-    flags = review_flags(case=case, picture=review.picture)
+    flags = review_flags(case=case, step=review.step, picture=review.picture)
     previous = review_previous(review=review)
     sales = (
         Step.objects.filter(case=case, round=FIRST_ROUND, kind=StepKind.SALES)
@@ -171,6 +171,8 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         **(_overwrites(case, review, reader) if linked and waiting else {}),
         "rows": review_rows(review.picture, flags, reader=reader),
         "sales_rows": review_rows(sales.payload or {}, {}, reader=reader) if sales else [],
+        # A review of the sales update itself shows its body once, in the first column.
+        "sales_column": review.step.kind != StepKind.SALES,
         "body_json": body_json(review.body),
         "amendment": review.step.round != FIRST_ROUND,
         "previous": previous,

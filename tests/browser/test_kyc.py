@@ -100,3 +100,47 @@ def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
     screenshot(officer_page, "kyc-figures-es")
     officer_context.close()
     assert officer_errors == []
+
+
+def test_it_shows_rm_and_officer_what_a_linked_case_would_change_in_altafid(
+    live_server, page, chromium, sandbox, settings
+):
+    base = live_server.url
+    tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
+    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
+    staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[tenant], email="carla@example.com")
+    sandbox.add_contact(
+        tenant.altafid_uuid,
+        {
+            "contactUuid": "C-EXISTING",
+            "firstName": "Juan",
+            "paternalLastName": "García",
+            "identityId": "12345678-5",
+            "preferredEmail": "juan.garcia@elsewhere.example",
+            "annualIncome": "40000000",
+        },
+    )
+    case = case_fill(case_create(tenant=tenant, owner=rm), rm)
+
+    log_in(page, base, rm.email)
+    page.goto(base + reverse("cases:review", args=[case.pk]))
+    page.get_by_role("button", name="This is the client: link").click()
+    page.get_by_role("heading", name="What Submit changes in the Altafid contact").wait_for()
+    changes = page.locator("#overwrites")
+    assert "juan.garcia@elsewhere.example" in changes.inner_text()
+    screenshot(page, "review-linked-contact")
+    page.get_by_role("button", name="Submit to Altafid").click()
+    page.wait_for_url(base + reverse("submissions:status", args=[case.pk]))
+    steps_drive(case, approve=False)
+    assert Step.objects.get(case=case, kind="sales").state == "in_review"
+
+    officer_page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(officer_page, base, "carla@example.com")
+    officer_page.goto(base + reverse("kyc:queue"))
+    officer_page.get_by_role("link", name="Juan García López").click()
+    officer_page.get_by_role(
+        "heading", name="What approval changes in the Altafid contact"
+    ).wait_for()
+    screenshot(officer_page, "kyc-review-linked-contact")
+    officer_page.get_by_role("button", name="Approve and send").click()
+    officer_page.get_by_text("Approved: the sales update is on its way to Altafid.").wait_for()
