@@ -2,7 +2,10 @@
 
 import datetime
 import io
+import threading
+import time
 
+import psycopg
 import pytest
 from cryptography.fernet import Fernet
 from django.core.management import call_command
@@ -13,10 +16,10 @@ from django.utils import timezone
 
 from onboarding.accounts.roles import Role
 from onboarding.audit.models import Event, EventKind
-from onboarding.cases.demo import SALES
+from onboarding.cases.demo import SALES, case_fill
 from onboarding.cases.lifecycle import CaseStatus, ErasureReason, Section
 from onboarding.cases.models import Case, SectionRevision
-from onboarding.cases.services import SectionLocked, case_section_save
+from onboarding.cases.services import SectionLocked, case_create, case_section_save
 from onboarding.kyc.models import Review
 from onboarding.operations.erasure import case_erase, cases_erase_expired
 from onboarding.submissions.models import Step
@@ -243,3 +246,63 @@ def test_it_leaves_the_vacuum_when_a_transaction_is_still_open(
     assert Case.objects.get(pk=ready_case.pk).erased_at is not None
     if connection.vendor == "postgresql":
         assert "could not vacuum after an erasure (inside a transaction)" in caplog.text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_keeps_a_save_made_while_the_keys_rotate(ready_case, rm, settings):
+    """A section saved from another connection while the rotation works through the cases."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once need the test database on a server")
+    other = case_fill(case_create(tenant=ready_case.tenant, owner=rm), rm)
+    old = settings.FIELD_ENCRYPTION_KEYS[0]
+    new = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new, old]
+    saver = {}
+
+    def save(case):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                saver["pid"] = cursor.fetchone()[0]
+            saver["ready"].set()
+            case_section_save(
+                case=case,
+                section=Section.SALES,
+                raw={**SALES, "annual_income": ["4321000"]},
+                version=case.version,
+                user=rm,
+            )
+        finally:
+            connection.close()
+
+    def waiting_or_done(thread):
+        """Until the save is done, or waits for a lock the rotation holds."""
+        with psycopg.connect(**connection.get_connection_params(), autocommit=True) as watcher:
+            while thread.is_alive():
+                state = watcher.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s",
+                    [saver["pid"]],
+                ).fetchone()
+                if state and state[0] == "Lock":
+                    return
+                time.sleep(0.01)
+
+    def first_case_update(execute, sql, params, many, context):
+        if "thread" not in saver and sql.startswith('UPDATE "cases_case"'):
+            # The rotation writes its first case: the other one is saved meanwhile.
+            target = other if ready_case.pk in params else ready_case
+            saver.update(target=target, version=target.version, ready=threading.Event())
+            saver["thread"] = threading.Thread(target=save, args=[target])
+            saver["thread"].start()
+            saver["ready"].wait()
+            waiting_or_done(saver["thread"])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(first_case_update):
+        call_command("rotate_keys", stdout=io.StringIO())
+    saver["thread"].join()
+
+    settings.FIELD_ENCRYPTION_KEYS = [new]
+    saved = Case.objects.get(pk=saver["target"].pk)
+    assert saved.drafts["sales"]["annual_income"] == ["4321000"]
+    assert saved.version == saver["version"] + 1
