@@ -33,6 +33,7 @@ os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
 # The benchmark process and its workers must share the keys that encrypt drafts and payloads.
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "Wm9J2m8kPZbA0iV0S2sQhX1Bz3lS9V0c7aY2q4uR6t8=")
 os.environ.setdefault("SEARCH_HASH_KEY", "bench-search-hash-key-bench-search-hash-key")
+os.environ.setdefault("EMAIL_DISABLED", "true")
 
 
 @dataclass

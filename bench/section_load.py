@@ -135,6 +135,7 @@ def main() -> None:
     environment = {
         **os.environ,
         "DEBUG": "false",
+        "EMAIL_DISABLED": "true",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",

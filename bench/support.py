@@ -64,6 +64,7 @@ def production_environment(*, database_url: str, prefix: str) -> int:
             "SECURE_SSL_REDIRECT": "false",
             "FIELD_ENCRYPTION_KEYS": base64.urlsafe_b64encode(b"b" * 32).decode(),
             "SEARCH_HASH_KEY": "bench-search-hash-key-" + "s" * 20,
+            "EMAIL_DISABLED": "true",
             "LOG_LEVEL": "ERROR",
             # A cache and static files of its own: a lookup failure cached by another run
             # would stop the sample case, and production settings serve collected, hashed

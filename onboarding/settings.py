@@ -390,18 +390,29 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = DRAFT_MAX_BYTES * 4
 FILE_UPLOAD_HANDLERS = ["onboarding.web.uploads.RefuseUploadsHandler"]
 
 # --- E-mail -----------------------------------------------------------------------------------
-# Invitations (and later notices) go through Django's e-mail backend: the console unless an SMTP
-# host is set. Addresses and texts carry no client data beyond a name.
+# Invitations, password resets, notices and alerts; they name no client. Production sends them
+# by SMTP, or nothing at all when told EMAIL_DISABLED (the health page says so): never to the
+# console, which would put single-use invitation and reset links in the web log.
 EMAIL_HOST = env_optional_str("EMAIL_HOST")
-if EMAIL_HOST:
+EMAIL_DISABLED = env_bool("EMAIL_DISABLED", False)
+if EMAIL_HOST and EMAIL_DISABLED:
+    raise ImproperlyConfigured("Set EMAIL_HOST or EMAIL_DISABLED=true, not both")
+if EMAIL_DISABLED:
+    # Takes every message and drops it, printing nothing.
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
+elif EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
-else:
+elif DEBUG:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    raise ImproperlyConfigured(
+        "EMAIL_HOST must be set when DEBUG is false (or EMAIL_DISABLED=true to send no e-mail)"
+    )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "onboarding@localhost")
 # Where the app is reached, for the links in e-mails sent without a request (notices).
 SITE_URL = env_url("SITE_URL", schemes=("http", "https")) or "http://127.0.0.1:8000"

@@ -1,23 +1,34 @@
-"""Canary values through the whole flow: none may show in logs, broker messages, the cache or
-the database as stored (the plain name and e-mail columns of a case aside, by design)."""
+"""Canary values through the whole flow: none may show in logs, broker messages, the cache,
+the database as stored (the plain name and e-mail columns of a case aside, by design) or any
+e-mail; and no invitation or password-reset link in the logs."""
 
 import io
 import json
 import logging
 import pickle
+import re
 import zlib
+from functools import partial
 from pathlib import Path
 
 import pytest
 from django.apps import apps
+from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.db import connection
 from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
+from onboarding.accounts.models import User
 from onboarding.accounts.roles import Role
 from onboarding.cases.demo import ACTIVATION, CLIENT, COMPLIANCE, SALES, rut_for
 from onboarding.cases.lifecycle import Section
 from onboarding.cases.services import case_create, case_section_save
+from onboarding.kyc.models import Review, ReviewState
+from onboarding.kyc.services import review_return
+from onboarding.notices.services import notices_mail_waiting
+from onboarding.operations.alerts import alerts_check
 from onboarding.submissions.services import case_activate
 from onboarding.web.logging import JsonFormatter, RedactingFilter
 from tests.cases.conftest import rm, tenant  # noqa: F401 - shared fixtures
@@ -108,15 +119,7 @@ def _database_dump() -> str:
     return "\n".join(rows)
 
 
-def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
-    client,
-    tenant,  # noqa: F811
-    rm,  # noqa: F811
-    sandbox,
-    log_output,
-    broker_messages,
-    django_capture_on_commit_callbacks,
-):
+def _canary_case(tenant, rm):  # noqa: F811
     case = case_create(tenant=tenant, owner=rm)
     drafts = {
         Section.CLIENT: {
@@ -134,6 +137,19 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
     for section, raw in drafts.items():
         case.refresh_from_db()
         case_section_save(case=case, section=section, raw=raw, version=case.version, user=rm)
+    return case
+
+
+def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
+    client,
+    tenant,  # noqa: F811
+    rm,  # noqa: F811
+    sandbox,
+    log_output,
+    broker_messages,
+    django_capture_on_commit_callbacks,
+):
+    case = _canary_case(tenant, rm)
     client.force_login(rm)
     client.get(reverse("cases:review", args=[case.pk]))
     with django_capture_on_commit_callbacks(execute=True):
@@ -162,3 +178,130 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
     for value in SECRET:
         assert value not in stored, value
     assert sandbox.contacts(tenant.altafid_uuid)[0]["identityId"] == RUT
+
+
+# How e-mail leaves: kept for the test (as SMTP would send it), printed (development only),
+# dropped (EMAIL_DISABLED in production).
+BACKENDS = {
+    "sent": "django.core.mail.backends.locmem.EmailBackend",
+    "printed": "django.core.mail.backends.console.EmailBackend",
+    "disabled": "django.core.mail.backends.dummy.EmailBackend",
+}
+# A link with its token, in an e-mail, a log or on the console.
+TOKEN_LINK = re.compile(r"/(?:invitation|password/reset)/[\w-]+/[0-9a-z]{1,13}-[0-9a-f]{32}/")
+
+
+@pytest.mark.parametrize("delivery", sorted(BACKENDS))
+def test_it_keeps_canary_values_out_of_every_e_mail_and_links_out_of_the_logs(
+    client,
+    tenant,  # noqa: F811
+    rm,  # noqa: F811
+    sandbox,
+    settings,
+    capsys,
+    log_output,
+    delivery,
+    django_capture_on_commit_callbacks,
+):
+    """Every e-mail the app sends, over the whole flow: the review waiting, returned and
+    approved, an alert, an invitation and a new one, a password reset."""
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = BACKENDS[delivery]
+    admin = staff_create(role=Role.ADMIN, tenants=[tenant], email="ana@example.com")
+    officer = officer_of(tenant)
+    case = _canary_case(tenant, rm)
+    # What waits for the commit (e-mails, tasks) runs, as outside the test's own transaction.
+    commit = partial(django_capture_on_commit_callbacks, execute=True)
+    with commit():
+        submit(case, rm)
+    with commit():
+        steps_drive(case, approve=False)
+    with commit():
+        assert notices_mail_waiting() == 1
+    review = Review.objects.get(case=case, state=ReviewState.WAITING)
+    with commit():
+        review_return(
+            review=review,
+            user=officer,
+            digest=review.digest,
+            reasons=["inconsistent_data"],
+            comment=f"{FIRST} {LAST}: check {RUT}",
+            field_notes={},
+        )
+    with commit():
+        submit(case, rm)
+    with commit():
+        steps_drive(case, approve=False)
+    review = Review.objects.get(case=case, state=ReviewState.WAITING)
+    client.force_login(officer)
+    with commit():
+        decided = client.post(
+            reverse("kyc:decide", args=[review.pk]),
+            {"decision": "approve", "digest": review.digest},
+        )
+    assert decided.status_code == 302
+    with commit():
+        steps_drive(case)
+        case_activate(case=case, user=rm)
+        steps_drive(case)
+    with commit():
+        assert alerts_check() >= 1
+    client.force_login(admin)
+    with commit():
+        client.post(
+            reverse("staff:invite"),
+            {
+                "email": "nuevo@example.com",
+                "first_name": "Nuevo",
+                "last_name": "Pérez",
+                "role": "compliance_officer",
+                "altafid_staff_uuid": "",
+            },
+        )
+    member = User.objects.get(email="nuevo@example.com")
+    client.post(reverse("staff:resend", args=[member.pk]))
+    client.logout()
+    client.post(reverse("accounts:password-reset"), {"email": rm.email})
+    # The invited person opens their link, once as sent and once mistyped (a 404 is logged).
+    link = reverse(
+        "accounts:invitation",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(member.pk)),
+            "token": default_token_generator.make_token(member),
+        },
+    )
+    assert client.get(link).status_code == 302
+    assert client.get(link + "x/").status_code == 404
+
+    logs = log_output.getvalue()
+    printed = capsys.readouterr().out
+    assert "Not Found: /invitation/" in logs
+    assert link not in logs
+    assert not TOKEN_LINK.search(logs)
+    if delivery == "sent":
+        subjects = sorted(message.subject for message in mail.outbox)
+        assert subjects == sorted(
+            [
+                "1 onboarding waits for KYC review",
+                "An onboarding was returned by compliance",
+                "KYC approved for an onboarding",
+                f"Alert for {tenant.name}: No worker is running submissions",
+                "You are invited to Altafid Onboarding",
+                "You are invited to Altafid Onboarding",
+                "Choose a new password for Altafid Onboarding",
+            ]
+        )
+        texts = [f"{message.subject}\n{message.body}" for message in mail.outbox]
+        assert len([text for text in texts if TOKEN_LINK.search(text)]) == 3
+    else:
+        assert mail.outbox == []
+        texts = [printed]
+    if delivery == "printed":
+        assert printed.count("Subject: ") == 7
+    if delivery == "disabled":
+        assert printed == ""
+    for value in EVERYWHERE:
+        assert value not in logs, value
+        for text in texts:
+            assert value not in text, value

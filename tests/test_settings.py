@@ -25,6 +25,7 @@ PRODUCTION_ENV = {
     "ALTAFID_TENANT_UUID": "T0198DDA7B8EC7B6D9E12734DA8657106",
     "ALTAFID_USER_EMAIL": "integration@altafid.example",
     "ALTAFID_USER_ID": "PS0199CA8F08C270B5A5B0DFD3B565B332",
+    "EMAIL_HOST": "smtp.example.com",
 }
 
 
@@ -32,7 +33,16 @@ PRODUCTION_ENV = {
 def clean_env(monkeypatch):
     for name in list(os.environ):
         if name.startswith(
-            ("ALTAFID_", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG", "FIELD_", "SEARCH_")
+            (
+                "ALTAFID_",
+                "DATABASE_URL",
+                "REDIS_URL",
+                "SECRET_KEY",
+                "DEBUG",
+                "FIELD_",
+                "SEARCH_",
+                "EMAIL_",
+            )
         ):
             monkeypatch.delenv(name)
     return monkeypatch
@@ -99,6 +109,7 @@ def test_it_uses_postgres_and_redis_in_production(clean_env):
         ("SECRET_KEY", "short"),
         ("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key"),
         ("SEARCH_HASH_KEY", "short"),
+        ("EMAIL_DISABLED", "perhaps"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value_and_names_it(clean_env, name, value):
@@ -119,6 +130,7 @@ def test_it_refuses_to_start_with_a_bad_value_and_names_it(clean_env, name, valu
         "ALTAFID_USER_ID",
         "FIELD_ENCRYPTION_KEYS",
         "SEARCH_HASH_KEY",
+        "EMAIL_HOST",
     ],
 )
 def test_it_refuses_to_start_production_without_a_required_value(clean_env, missing):
@@ -172,6 +184,75 @@ def test_it_reads_debug_as_off_when_it_is_unset(clean_env):
 
     assert loaded["DEBUG"] is False
     assert loaded["SESSION_COOKIE_SECURE"] is True
+
+
+def _production(monkeypatch, **changes):
+    for name, value in {**PRODUCTION_ENV, **changes}.items():
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+
+
+def test_it_refuses_to_print_e_mail_in_production(clean_env):
+    _production(clean_env, EMAIL_HOST=None)
+
+    with pytest.raises(ImproperlyConfigured, match=r"EMAIL_HOST must be set .*EMAIL_DISABLED"):
+        _load_settings()
+
+
+def test_it_sends_e_mail_by_smtp_in_production(clean_env):
+    _production(clean_env, EMAIL_PORT="2525")
+
+    loaded = _load_settings()
+
+    assert loaded["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert (loaded["EMAIL_HOST"], loaded["EMAIL_PORT"]) == ("smtp.example.com", 2525)
+    assert loaded["EMAIL_DISABLED"] is False
+
+
+def test_it_sends_and_prints_nothing_when_e_mail_is_disabled(clean_env):
+    _production(clean_env, EMAIL_HOST=None, EMAIL_DISABLED="true")
+
+    loaded = _load_settings()
+    # The backend as the app uses it, in a process of its own: nothing may reach its output.
+    sent = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.core.mail import send_mail; django.setup(); "
+            "print(send_mail('Choose a password', 'https://x.example/invitation/MQ/tok-en/', "
+            "None, ['someone@example.com']))",
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            "DJANGO_SETTINGS_MODULE": "onboarding.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert loaded["EMAIL_DISABLED"] is True
+    assert loaded["EMAIL_BACKEND"] == "django.core.mail.backends.dummy.EmailBackend"
+    assert sent.stdout == "1\n"
+    assert "invitation" not in sent.stderr
+
+
+def test_it_refuses_an_smtp_host_with_e_mail_disabled(clean_env):
+    _production(clean_env, EMAIL_DISABLED="true")
+
+    with pytest.raises(ImproperlyConfigured, match="EMAIL_DISABLED"):
+        _load_settings()
+
+
+def test_it_prints_e_mail_to_the_console_only_in_debug(clean_env):
+    clean_env.setenv("DEBUG", "true")
+
+    loaded = _load_settings()
+
+    assert loaded["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend"
 
 
 @pytest.mark.parametrize(

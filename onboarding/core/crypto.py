@@ -51,7 +51,11 @@ def search_hash(value: str) -> str:
 
 
 class EncryptedJSONField(models.TextField):
-    """Any JSON value, stored as a Fernet token; only `isnull` can be queried."""
+    """Any JSON value, stored as a Fernet token; only `isnull` can be queried.
+
+    Serialised (dumpdata) as a token too, which `to_python` reads back (loaddata): a dump holds
+    no value in clear, and loads only where one of its keys is in FIELD_ENCRYPTION_KEYS.
+    """
 
     # What django-stubs reads as the value type of the field on an instance.
     _pyi_private_set_type: Any
@@ -78,4 +82,5 @@ class EncryptedJSONField(models.TextField):
         return super().get_lookup(lookup_name)
 
     def value_to_string(self, obj: Any) -> str:
-        return json.dumps(self.value_from_object(obj), cls=DjangoJSONEncoder)
+        token = self.get_prep_value(self.value_from_object(obj))
+        return "" if token is None else str(token)

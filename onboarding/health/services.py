@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -58,6 +59,17 @@ def broker_check() -> Broker:
             return Broker(True, queued)
     except Exception:  # noqa: BLE001 - whatever the transport raises, it is unreachable
         return Broker(False, None)
+
+
+def email_delivery() -> str:
+    """How e-mails leave: "smtp", "disabled" (EMAIL_DISABLED: dropped), "console" (development
+    only), or "other" for any other backend (the tests' outbox)."""
+    backend = settings.EMAIL_BACKEND
+    return {
+        "django.core.mail.backends.smtp.EmailBackend": "smtp",
+        "django.core.mail.backends.dummy.EmailBackend": "disabled",
+        "django.core.mail.backends.console.EmailBackend": "console",
+    }.get(backend, "other")
 
 
 def database_check() -> bool:

@@ -1,16 +1,15 @@
 """Notices in the app and by e-mail: a review waiting (to the tenant's compliance officers, their
 e-mails batched), a review returned or approved (to the case's RM, e-mailed at once).
 
-E-mails name the client and nothing else about them: no comment, no note, no data.
+E-mails say "an onboarding" and link to it: they name no client and carry nothing of the
+client's data, no comment, no note. They go after the decision commits, and one that cannot
+be sent leaves the decision and the notice in the app as they are.
 """
 
 import datetime
-import logging
 from collections.abc import Sequence
-from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.template.loader import render_to_string
@@ -23,9 +22,8 @@ from django.utils.translation import ngettext
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.cases.models import Case
+from onboarding.core.mail import mail_send, mail_send_on_commit
 from onboarding.notices.models import Notice, NoticeKind
-
-log = logging.getLogger(__name__)
 
 
 def notices_for_user(*, user: User, tenant: Tenant) -> QuerySet[Notice]:
@@ -86,8 +84,9 @@ def notices_review_decided(
     notice = Notice.objects.create(
         recipient_id=case.owner_id, tenant_id=case.tenant_id, case=case, kind=kind, actor=actor
     )
-    notice_id = notice.pk
-    transaction.on_commit(lambda: _decision_mail(notice_id, reasons))
+    subject, body = _decision_mail(notice, reasons)
+    address = notice.recipient.email
+    transaction.on_commit(lambda: _decision_send(notice.pk, address, subject, body))
 
 
 def notice_target(notice: Notice) -> str:
@@ -103,25 +102,30 @@ def _link(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _decision_mail(notice_id: int, reasons: Sequence[Promise | str]) -> None:
-    notice = Notice.objects.select_related("case", "recipient", "actor").get(pk=notice_id)
+def _decision_mail(notice: Notice, reasons: Sequence[Promise | str]) -> tuple[str, str]:
+    """The subject and body of the e-mail telling the RM what compliance decided."""
+    returned = notice.kind == NoticeKind.REVIEW_RETURNED
     with translation.override(settings.LANGUAGE_CODE):
         subject = (
-            _("Returned by compliance: %(client)s")
-            if notice.kind == NoticeKind.REVIEW_RETURNED
-            else _("KYC approved: %(client)s")
-        ) % {"client": notice.case.client_name}
+            _("An onboarding was returned by compliance")
+            if returned
+            else _("KYC approved for an onboarding")
+        )
         body = render_to_string(
             "notices/decision_email.txt",
             {
                 "notice": notice,
-                "returned": notice.kind == NoticeKind.REVIEW_RETURNED,
+                "returned": returned,
                 "reasons": [str(reason) for reason in reasons],
                 "link": _link(notice_target(notice)),
             },
         )
-    _send(notice.recipient.email, subject, body)
-    Notice.objects.filter(pk=notice.pk).update(emailed_at=timezone.now())
+    return subject, body
+
+
+def _decision_send(notice_id: int, address: str, subject: str, body: str) -> None:
+    if mail_send(kind="review decision", to=[address], subject=subject, body=body):
+        Notice.objects.filter(pk=notice_id).update(emailed_at=timezone.now())
 
 
 def notices_mail_waiting(*, now: datetime.datetime | None = None) -> int:
@@ -143,7 +147,7 @@ def notices_mail_waiting(*, now: datetime.datetime | None = None) -> int:
             notices = list(
                 pending.filter(recipient_id=recipient_id)
                 .select_for_update(skip_locked=True)
-                .select_related("case", "recipient")
+                .select_related("recipient")
             )
             if not notices:
                 continue
@@ -158,19 +162,15 @@ def notices_mail_waiting(*, now: datetime.datetime | None = None) -> int:
                     "notices/waiting_email.txt",
                     {
                         "recipient": recipient,
-                        "clients": sorted({n.case.client_name for n in notices}),
+                        "count": len(notices),
                         "link": _link(reverse("kyc:queue")),
                     },
                 )
             Notice.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_at=now)
-            transaction.on_commit(partial(_send, recipient.email, subject, body))
+            # The in-app notices are there either way; a mail server that is down loses only
+            # this e-mail, and the next batch does not repeat it.
+            mail_send_on_commit(
+                kind="review waiting", to=[recipient.email], subject=subject, body=body
+            )
             sent += 1
     return sent
-
-
-def _send(address: str, subject: str, body: str) -> None:
-    try:
-        send_mail(subject=subject, message=body, from_email=None, recipient_list=[address])
-    except OSError:
-        # The in-app notice is there either way; a mail server that is down loses only the mail.
-        log.warning("could not send a notice e-mail", exc_info=True)

@@ -8,7 +8,6 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.cases.lifecycle import StepState
+from onboarding.core.mail import mail_send_on_commit
 from onboarding.health.services import heartbeat_last
 from onboarding.operations.models import Incident, IncidentKind
 from onboarding.submissions.models import Attempt, AttemptOutcome, Step
@@ -108,7 +108,5 @@ def _tell(tenant: Tenant, kind: str, details: dict[str, Any], *, started: bool) 
                 settings.SITE_URL.rstrip("/") + reverse("operations:failures"),
             ]
         )
-    transaction.on_commit(
-        lambda: send_mail(subject=subject, message=body, from_email=None, recipient_list=admins)
-    )
+    mail_send_on_commit(kind="alert", to=admins, subject=subject, body=body)
     return 1

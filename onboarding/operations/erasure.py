@@ -4,27 +4,43 @@ What is erased: the drafts and every revision of them, the plain name, e-mail an
 hash, the bodies kept on the steps and the KYC reviews, the notices. What stays: the case's
 states and dates, its Altafid contact UUID, its steps' states and masked attempts, and the
 audit trail, which never held personal data. It cannot be undone.
+
+On PostgreSQL an update or a delete leaves the old row version in the table (and its index
+entries) until a vacuum removes it, so erasure ends by vacuuming the tables it touched, after
+its transaction commits. The bytes can stay in the pages' free space until PostgreSQL writes
+over them, and in WAL archives and backups until they age out (docs/architecture.md, "Security").
 """
 
 import datetime
+import logging
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from onboarding.accounts.models import User
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CaseStatus, ErasureReason, StepKind, StepState
-from onboarding.cases.models import Case
+from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.permissions import case_admin_check
 from onboarding.kyc.models import Review
 from onboarding.notices.models import Notice
 from onboarding.submissions.models import Step
 
+log = logging.getLogger(__name__)
 
-def case_erase(*, case: Case, user: User | None, reason: ErasureReason) -> None:
-    """Erases the client's data of `case` for good; `user` None is the retention task."""
+# What erasure updates or deletes rows of: their old row versions hold what it erased.
+ERASED_MODELS: tuple[type[models.Model], ...] = (Case, SectionRevision, Step, Review, Notice)
+
+
+def case_erase(
+    *, case: Case, user: User | None, reason: ErasureReason, vacuum: bool = True
+) -> None:
+    """Erases the client's data of `case` for good; `user` None is the retention task.
+
+    `vacuum` False leaves the vacuum to the caller, who erases several cases and vacuums once.
+    """
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if user is not None:
@@ -50,6 +66,29 @@ def case_erase(*, case: Case, user: User | None, reason: ErasureReason) -> None:
             case=case,
             data={"reason": reason.value},
         )
+        if vacuum:
+            transaction.on_commit(erased_tables_vacuum)
+
+
+def erased_tables_vacuum() -> None:
+    """Removes the old row versions erasure left, and their index entries (PostgreSQL only).
+
+    VACUUM cannot run in a transaction: call it after the erasure committed (on_commit). Index
+    cleanup is asked for because PostgreSQL skips it when few pages changed, which is exactly
+    an erasure's case. A failure is logged and left to autovacuum: the erasure stands.
+    """
+    if connection.vendor != "postgresql":
+        return
+    if connection.in_atomic_block:
+        # Only a caller's own transaction around on_commit's callbacks (tests) leads here.
+        log.warning("could not vacuum after an erasure (inside a transaction)")
+        return
+    tables = ", ".join(connection.ops.quote_name(m._meta.db_table) for m in ERASED_MODELS)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"VACUUM (INDEX_CLEANUP ON) {tables}")
+    except DatabaseError as error:
+        log.warning("could not vacuum after an erasure (%s)", type(error).__name__)
 
 
 def cases_past_retention(*, now: datetime.datetime | None = None) -> models.QuerySet[Case]:
@@ -70,6 +109,8 @@ def cases_past_retention(*, now: datetime.datetime | None = None) -> models.Quer
 def cases_erase_expired(*, now: datetime.datetime | None = None) -> int:
     erased = 0
     for case in cases_past_retention(now=now).only("pk"):
-        case_erase(case=case, user=None, reason=ErasureReason.RETENTION)
+        case_erase(case=case, user=None, reason=ErasureReason.RETENTION, vacuum=False)
         erased += 1
+    if erased:
+        transaction.on_commit(erased_tables_vacuum)
     return erased

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CLOSED
 from onboarding.cases.services import SectionLocked, cases_hand_over, cases_open_of
+from onboarding.core.mail import mail_send
 
 
 class StaffChangeRefused(Exception):
@@ -38,10 +38,12 @@ class StaffChangeRefused(Exception):
         self.field = field
 
 
-@dataclass(frozen=True)
+@dataclass
 class Invitation:
     member: User
     link: str
+    # Whether its e-mail went: None until the transaction that made it commits.
+    sent: bool | None = None
 
 
 def staff_admin_check(*, user: User, tenant: Tenant) -> None:
@@ -211,6 +213,7 @@ def staff_invite_resend(*, tenant: Tenant, by: User, member: User, site_url: str
             _("Only an active person who never logged in can be invited again.")
         )
     invitation = Invitation(member=member, link=_invitation_link(member, site_url))
+    # It writes nothing, so there is no commit to wait for.
     _invitation_send(invitation=invitation, by=by, tenant=tenant)
     return invitation
 
@@ -236,11 +239,11 @@ def _invitation_send(*, invitation: Invitation, by: User, tenant: Tenant) -> Non
         "link": invitation.link,
         "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    send_mail(
+    invitation.sent = mail_send(
+        kind="invitation",
+        to=[invitation.member.email],
         subject=_("You are invited to Altafid Onboarding"),
-        message=render_to_string("staff/invitation_email.txt", context),
-        from_email=None,
-        recipient_list=[invitation.member.email],
+        body=render_to_string("staff/invitation_email.txt", context),
     )
 
 

@@ -90,11 +90,24 @@ def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
         except StaffChangeRefused as refused:
             form.add_error(refused.field, refused.message)
         else:
-            messages.success(
-                request,
-                _("%(email)s is invited: an e-mail with a link to choose a password is on its way.")
-                % {"email": invitation.member.email},
-            )
+            if invitation.sent is False:
+                messages.warning(
+                    request,
+                    _(
+                        "%(email)s is invited, but the e-mail could not be sent. Send the "
+                        "invitation again in a while."
+                    )
+                    % {"email": invitation.member.email},
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "%(email)s is invited: an e-mail with a link to choose a password is "
+                        "on its way."
+                    )
+                    % {"email": invitation.member.email},
+                )
             return redirect("staff:detail", pk=invitation.member.pk)
     status = 422 if form.errors else 200
     return render(request, "staff/invite.html", {"form": form, "tenant": tenant}, status=status)
@@ -200,12 +213,15 @@ def staff_access_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> Http
 def staff_resend_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
     member = _member(tenant, pk)
     try:
-        staff_invite_resend(
+        invitation = staff_invite_resend(
             tenant=tenant, by=_user(request), member=member, site_url=_site_url(request)
         )
     except StaffChangeRefused as refused:
         messages.error(request, refused.message)
     else:
+        if invitation.sent is False:
+            messages.error(request, _("The e-mail could not be sent. Try again in a while."))
+            return redirect("staff:detail", pk=member.pk)
         messages.success(
             request, _("A new invitation was sent to %(email)s.") % {"email": member.email}
         )

@@ -108,3 +108,22 @@ def test_it_counts_the_tasks_waiting_on_the_broker():
     assert found.reachable is True
     assert found.queued is not None
     assert found.queued >= 0
+
+
+@pytest.mark.parametrize(
+    ("backend", "shown", "hidden"),
+    [
+        ("django.core.mail.backends.dummy.EmailBackend", "Disabled: no e-mail is sent", "By SMTP"),
+        ("django.core.mail.backends.smtp.EmailBackend", "By SMTP", "Disabled"),
+        ("django.core.mail.backends.console.EmailBackend", "Printed to the console", "Disabled"),
+    ],
+)
+def test_it_tells_admins_how_e_mail_goes(client, admin, settings, backend, shown, hidden):
+    settings.EMAIL_BACKEND = backend
+    client.force_login(admin)
+
+    page = client.get(reverse("health:status")).content.decode()
+
+    assert '<th scope="row">E-mail</th>' in page
+    assert shown in page
+    assert hidden not in page

@@ -8,15 +8,31 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onboarding.accounts.roles import Role
+from onboarding.cases.models import Case
 from onboarding.kyc.models import Review, ReviewState
 from onboarding.kyc.services import review_approve, review_return
 from onboarding.notices.models import Notice, NoticeKind
 from onboarding.notices.services import notices_mail_waiting
+from onboarding.submissions.models import Step, StepState
 from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import officer_of, steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
+# The demo client's name, e-mail and identity number: never in an e-mail to staff.
+CLIENT_DATA = ("Juan", "García", "López", "juan@example.com", "12.345.678", "12345678")
+# Nothing listens on port 1 of the loopback: a mail server that is down.
+MAIL_SERVER_DOWN = {
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_HOST": "127.0.0.1",
+    "EMAIL_PORT": 1,
+}
+
+
+def _names_no_client(message):
+    for value in CLIENT_DATA:
+        assert value not in message.subject, value
+        assert value not in message.body, value
 
 
 @pytest.fixture
@@ -53,9 +69,10 @@ def test_it_mails_each_officer_at_most_once_per_batch(
 
     assert first == 2
     assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o in officers)
-    assert "Juan García López" in mail.outbox[0].body
-    assert "/kyc/" in mail.outbox[0].body
-    assert "12.345.678" not in mail.outbox[0].body
+    assert mail.outbox[0].subject == "1 onboarding waits for KYC review"
+    assert "http://127.0.0.1:8000/kyc/" in mail.outbox[0].body
+    for message in mail.outbox:
+        _names_no_client(message)
     # Another case starts waiting five minutes later: no e-mail until the batch is over.
     Notice.objects.create(
         recipient=officers[0], tenant=ready_case.tenant, case=ready_case, kind="review_waiting"
@@ -83,10 +100,11 @@ def test_it_mails_the_rm_when_returned_without_the_comment(
         )
 
     [message] = [m for m in mail.outbox if m.to == [rm.email]]
-    assert message.subject == "Returned by compliance: Juan García López"
+    assert message.subject == "An onboarding was returned by compliance"
     assert "Identity not verified" in message.body
-    assert "12.345.678" not in message.body
+    assert f"/cases/{held.case_id}/" in message.body
     assert "Photo unreadable" not in message.body
+    _names_no_client(message)
     notice = Notice.objects.get(recipient=rm)
     assert (notice.kind, notice.actor) == (NoticeKind.REVIEW_RETURNED, officers[0])
     assert notice.emailed_at is not None
@@ -98,9 +116,10 @@ def test_it_tells_the_rm_when_approved(held, officers, rm, django_capture_on_com
         review_approve(review=held, user=officers[1], digest=held.digest)
 
     assert Notice.objects.get(recipient=rm).kind == NoticeKind.REVIEW_APPROVED
-    assert [m.subject for m in mail.outbox if m.to == [rm.email]] == [
-        "KYC approved: Juan García López"
-    ]
+    [message] = [m for m in mail.outbox if m.to == [rm.email]]
+    assert message.subject == "KYC approved for an onboarding"
+    assert reverse("submissions:status", args=[held.case_id]) in message.body
+    _names_no_client(message)
 
 
 def test_it_counts_unread_notices_in_the_navigation_and_lists_them(client, held, officers):
@@ -163,3 +182,58 @@ def test_it_refuses_the_wrong_method(client, officers, name, method):
     client.force_login(officers[0])
 
     assert getattr(client, method)(reverse(name)).status_code == 405
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_records_an_approval_and_mails_the_rm_though_the_clients_name_has_a_line_break(
+    client, held, officers, rm
+):
+    # A name stored before control characters were refused at the field.
+    Case.objects.filter(pk=held.case_id).update(client_name="Juan\nBcc: someone@example.com")
+    client.force_login(officers[1])
+
+    response = client.post(
+        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+    )
+
+    assert response.status_code == 302
+    assert Review.objects.get(pk=held.pk).state == ReviewState.APPROVED
+    [message] = [m for m in mail.outbox if m.to == [rm.email]]
+    assert message.subject == "KYC approved for an onboarding"
+    assert Notice.objects.get(recipient=rm).emailed_at is not None
+
+
+def test_it_keeps_the_decision_when_the_mail_server_is_down(
+    client, held, officers, rm, settings, caplog, django_capture_on_commit_callbacks
+):
+    for name, value in MAIL_SERVER_DOWN.items():
+        setattr(settings, name, value)
+    client.force_login(officers[1])
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            reverse("kyc:decide", args=[held.pk]),
+            {"decision": "approve", "digest": held.digest},
+        )
+
+    assert response.status_code == 302
+    assert len(callbacks) >= 2, "the mail and the step's task wait for the commit"
+    assert Review.objects.get(pk=held.pk).state == ReviewState.APPROVED
+    assert Step.objects.get(pk=held.step_id).state == StepState.QUEUED
+    notice = Notice.objects.get(recipient=rm)
+    assert (notice.kind, notice.emailed_at) == (NoticeKind.REVIEW_APPROVED, None)
+    assert "could not send the review decision e-mail (ConnectionRefusedError)" in caplog.text
+    assert rm.email not in caplog.text
+
+
+def test_it_keeps_the_waiting_notices_when_the_mail_server_is_down(
+    held, officers, settings, caplog, django_capture_on_commit_callbacks
+):
+    for name, value in MAIL_SERVER_DOWN.items():
+        setattr(settings, name, value)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert notices_mail_waiting() == 2
+
+    assert caplog.text.count("could not send the review waiting e-mail") == 2
+    assert Notice.objects.filter(kind="review_waiting").count() == 2

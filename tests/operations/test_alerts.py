@@ -84,3 +84,16 @@ def test_it_alerts_on_the_failure_rate_over_the_threshold(
     later = timezone.now() + datetime.timedelta(minutes=16)
     assert _run(django_capture_on_commit_callbacks, now=later) == 1
     assert "Cleared" in mail.outbox[1].subject
+
+
+def test_it_opens_the_incident_though_the_mail_server_is_down(
+    tenant, admin, settings, caplog, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens there
+
+    assert _run(django_capture_on_commit_callbacks) == 1
+
+    assert Incident.objects.get().closed_at is None
+    assert "could not send the alert e-mail (ConnectionRefusedError)" in caplog.text
+    assert admin.email not in caplog.text

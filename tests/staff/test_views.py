@@ -13,6 +13,12 @@ from onboarding.cases.services import case_create
 from tests.factories import PASSWORD, staff_create
 
 pytestmark = pytest.mark.django_db
+# Nothing listens on port 1 of the loopback: a mail server that is down.
+MAIL_SERVER_DOWN = {
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_HOST": "127.0.0.1",
+    "EMAIL_PORT": 1,
+}
 
 
 def _invite_data(**fields):
@@ -71,6 +77,36 @@ def test_it_invites_and_redirects_to_the_person(client, admin, django_capture_on
     assert response.url == reverse("staff:detail", args=[member.pk])
     assert len(mail.outbox) == 1
     assert "http://testserver/invitation/" in mail.outbox[0].body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_invites_and_says_so_when_the_e_mail_could_not_go(client, admin, settings, caplog):
+    for name, value in MAIL_SERVER_DOWN.items():
+        setattr(settings, name, value)
+    client.force_login(admin)
+
+    response = client.post(reverse("staff:invite"), _invite_data(), follow=True)
+
+    member = User.objects.get(email="nuevo@example.com")
+    assert response.redirect_chain == [(reverse("staff:detail", args=[member.pk]), 302)]
+    assert "but the e-mail could not be sent" in response.content.decode()
+    assert Event.objects.filter(kind=EventKind.STAFF_INVITED, staff=member).exists()
+    assert "could not send the invitation e-mail (ConnectionRefusedError)" in caplog.text
+    assert "/invitation/" not in caplog.text
+
+
+def test_it_says_so_when_a_new_invitation_could_not_go(client, tenant, admin, settings, caplog):
+    invited = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant])
+    for name, value in MAIL_SERVER_DOWN.items():
+        setattr(settings, name, value)
+    client.force_login(admin)
+
+    response = client.post(reverse("staff:resend", args=[invited.pk]), follow=True)
+
+    assert response.status_code == 200
+    assert "The e-mail could not be sent" in response.content.decode()
+    assert "could not send the invitation e-mail (ConnectionRefusedError)" in caplog.text
+    assert "/invitation/" not in caplog.text
 
 
 def test_it_keeps_what_was_typed_and_says_what_is_wrong_next_to_the_field(client, admin, rm):
