@@ -14,7 +14,6 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,6 +26,7 @@ from onboarding.accounts.models import User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import user_role
 from onboarding.accounts.signals import two_factor_changed
+from onboarding.core.mail import mail_send_on_commit
 
 RECOVERY_CODES = 10
 REQUIRED_ROLES = (Role.ADMIN, Role.COMPLIANCE_OFFICER)
@@ -131,20 +131,16 @@ def two_factor_reset(*, user: User, actor: User) -> None:
 
 def _changed(*, user: User, actor: User | None, change: TwoFactorChange) -> None:
     two_factor_changed.send(sender=User, user=user, actor=actor, change=change)
-    transaction.on_commit(lambda: _change_mail(user=user, change=change))
-
-
-def _change_mail(*, user: User, change: TwoFactorChange) -> None:
-    """Tells the person, so that a change they did not make does not go unnoticed."""
-    send_mail(
+    # Told to the person, so that a change they did not make does not go unnoticed.
+    mail_send_on_commit(
+        kind="two-factor change",
+        to=[user.email],
         subject=_("Your two-factor sign-in changed"),
-        message=render_to_string(
+        body=render_to_string(
             "accounts/two_factor_changed_email.txt",
             {
                 "change": change.value,
                 "link": settings.SITE_URL + reverse("accounts:password-change"),
             },
         ),
-        from_email=None,
-        recipient_list=[user.email],
     )
