@@ -378,6 +378,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The login forms name the e-mail field "username", as Django's AuthenticationForm does.
 AXES_USERNAME_FORM_FIELD = "username"
+# Counted in lower case, as sign-in matches addresses.
+AXES_USERNAME_CALLABLE = "onboarding.accounts.services.sign_in_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Two-factor sign-in (TOTP, with recovery codes): anyone may enrol; with TWO_FACTOR_REQUIRED
 # (on by default in production) admins and compliance officers must before anything else.

@@ -26,6 +26,10 @@ class UserManager(BaseUserManager["User"]):
         extra.setdefault("is_superuser", True)
         return self._create(email, password, **extra)
 
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # Addresses are stored in lower case; people type theirs in any case.
+        return self.get(email=(username or "").strip().lower())
+
 
 class User(AbstractUser):
     """A member of staff; the e-mail address is the login."""
@@ -37,6 +41,11 @@ class User(AbstractUser):
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # One address, one account: however it was typed (an admin form, a command).
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

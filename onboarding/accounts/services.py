@@ -1,4 +1,5 @@
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -9,6 +10,13 @@ from onboarding.accounts.models import StaffProfile, Tenant, User
 from onboarding.accounts.roles import Role
 
 SESSION_TENANT_KEY = "tenant_id"
+
+
+def sign_in_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The address django-axes counts failed sign-ins under: as sign-in matches it, in any
+    case, so "RM@x" and "rm@x" share one count (AXES_USERNAME_CALLABLE)."""
+    given = credentials.get("username") if credentials else request.POST.get("username")
+    return str(given or "").strip().lower()
 
 
 def tenant_ensure(*, name: str, altafid_uuid: str) -> Tenant:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from onboarding.accounts.models import StaffProfile, Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
+from onboarding.accounts.validators import email_script_validate
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CLOSED
@@ -175,6 +176,10 @@ def staff_invite(
     """Creates the account without a password and e-mails a link to choose one."""
     staff_admin_check(user=by, tenant=tenant)
     email = User.objects.normalize_email(email.strip()).lower()
+    try:
+        email_script_validate(email)
+    except ValidationError as refused:
+        raise StaffChangeRefused(refused.messages[0], field="email") from None
     _uuid_check(role=role, altafid_staff_uuid=altafid_staff_uuid)
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():

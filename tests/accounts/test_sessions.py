@@ -136,3 +136,9 @@ def test_it_names_cookies_host_only_in_production():
 
     assert loaded["SESSION_COOKIE_NAME"] == "__Host-sessionid"
     assert loaded["CSRF_COOKIE_NAME"] == "__Host-csrftoken"
+
+
+def test_it_sends_the_reset_link_whatever_the_case_of_the_address(client, rm):
+    client.post(reverse("accounts:password-reset"), {"email": rm.email.upper()})
+
+    assert [message.to for message in mail.outbox] == [[rm.email]]

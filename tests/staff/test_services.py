@@ -257,3 +257,11 @@ def test_it_greets_by_first_name_and_says_how_long_the_link_works(
     assert body.startswith("Hello Nuevo,")
     assert "48 hours" in body
     assert re.search(r"/invitation/[^/]+/[^/]+/\n", body)
+
+
+def test_it_refuses_an_address_that_mixes_alphabets(tenant, admin):
+    with pytest.raises(StaffChangeRefused) as refused:
+        _invite(tenant, admin, email="rm@ex\u0430mple.com")
+
+    assert refused.value.field == "email"
+    assert not User.objects.filter(email__startswith="rm@").exists()

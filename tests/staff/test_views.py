@@ -228,3 +228,15 @@ def test_it_offers_no_changes_on_the_admins_own_page(client, admin):
     assert response.status_code == 200
     assert reverse("staff:role", args=[admin.pk]) not in page
     assert "This is you" in page
+
+
+def test_it_refuses_an_address_that_mixes_alphabets_at_its_field(client, admin):
+    client.force_login(admin)
+
+    response = client.post(reverse("staff:invite"), _invite_data(email="rm@ex\u0430mple.com"))
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'aria-describedby="id_email-errors"' in page
+    assert "mixes alphabets" in page
+    assert not User.objects.filter(email__startswith="rm@").exists()
