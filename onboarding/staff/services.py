@@ -13,7 +13,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
@@ -315,7 +315,9 @@ def staff_deactivate(
                 )
             except SectionLocked as refused:
                 raise StaffChangeRefused(refused.message, field="hand_over_to") from None
-        User.objects.filter(pk=member.pk).update(is_active=False)
+        User.objects.filter(pk=member.pk).update(
+            is_active=False, session_generation=F("session_generation") + 1
+        )
         event_record(
             kind=EventKind.STAFF_DEACTIVATED,
             tenant=tenant,

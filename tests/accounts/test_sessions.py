@@ -142,3 +142,24 @@ def test_it_sends_the_reset_link_whatever_the_case_of_the_address(client, rm):
     client.post(reverse("accounts:password-reset"), {"email": rm.email.upper()})
 
     assert [message.to for message in mail.outbox] == [[rm.email]]
+
+
+def test_it_does_not_revive_sessions_when_django_admin_deactivates_and_reactivates(client, rm):
+    client.post(reverse("accounts:login"), {"username": rm.email, "password": PASSWORD})
+    assert client.get(reverse("cases:list")).status_code == 200
+
+    rm.is_active = False
+    rm.save()
+    rm.is_active = True
+    rm.save()
+
+    assert client.get(reverse("cases:list")).status_code == 302
+
+
+def test_it_keeps_sessions_of_people_never_deactivated(client, rm):
+    client.post(reverse("accounts:login"), {"username": rm.email, "password": PASSWORD})
+
+    rm.first_name = "Rosa María"
+    rm.save()
+
+    assert client.get(reverse("cases:list")).status_code == 200

@@ -240,3 +240,23 @@ def test_it_refuses_an_address_that_mixes_alphabets_at_its_field(client, admin):
     assert 'aria-describedby="id_email-errors"' in page
     assert "mixes alphabets" in page
     assert not User.objects.filter(email__startswith="rm@").exists()
+
+
+def test_it_does_not_revive_sessions_opened_before_a_deactivation(client, admin, officer):
+    officer_client = client.__class__()
+    officer_client.post(
+        reverse("accounts:login"), {"username": officer.email, "password": PASSWORD}
+    )
+    assert officer_client.get(reverse("home:index")).status_code == 200
+    client.force_login(admin)
+    client.post(reverse("staff:access", args=[officer.pk]), {"confirm": "on"})
+    client.post(reverse("staff:access", args=[officer.pk]), {"action": "reactivate"})
+
+    response = officer_client.get(reverse("home:index"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    officer_client.post(
+        reverse("accounts:login"), {"username": officer.email, "password": PASSWORD}
+    )
+    assert officer_client.get(reverse("home:index")).status_code == 200
