@@ -381,6 +381,13 @@ AXES_USERNAME_FORM_FIELD = "username"
 # Counted in lower case, as sign-in matches addresses.
 AXES_USERNAME_CALLABLE = "onboarding.accounts.services.sign_in_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# E-mails with a link to choose a password, at most this many per clock hour to one address
+# and asked from one IP address (counted in the shared cache). A refused reset still answers
+# as if sent; an admin is told.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_IP = env_int("PASSWORD_RESET_LIMIT_PER_IP", 10, minimum=1)
+INVITATION_LIMIT_PER_ADDRESS = env_int("INVITATION_LIMIT_PER_ADDRESS", 3, minimum=1)
+INVITATION_LIMIT_PER_IP = env_int("INVITATION_LIMIT_PER_IP", 50, minimum=1)
 # Two-factor sign-in (TOTP, with recovery codes): anyone may enrol; with TWO_FACTOR_REQUIRED
 # (on by default in production) admins and compliance officers must before anything else.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)

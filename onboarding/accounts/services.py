@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
@@ -17,6 +18,11 @@ def sign_in_username(request: HttpRequest, credentials: dict[str, Any] | None = 
     case, so "RM@x" and "rm@x" share one count (AXES_USERNAME_CALLABLE)."""
     given = credentials.get("username") if credentials else request.POST.get("username")
     return str(given or "").strip().lower()
+
+
+def request_ip(request: HttpRequest) -> str:
+    """The client's IP address, as django-axes reads it for its lockouts."""
+    return get_client_ip_address(request) or ""
 
 
 def tenant_ensure(*, name: str, altafid_uuid: str) -> Tenant:

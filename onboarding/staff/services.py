@@ -28,6 +28,7 @@ from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CLOSED
 from onboarding.cases.services import SectionLocked, cases_hand_over, cases_open_of
+from onboarding.core.limits import Limit, limits_take
 
 
 class StaffChangeRefused(Exception):
@@ -162,6 +163,33 @@ def _uuid_check(*, role: Role, altafid_staff_uuid: str) -> None:
         )
 
 
+def _invitation_limits_take(*, email: str, client_ip: str) -> None:
+    """Counts one more invitation e-mail to `email`, asked from `client_ip`; refuses one over
+    INVITATION_LIMIT_PER_IP or INVITATION_LIMIT_PER_ADDRESS within the hour."""
+    by_ip = Limit(action="invitation-ip", key=client_ip, per_hour=settings.INVITATION_LIMIT_PER_IP)
+    by_address = Limit(
+        action="invitation-address", key=email, per_hour=settings.INVITATION_LIMIT_PER_ADDRESS
+    )
+    refused = limits_take(by_ip, by_address)
+    if refused == by_ip:
+        raise StaffChangeRefused(
+            _(
+                "Too many invitations from your connection within an hour (at most %(limit)s). "
+                "Try again later."
+            )
+            % {"limit": refused.per_hour}
+        )
+    if refused == by_address:
+        raise StaffChangeRefused(
+            _(
+                "This address was sent as many invitations as allowed in an hour (%(limit)s). "
+                "Try again later."
+            )
+            % {"limit": refused.per_hour},
+            field="email",
+        )
+
+
 def staff_invite(
     *,
     tenant: Tenant,
@@ -172,6 +200,7 @@ def staff_invite(
     role: Role,
     altafid_staff_uuid: str,
     site_url: str,
+    client_ip: str,
 ) -> Invitation:
     """Creates the account without a password and e-mails a link to choose one."""
     staff_admin_check(user=by, tenant=tenant)
@@ -190,6 +219,7 @@ def staff_invite(
                 ),
                 field="email",
             )
+        _invitation_limits_take(email=email, client_ip=client_ip)
         member = User.objects.create_user(
             email=email, password=None, first_name=first_name.strip(), last_name=last_name.strip()
         )
@@ -208,13 +238,16 @@ def staff_invite(
     return invitation
 
 
-def staff_invite_resend(*, tenant: Tenant, by: User, member: User, site_url: str) -> Invitation:
+def staff_invite_resend(
+    *, tenant: Tenant, by: User, member: User, site_url: str, client_ip: str
+) -> Invitation:
     """A new link for someone who has not logged in yet; earlier links keep working until used."""
     _manage_check(by=by, tenant=tenant, member=member)
     if member.last_login is not None or not member.is_active:
         raise StaffChangeRefused(
             _("Only an active person who never logged in can be invited again.")
         )
+    _invitation_limits_take(email=member.email, client_ip=client_ip)
     invitation = Invitation(member=member, link=_invitation_link(member, site_url))
     _invitation_send(invitation=invitation, by=by, tenant=tenant)
     return invitation

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onboarding.accounts.decorators import tenant_admin_required
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
-from onboarding.accounts.services import user_role
+from onboarding.accounts.services import request_ip, user_role
 from onboarding.audit.services import staff_events
 from onboarding.cases.services import cases_open_of
 from onboarding.core.http import HtmxHttpRequest
@@ -86,6 +86,7 @@ def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
                 last_name=form.cleaned_data["last_name"],
                 role=Role(form.cleaned_data["role"]),
                 altafid_staff_uuid=form.cleaned_data["altafid_staff_uuid"],
+                client_ip=request_ip(request),
             )
         except StaffChangeRefused as refused:
             form.add_error(refused.field, refused.message)
@@ -201,7 +202,11 @@ def staff_resend_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> Http
     member = _member(tenant, pk)
     try:
         staff_invite_resend(
-            tenant=tenant, by=_user(request), member=member, site_url=_site_url(request)
+            tenant=tenant,
+            by=_user(request),
+            member=member,
+            site_url=_site_url(request),
+            client_ip=request_ip(request),
         )
     except StaffChangeRefused as refused:
         messages.error(request, refused.message)

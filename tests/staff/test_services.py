@@ -25,6 +25,7 @@ from tests.factories import staff_create
 pytestmark = pytest.mark.django_db
 
 SITE = "https://onboarding.example.com/"
+IP = "198.51.100.7"
 
 
 def _invite(tenant, admin, **fields):
@@ -36,7 +37,7 @@ def _invite(tenant, admin, **fields):
         "altafid_staff_uuid": "PS" + "1" * 32,
     }
     values.update(fields)
-    return staff_invite(tenant=tenant, by=admin, site_url=SITE, **values)
+    return staff_invite(tenant=tenant, by=admin, site_url=SITE, client_ip=IP, **values)
 
 
 def test_it_invites_someone_without_a_password_and_e_mails_a_link(
@@ -103,13 +104,13 @@ def test_it_lets_only_admins_of_the_tenant_invite(tenant, elsewhere, role):
 def test_it_sends_a_new_link_only_to_someone_who_never_logged_in(tenant, admin, rm):
     invited = _invite(tenant, admin).member
 
-    staff_invite_resend(tenant=tenant, by=admin, member=invited, site_url=SITE)
+    staff_invite_resend(tenant=tenant, by=admin, member=invited, site_url=SITE, client_ip=IP)
 
     assert mail.outbox[-1].to == [invited.email]
     rm.last_login = rm.date_joined
     rm.save()
     with pytest.raises(StaffChangeRefused):
-        staff_invite_resend(tenant=tenant, by=admin, member=rm, site_url=SITE)
+        staff_invite_resend(tenant=tenant, by=admin, member=rm, site_url=SITE, client_ip=IP)
 
 
 def test_it_changes_a_role_and_records_from_and_to(tenant, admin, rm):

@@ -260,3 +260,35 @@ def test_it_does_not_revive_sessions_opened_before_a_deactivation(client, admin,
         reverse("accounts:login"), {"username": officer.email, "password": PASSWORD}
     )
     assert officer_client.get(reverse("home:index")).status_code == 200
+
+
+def test_it_tells_the_admin_when_an_address_had_its_invitations_for_the_hour(
+    client, admin, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATION_LIMIT_PER_ADDRESS = 2
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:invite"), _invite_data())
+    member = User.objects.get(email="nuevo@example.com")
+    client.post(reverse("staff:resend", args=[member.pk]))
+
+    response = client.post(reverse("staff:resend", args=[member.pk]), follow=True)
+
+    assert len(mail.outbox) == 2
+    assert "as many invitations as allowed in an hour (2)" in response.content.decode()
+
+
+def test_it_tells_the_admin_when_their_ip_address_sent_its_invitations_for_the_hour(
+    client, admin, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATION_LIMIT_PER_IP = 1
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:invite"), _invite_data())
+
+        response = client.post(reverse("staff:invite"), _invite_data(email="otro@example.com"))
+
+    assert response.status_code == 422
+    assert "Too many invitations from your connection" in response.content.decode()
+    assert not User.objects.filter(email="otro@example.com").exists()
+    assert len(mail.outbox) == 1
