@@ -77,7 +77,7 @@ def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = staff_invite(
+            staff_invite(
                 tenant=tenant,
                 by=_user(request),
                 site_url=_site_url(request),
@@ -91,12 +91,17 @@ def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
         except StaffChangeRefused as refused:
             form.add_error(refused.field, refused.message)
         else:
+            # The same answer whether the address is new or has an account elsewhere (then a
+            # deployment administrator decides): who works for other tenants stays theirs.
             messages.success(
                 request,
-                _("%(email)s is invited: an e-mail with a link to choose a password is on its way.")
-                % {"email": invitation.member.email},
+                _(
+                    "Invitation for %(email)s requested. The person appears in your staff list "
+                    "once their access is ready."
+                )
+                % {"email": form.cleaned_data["email"]},
             )
-            return redirect("staff:detail", pk=invitation.member.pk)
+            return redirect("staff:list")
     status = 422 if form.errors else 200
     return render(request, "staff/invite.html", {"form": form, "tenant": tenant}, status=status)
 

@@ -11,8 +11,11 @@ from onboarding.audit.models import Event, EventKind
 from onboarding.cases.lifecycle import CaseStatus
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_create
+from onboarding.staff.models import AccessRequest
 from onboarding.staff.services import (
     StaffChangeRefused,
+    staff_access_decline,
+    staff_access_grant,
     staff_deactivate,
     staff_invite,
     staff_invite_resend,
@@ -266,3 +269,66 @@ def test_it_refuses_an_address_that_mixes_alphabets(tenant, admin):
 
     assert refused.value.field == "email"
     assert not User.objects.filter(email__startswith="rm@").exists()
+
+
+def test_it_asks_the_deployment_administrators_for_someone_with_an_account_elsewhere(
+    tenant, elsewhere, admin, far, deployment_admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = _invite(tenant, admin, email="Far@Example.com")
+        _invite(tenant, admin, email="far@example.com")
+
+    assert invitation is None
+    request = AccessRequest.objects.get()
+    assert (request.tenant, request.member, request.requested_by, request.role) == (
+        tenant,
+        far,
+        admin,
+        Role.RELATIONSHIP_MANAGER,
+    )
+    assert [message.to for message in mail.outbox] == [[deployment_admin.email]]
+    assert far.email not in mail.outbox[0].body
+    assert f"/admin/staff/accessrequest/{request.pk}/change/" in mail.outbox[0].body
+    assert list(far.staff_profile.tenants.all()) == [elsewhere]
+    assert not Event.objects.filter(tenant=tenant, staff=far).exists()
+
+
+def test_it_adds_the_person_when_a_deployment_administrator_grants_the_request(
+    tenant, elsewhere, admin, far, deployment_admin
+):
+    _invite(tenant, admin, email=far.email, role=Role.COMPLIANCE_OFFICER)
+    request = AccessRequest.objects.get()
+
+    staff_access_grant(access_request=request, by=deployment_admin)
+
+    request.refresh_from_db()
+    assert (request.granted, request.decided_by) == (True, deployment_admin)
+    assert far in staff_of_tenant(tenant=tenant)
+    assert set(far.staff_profile.tenants.all()) == {tenant, elsewhere}
+    # One role per person: the one they have stays; the request shows what was asked.
+    assert user_role(user=far) == Role.RELATIONSHIP_MANAGER
+    event = Event.objects.get(tenant=tenant, staff=far)
+    assert (event.kind, event.actor) == (EventKind.STAFF_INVITED, deployment_admin)
+    with pytest.raises(PermissionDenied):
+        staff_access_grant(access_request=request, by=admin)
+
+
+def test_it_keeps_the_person_out_when_the_request_is_declined(tenant, admin, far, deployment_admin):
+    _invite(tenant, admin, email=far.email)
+    request = AccessRequest.objects.get()
+
+    staff_access_decline(access_request=request, by=deployment_admin)
+
+    request.refresh_from_db()
+    assert request.granted is False
+    assert far not in staff_of_tenant(tenant=tenant)
+    staff_access_grant(access_request=request, by=deployment_admin)
+    assert far not in staff_of_tenant(tenant=tenant)
+
+
+def test_it_says_plainly_that_someone_already_works_in_the_tenant(tenant, admin, rm):
+    with pytest.raises(StaffChangeRefused) as refused:
+        _invite(tenant, admin, email=rm.email)
+
+    assert refused.value.message == "This person is already in your staff list."
+    assert not AccessRequest.objects.exists()

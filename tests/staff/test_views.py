@@ -10,6 +10,7 @@ from onboarding.accounts.services import user_role
 from onboarding.audit.models import Event, EventKind
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_create
+from onboarding.staff.models import AccessRequest
 from tests.factories import PASSWORD, staff_create
 
 pytestmark = pytest.mark.django_db
@@ -60,17 +61,68 @@ def test_it_shows_the_staff_link_to_admins_only(client, admin, rm):
     assert reverse("staff:list") not in client.get(reverse("cases:list")).content.decode()
 
 
-def test_it_invites_and_redirects_to_the_person(client, admin, django_capture_on_commit_callbacks):
+def test_it_invites_and_shows_the_person_in_the_list(
+    client, admin, django_capture_on_commit_callbacks
+):
     client.force_login(admin)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("staff:invite"), _invite_data())
+        response = client.post(reverse("staff:invite"), _invite_data(), follow=True)
 
     member = User.objects.get(email="nuevo@example.com")
-    assert response.status_code == 302
-    assert response.url == reverse("staff:detail", args=[member.pk])
+    assert response.redirect_chain == [(reverse("staff:list"), 302)]
+    assert reverse("staff:detail", args=[member.pk]) in response.content.decode()
     assert len(mail.outbox) == 1
     assert "http://testserver/invitation/" in mail.outbox[0].body
+
+
+def _said(response):
+    return re.search(r'<li class="message[^"]*">([^<]+)</li>', response.content.decode())[1]
+
+
+def test_it_answers_alike_for_a_new_address_and_one_with_an_account_elsewhere(
+    client, admin, far, deployment_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new = client.post(
+            reverse("staff:invite"), _invite_data(email="nuevo@example.com"), follow=True
+        )
+        known = client.post(
+            reverse("staff:invite"), _invite_data(email="FAR@example.com"), follow=True
+        )
+
+    assert new.redirect_chain == known.redirect_chain == [(reverse("staff:list"), 302)]
+    assert _said(new).replace("nuevo@", "far@") == _said(known)
+    assert "far@example.com" not in known.content.decode().replace(_said(known), "")
+    assert [message.to for message in mail.outbox] == [
+        ["nuevo@example.com"],
+        [deployment_admin.email],
+    ]
+
+
+def test_it_lets_a_deployment_administrator_grant_a_request_in_django_admin(
+    client, admin, far, deployment_admin, tenant
+):
+    client.force_login(admin)
+    client.post(reverse("staff:invite"), _invite_data(email=far.email))
+    request = AccessRequest.objects.get()
+    client.force_login(deployment_admin)
+    page = client.get(reverse("admin:staff_accessrequest_change", args=[request.pk]))
+    assert page.status_code == 200
+    assert far.email in page.content.decode()
+
+    response = client.post(
+        reverse("admin:staff_accessrequest_changelist"),
+        {"action": "grant", "_selected_action": [request.pk]},
+    )
+
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.granted is True
+    client.force_login(admin)
+    assert far.email in client.get(reverse("staff:list")).content.decode()
 
 
 def test_it_keeps_what_was_typed_and_says_what_is_wrong_next_to_the_field(client, admin, rm):
@@ -85,7 +137,7 @@ def test_it_keeps_what_was_typed_and_says_what_is_wrong_next_to_the_field(client
     assert 'value="Mantenido"' in page
     assert 'id="id_email-errors"' in page
     assert 'aria-describedby="id_email-errors"' in page
-    assert "already has an account" in page
+    assert "already in your staff list" in page
     assert User.objects.filter(email__iexact=rm.email).count() == 1
 
 
