@@ -19,5 +19,5 @@ RUN STATIC_ROOT=/app/staticfiles sh .ci/build-static && chown -R app:app /app
 
 USER app
 EXPOSE 8000
-# The access log names paths without their query strings: a search term is personal data.
-CMD ["gunicorn", "onboarding.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--access-logformat", "%(h)s %(t)s \"%(m)s %(U)s %(H)s\" %(s)s %(b)s %(L)s"]
+# Bind, workers, an access log without query strings and no Server header: see the module.
+CMD ["gunicorn", "onboarding.wsgi", "--config", "python:onboarding.web.gunicorn_config"]

@@ -44,6 +44,7 @@ def sandbox_environment(port: int) -> None:
 
     os.environ["ALTAFID_SANDBOX_PORT"] = str(port)
     os.environ["ALTAFID_BASE_URL"] = f"http://127.0.0.1:{port}"
+    os.environ["ALTAFID_ALLOW_HTTP"] = "true"
     os.environ["ALTAFID_LOGIN_EMAIL"] = defaults.SERVICE_USER_EMAIL
     os.environ["ALTAFID_LOGIN_PASSWORD"] = defaults.SERVICE_USER_PASSWORD
     os.environ["ALTAFID_TENANT_UUID"] = defaults.TENANT_UUID

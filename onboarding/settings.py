@@ -9,6 +9,7 @@ import base64
 import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -80,6 +81,11 @@ if len(SEARCH_HASH_KEY) < 32:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is false")
+if not DEBUG and "*" in ALLOWED_HOSTS:
+    # Any Host header would be trusted, and with it the links built from it.
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must name the hosts when DEBUG is false, not the wildcard *"
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -299,6 +305,14 @@ if ALTAFID_BASE_URL is None and not DEBUG:
     raise ImproperlyConfigured(
         "ALTAFID_BASE_URL must be set when DEBUG is false (the sandbox is for development)"
     )
+# Clients' data and the service credentials cross this connection: plain HTTP only on a
+# private network someone vouched for (docker-compose reaches its sandbox that way).
+ALTAFID_ALLOW_HTTP = env_bool("ALTAFID_ALLOW_HTTP", False)
+if not DEBUG and urlsplit(ALTAFID_BASE_URL or "").scheme == "http" and not ALTAFID_ALLOW_HTTP:
+    raise ImproperlyConfigured(
+        "ALTAFID_BASE_URL must start with https:// when DEBUG is false; on a private network "
+        "set ALTAFID_ALLOW_HTTP=true to accept http://"
+    )
 if ALTAFID_BASE_URL is None:
     ALTAFID_BASE_URL = f"http://127.0.0.1:{ALTAFID_SANDBOX_PORT}"
     if ALTAFID_TOKEN is None and ALTAFID_LOGIN_EMAIL is None:
@@ -364,10 +378,29 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 # The login forms name the e-mail field "username", as Django's AuthenticationForm does.
 AXES_USERNAME_FORM_FIELD = "username"
+# Counted in lower case, as sign-in matches addresses.
+AXES_USERNAME_CALLABLE = "onboarding.accounts.services.sign_in_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# E-mails with a link to choose a password, at most this many per clock hour to one address
+# and asked from one IP address (counted in the shared cache). A refused reset still answers
+# as if sent; an admin is told.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_IP = env_int("PASSWORD_RESET_LIMIT_PER_IP", 10, minimum=1)
+INVITATION_LIMIT_PER_ADDRESS = env_int("INVITATION_LIMIT_PER_ADDRESS", 3, minimum=1)
+INVITATION_LIMIT_PER_IP = env_int("INVITATION_LIMIT_PER_IP", 50, minimum=1)
 # Two-factor sign-in (TOTP, with recovery codes): anyone may enrol; with TWO_FACTOR_REQUIRED
 # (on by default in production) admins and compliance officers must before anything else.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+if (
+    not DEBUG
+    and not TWO_FACTOR_REQUIRED
+    and not env_bool("TWO_FACTOR_NOT_REQUIRED_I_ACCEPT_THE_RISK", False)
+):
+    # A password alone would open every client's KYC data to whoever learns it.
+    raise ImproperlyConfigured(
+        "TWO_FACTOR_REQUIRED=false when DEBUG is false needs "
+        "TWO_FACTOR_NOT_REQUIRED_I_ACCEPT_THE_RISK=true"
+    )
 OTP_TOTP_ISSUER = "Altafid Onboarding"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home:index"

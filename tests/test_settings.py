@@ -1,4 +1,5 @@
 import os
+import re
 import runpy
 import secrets
 import subprocess
@@ -42,6 +43,8 @@ def clean_env(monkeypatch):
                 "FIELD_",
                 "SEARCH_",
                 "EMAIL_",
+                "ALLOWED_HOSTS",
+                "TWO_FACTOR_",
             )
         ):
             monkeypatch.delenv(name)
@@ -288,3 +291,69 @@ def test_it_does_not_echo_a_bad_url_that_may_hold_a_password(monkeypatch):
         env.env_url("X_URL", schemes=("postgres",))
 
     assert "hunter2" not in str(raised.value)
+
+
+@pytest.mark.parametrize("hosts", ["*", "onboarding.example.com, *"])
+def test_it_refuses_a_wildcard_host_in_production(clean_env, hosts):
+    for variable, value in PRODUCTION_ENV.items():
+        clean_env.setenv(variable, value)
+    clean_env.setenv("ALLOWED_HOSTS", hosts)
+
+    with pytest.raises(ImproperlyConfigured, match="ALLOWED_HOSTS must name"):
+        _load_settings()
+
+
+@pytest.mark.parametrize("url", ["http://altafid.internal:8080", "HTTP://altafid.internal:8080"])
+def test_it_refuses_plain_http_to_altafid_in_production_unless_allowed(clean_env, url):
+    for variable, value in PRODUCTION_ENV.items():
+        clean_env.setenv(variable, value)
+    clean_env.setenv("ALTAFID_BASE_URL", url)
+
+    with pytest.raises(ImproperlyConfigured, match="ALTAFID_ALLOW_HTTP"):
+        _load_settings()
+
+    clean_env.setenv("ALTAFID_ALLOW_HTTP", "true")
+    assert _load_settings()["ALTAFID_BASE_URL"] == url
+
+
+def test_it_refuses_to_turn_two_factor_off_in_production_without_accepting_the_risk(clean_env):
+    for variable, value in PRODUCTION_ENV.items():
+        clean_env.setenv(variable, value)
+    clean_env.setenv("TWO_FACTOR_REQUIRED", "false")
+
+    with pytest.raises(ImproperlyConfigured, match="TWO_FACTOR_NOT_REQUIRED_I_ACCEPT_THE_RISK"):
+        _load_settings()
+
+    clean_env.setenv("TWO_FACTOR_NOT_REQUIRED_I_ACCEPT_THE_RISK", "true")
+    assert _load_settings()["TWO_FACTOR_REQUIRED"] is False
+
+
+def test_it_leaves_development_free_of_the_production_rules(clean_env):
+    clean_env.setenv("DEBUG", "true")
+    clean_env.setenv("ALLOWED_HOSTS", "*")
+    clean_env.setenv("TWO_FACTOR_REQUIRED", "false")
+
+    loaded = _load_settings()
+
+    assert loaded["ALLOWED_HOSTS"] == ["*"]
+    assert loaded["ALTAFID_BASE_URL"].startswith("http://")
+    assert loaded["TWO_FACTOR_REQUIRED"] is False
+
+
+def test_it_starts_the_compose_stack_with_its_defaults(clean_env):
+    """docker-compose.yml's own defaults meet the production rules (the sandbox over http)."""
+    compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
+    block = compose.split("  environment:\n", 1)[1].split("\n  depends_on:", 1)[0]
+    variables = dict(re.findall(r"^    ([A-Z_]+): (.*)$", block, flags=re.MULTILINE))
+    for name, value in variables.items():
+        default = re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value).strip('"')
+        clean_env.setenv(name, default)
+    # The three keys the README asks the person starting the stack to make.
+    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "SEARCH_HASH_KEY"):
+        clean_env.setenv(name, PRODUCTION_ENV[name])
+
+    loaded = _load_settings()
+
+    assert loaded["DEBUG"] is False
+    assert loaded["ALTAFID_BASE_URL"] == "http://sandbox:8001"
+    assert loaded["TWO_FACTOR_REQUIRED"] is True

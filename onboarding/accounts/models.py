@@ -2,6 +2,7 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,17 +27,45 @@ class UserManager(BaseUserManager["User"]):
         extra.setdefault("is_superuser", True)
         return self._create(email, password, **extra)
 
+    def get_by_natural_key(self, username: str | None) -> "User":
+        # Addresses are stored in lower case; people type theirs in any case.
+        return self.get(email=(username or "").strip().lower())
+
 
 class User(AbstractUser):
     """A member of staff; the e-mail address is the login."""
 
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
+    # Raised whenever the account is saved inactive; part of every session's hash, so the
+    # sessions opened before a deactivation stay ended after a reactivation.
+    session_generation = models.PositiveIntegerField(default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
 
     objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # One address, one account: however it was typed (an admin form, a command).
+        self.email = self.email.lower()
+        if not self.is_active:
+            self.session_generation += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "session_generation"}
+        super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django checks every request's session against this (and its SECRET_KEY_FALLBACKS
+        # variants); a person never deactivated keeps Django's own hash.
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "onboarding.accounts.User.session_auth_hash",
+            f"{self.session_generation}:{self.password}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email

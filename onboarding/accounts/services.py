@@ -1,5 +1,7 @@
 from collections.abc import Iterable
+from typing import Any
 
+from axes.helpers import get_client_ip_address
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
@@ -9,6 +11,18 @@ from onboarding.accounts.models import StaffProfile, Tenant, User
 from onboarding.accounts.roles import Role
 
 SESSION_TENANT_KEY = "tenant_id"
+
+
+def sign_in_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> str:
+    """The address django-axes counts failed sign-ins under: as sign-in matches it, in any
+    case, so "RM@x" and "rm@x" share one count (AXES_USERNAME_CALLABLE)."""
+    given = credentials.get("username") if credentials else request.POST.get("username")
+    return str(given or "").strip().lower()
+
+
+def request_ip(request: HttpRequest) -> str:
+    """The client's IP address, as django-axes reads it for its lockouts."""
+    return get_client_ip_address(request) or ""
 
 
 def tenant_ensure(*, name: str, altafid_uuid: str) -> Tenant:

@@ -1,5 +1,7 @@
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import (
@@ -7,7 +9,7 @@ from django.contrib.auth.views import (
     PasswordResetConfirmView,
     PasswordResetView,
 )
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +21,7 @@ from django_otp.models import Device
 
 from onboarding.accounts.forms import ReauthenticateForm, TenantChoiceForm
 from onboarding.accounts.models import User
-from onboarding.accounts.services import tenant_select
+from onboarding.accounts.services import request_ip, tenant_select
 from onboarding.accounts.two_factor import (
     EnrolmentRefused,
     totp_device_pending,
@@ -32,6 +34,9 @@ from onboarding.accounts.two_factor import (
     two_factor_required,
 )
 from onboarding.core.http import HtmxHttpRequest
+from onboarding.core.limits import Limit, limits_take
+
+logger = logging.getLogger(__name__)
 
 RECOVERY_SESSION_KEY = "two_factor_recovery_codes"
 
@@ -98,7 +103,24 @@ class PasswordReset(PasswordResetView):
     success_url = reverse_lazy("accounts:login")
 
     def form_valid(self, form: Any) -> HttpResponse:
-        response = super().form_valid(form)
+        refused = limits_take(
+            Limit(
+                action="password-reset-ip",
+                key=request_ip(self.request),
+                per_hour=settings.PASSWORD_RESET_LIMIT_PER_IP,
+            ),
+            Limit(
+                action="password-reset-address",
+                key=form.cleaned_data["email"].strip().lower(),
+                per_hour=settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+            ),
+        )
+        if refused is None:
+            response = super().form_valid(form)
+        else:
+            # The same answer as when sent: a limit reached says nothing of the address.
+            logger.warning("Password reset e-mail not sent: %s limit reached", refused.action)
+            response = HttpResponseRedirect(self.get_success_url())
         messages.success(
             self.request,
             _(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
+from onboarding.accounts.validators import email_script_validate
 from onboarding.cases.sections import errors_described
 from onboarding.staff.services import staff_hand_over_candidates
 
@@ -23,7 +24,9 @@ class DescribedErrorsForm(forms.Form):
 
 
 class StaffInviteForm(DescribedErrorsForm):
-    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+    email = forms.EmailField(
+        label=_("E-mail address"), max_length=254, validators=[email_script_validate]
+    )
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
@@ -34,6 +37,9 @@ class StaffInviteForm(DescribedErrorsForm):
         validators=[ALTAFID_UUID],
         help_text=_("Required for relationship managers: sent as the manager of their clients."),
     )
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).lower()
 
 
 class StaffRoleForm(DescribedErrorsForm):

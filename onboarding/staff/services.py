@@ -5,16 +5,18 @@ checks that `by` is an admin of `tenant` and that the member is someone that adm
 a person who works only in tenants the admin also administers, and never the admin themself.
 """
 
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
@@ -22,11 +24,16 @@ from django.utils.translation import gettext as _
 from onboarding.accounts.models import StaffProfile, Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
+from onboarding.accounts.validators import email_script_validate
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CLOSED
 from onboarding.cases.services import SectionLocked, cases_hand_over, cases_open_of
+from onboarding.core.limits import Limit, limits_take
 from onboarding.core.mail import mail_send
+from onboarding.staff.models import AccessRequest
+
+logger = logging.getLogger(__name__)
 
 
 class StaffChangeRefused(Exception):
@@ -163,6 +170,33 @@ def _uuid_check(*, role: Role, altafid_staff_uuid: str) -> None:
         )
 
 
+def _invitation_limits_take(*, email: str, client_ip: str) -> None:
+    """Counts one more invitation e-mail to `email`, asked from `client_ip`; refuses one over
+    INVITATION_LIMIT_PER_IP or INVITATION_LIMIT_PER_ADDRESS within the hour."""
+    by_ip = Limit(action="invitation-ip", key=client_ip, per_hour=settings.INVITATION_LIMIT_PER_IP)
+    by_address = Limit(
+        action="invitation-address", key=email, per_hour=settings.INVITATION_LIMIT_PER_ADDRESS
+    )
+    refused = limits_take(by_ip, by_address)
+    if refused == by_ip:
+        raise StaffChangeRefused(
+            _(
+                "Too many invitations from your connection within an hour (at most %(limit)s). "
+                "Try again later."
+            )
+            % {"limit": refused.per_hour}
+        )
+    if refused == by_address:
+        raise StaffChangeRefused(
+            _(
+                "This address was sent as many invitations as allowed in an hour (%(limit)s). "
+                "Try again later."
+            )
+            % {"limit": refused.per_hour},
+            field="email",
+        )
+
+
 def staff_invite(
     *,
     tenant: Tenant,
@@ -173,20 +207,37 @@ def staff_invite(
     role: Role,
     altafid_staff_uuid: str,
     site_url: str,
-) -> Invitation:
-    """Creates the account without a password and e-mails a link to choose one."""
+    client_ip: str,
+) -> Invitation | None:
+    """Creates the account without a password and e-mails a link to choose one.
+
+    An address with an account in another tenant (or in none) is not refused, which would
+    tell this tenant's admin who works elsewhere: it becomes an `AccessRequest` for the
+    deployment administrators to decide, and None is returned. The caller answers both the
+    same way: the person appears in the staff list once their access is ready.
+    """
     staff_admin_check(user=by, tenant=tenant)
     email = User.objects.normalize_email(email.strip()).lower()
+    try:
+        email_script_validate(email)
+    except ValidationError as refused:
+        raise StaffChangeRefused(refused.messages[0], field="email") from None
     _uuid_check(role=role, altafid_staff_uuid=altafid_staff_uuid)
     with transaction.atomic():
-        if User.objects.filter(email__iexact=email).exists():
-            raise StaffChangeRefused(
-                _(
-                    "This address already has an account. If that person should work in this "
-                    "tenant too, ask a deployment administrator to add it."
-                ),
-                field="email",
+        existing = User.objects.filter(email=email).first()
+        if existing is not None and tenants_for_user(user=existing).filter(pk=tenant.pk).exists():
+            raise StaffChangeRefused(_("This person is already in your staff list."), field="email")
+        _invitation_limits_take(email=email, client_ip=client_ip)
+        if existing is not None:
+            _access_request(
+                tenant=tenant,
+                by=by,
+                member=existing,
+                role=role,
+                altafid_staff_uuid=altafid_staff_uuid,
+                site_url=site_url,
             )
+            return None
         member = User.objects.create_user(
             email=email, password=None, first_name=first_name.strip(), last_name=last_name.strip()
         )
@@ -205,17 +256,99 @@ def staff_invite(
     return invitation
 
 
-def staff_invite_resend(*, tenant: Tenant, by: User, member: User, site_url: str) -> Invitation:
+def staff_invite_resend(
+    *, tenant: Tenant, by: User, member: User, site_url: str, client_ip: str
+) -> Invitation:
     """A new link for someone who has not logged in yet; earlier links keep working until used."""
     _manage_check(by=by, tenant=tenant, member=member)
     if member.last_login is not None or not member.is_active:
         raise StaffChangeRefused(
             _("Only an active person who never logged in can be invited again.")
         )
+    _invitation_limits_take(email=member.email, client_ip=client_ip)
     invitation = Invitation(member=member, link=_invitation_link(member, site_url))
     # It writes nothing, so there is no commit to wait for.
     _invitation_send(invitation=invitation, by=by, tenant=tenant)
     return invitation
+
+
+def _access_request(
+    *, tenant: Tenant, by: User, member: User, role: Role, altafid_staff_uuid: str, site_url: str
+) -> None:
+    request, created = AccessRequest.objects.get_or_create(
+        tenant=tenant,
+        member=member,
+        decided_at__isnull=True,
+        defaults={"role": role, "altafid_staff_uuid": altafid_staff_uuid, "requested_by": by},
+    )
+    if created:
+        transaction.on_commit(
+            lambda: _access_request_send(access_request=request, site_url=site_url)
+        )
+
+
+def _access_request_send(*, access_request: AccessRequest, site_url: str) -> None:
+    """Tells the deployment administrators, without naming the person (it is in Django admin)."""
+    recipients = list(
+        User.objects.filter(is_superuser=True, is_active=True).values_list("email", flat=True)
+    )
+    if not recipients:
+        logger.warning(
+            "Staff access request %s waits: no active deployment administrator to tell",
+            access_request.pk,
+        )
+        return
+    path = reverse("admin:staff_accessrequest_change", args=[access_request.pk])
+    context = {"tenant": access_request.tenant, "link": site_url.rstrip("/") + path}
+    mail_send(
+        kind="access request",
+        to=recipients,
+        subject=_("A staff access request waits for you"),
+        body=render_to_string("staff/access_request_email.txt", context),
+    )
+
+
+def _access_request_decide(*, access_request: AccessRequest, by: User, granted: bool) -> bool:
+    if not (by.is_active and by.is_superuser):
+        raise PermissionDenied(_("Only a deployment administrator decides these requests."))
+    with transaction.atomic():
+        request = AccessRequest.objects.select_for_update().get(pk=access_request.pk)
+        if request.decided_at is not None:
+            return False
+        request.granted = granted
+        request.decided_by = by
+        request.decided_at = timezone.now()
+        request.save(update_fields=["granted", "decided_by", "decided_at"])
+        if granted:
+            member = request.member
+            profile, _created = StaffProfile.objects.get_or_create(user=member)
+            if not profile.altafid_staff_uuid and request.altafid_staff_uuid:
+                profile.altafid_staff_uuid = request.altafid_staff_uuid
+                profile.save(update_fields=["altafid_staff_uuid"])
+            profile.tenants.add(request.tenant)
+            # One role per person, in every tenant: one they have already stays.
+            role = user_role(user=member)
+            if role is None:
+                role = Role(request.role)
+                _role_set(member=member, role=role)
+            event_record(
+                kind=EventKind.STAFF_INVITED,
+                tenant=request.tenant,
+                actor=by,
+                staff=member,
+                data={"role": role.value, "existing_account": True},
+            )
+    return True
+
+
+def staff_access_grant(*, access_request: AccessRequest, by: User) -> bool:
+    """A deployment administrator adds the person to the tenant; False if decided before."""
+    return _access_request_decide(access_request=access_request, by=by, granted=True)
+
+
+def staff_access_decline(*, access_request: AccessRequest, by: User) -> bool:
+    """A deployment administrator leaves the person out; False if decided before."""
+    return _access_request_decide(access_request=access_request, by=by, granted=False)
 
 
 def _invitation_link(member: User, site_url: str) -> str:
@@ -313,7 +446,9 @@ def staff_deactivate(
                 )
             except SectionLocked as refused:
                 raise StaffChangeRefused(refused.message, field="hand_over_to") from None
-        User.objects.filter(pk=member.pk).update(is_active=False)
+        User.objects.filter(pk=member.pk).update(
+            is_active=False, session_generation=F("session_generation") + 1
+        )
         event_record(
             kind=EventKind.STAFF_DEACTIVATED,
             tenant=tenant,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from onboarding.accounts.decorators import tenant_admin_required
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
-from onboarding.accounts.services import user_role
+from onboarding.accounts.services import request_ip, user_role
 from onboarding.audit.services import staff_events
 from onboarding.cases.services import cases_open_of
 from onboarding.core.http import HtmxHttpRequest
@@ -77,7 +77,7 @@ def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = staff_invite(
+            staff_invite(
                 tenant=tenant,
                 by=_user(request),
                 site_url=_site_url(request),
@@ -86,29 +86,32 @@ def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
                 last_name=form.cleaned_data["last_name"],
                 role=Role(form.cleaned_data["role"]),
                 altafid_staff_uuid=form.cleaned_data["altafid_staff_uuid"],
+                client_ip=request_ip(request),
             )
         except StaffChangeRefused as refused:
             form.add_error(refused.field, refused.message)
         else:
-            if invitation.sent is False:
+            # The same answer whether the address is new or has an account elsewhere (then a
+            # deployment administrator decides): who works for other tenants stays theirs.
+            if invitation is not None and invitation.sent is False:
                 messages.warning(
                     request,
                     _(
-                        "%(email)s is invited, but the e-mail could not be sent. Send the "
-                        "invitation again in a while."
+                        "Invitation for %(email)s requested, but its e-mail could not be sent "
+                        "just now. Send it again in a while from the person's page."
                     )
-                    % {"email": invitation.member.email},
+                    % {"email": form.cleaned_data["email"]},
                 )
             else:
                 messages.success(
                     request,
                     _(
-                        "%(email)s is invited: an e-mail with a link to choose a password is "
-                        "on its way."
+                        "Invitation for %(email)s requested. The person appears in your staff "
+                        "list once their access is ready."
                     )
-                    % {"email": invitation.member.email},
+                    % {"email": form.cleaned_data["email"]},
                 )
-            return redirect("staff:detail", pk=invitation.member.pk)
+            return redirect("staff:list")
     status = 422 if form.errors else 200
     return render(request, "staff/invite.html", {"form": form, "tenant": tenant}, status=status)
 
@@ -214,7 +217,11 @@ def staff_resend_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> Http
     member = _member(tenant, pk)
     try:
         invitation = staff_invite_resend(
-            tenant=tenant, by=_user(request), member=member, site_url=_site_url(request)
+            tenant=tenant,
+            by=_user(request),
+            member=member,
+            site_url=_site_url(request),
+            client_ip=request_ip(request),
         )
     except StaffChangeRefused as refused:
         messages.error(request, refused.message)

@@ -56,3 +56,14 @@ def test_it_forgets_failures_after_a_success(client, rm, settings):
     _log_in(client, rm.email, "wrong-password", **ATTACKER)
 
     assert _log_in(client, rm.email, PASSWORD, **ATTACKER).status_code == 302
+
+
+def test_it_counts_an_address_written_in_any_case_as_one(client, rm, settings):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        address = rm.email.upper() if attempt % 2 else rm.email.title()
+        _log_in(client, address, "wrong-password", **ATTACKER)
+
+    response = _log_in(client, rm.email, PASSWORD, **ATTACKER)
+
+    assert response.status_code == 429
+    assert AccessAttempt.objects.get().username == rm.email

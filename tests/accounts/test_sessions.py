@@ -136,3 +136,74 @@ def test_it_names_cookies_host_only_in_production():
 
     assert loaded["SESSION_COOKIE_NAME"] == "__Host-sessionid"
     assert loaded["CSRF_COOKIE_NAME"] == "__Host-csrftoken"
+
+
+def test_it_sends_the_reset_link_whatever_the_case_of_the_address(client, rm):
+    client.post(reverse("accounts:password-reset"), {"email": rm.email.upper()})
+
+    assert [message.to for message in mail.outbox] == [[rm.email]]
+
+
+def test_it_does_not_revive_sessions_when_django_admin_deactivates_and_reactivates(client, rm):
+    client.post(reverse("accounts:login"), {"username": rm.email, "password": PASSWORD})
+    assert client.get(reverse("cases:list")).status_code == 200
+
+    rm.is_active = False
+    rm.save()
+    rm.is_active = True
+    rm.save()
+
+    assert client.get(reverse("cases:list")).status_code == 302
+
+
+def test_it_keeps_sessions_of_people_never_deactivated(client, rm):
+    client.post(reverse("accounts:login"), {"username": rm.email, "password": PASSWORD})
+
+    rm.first_name = "Rosa María"
+    rm.save()
+
+    assert client.get(reverse("cases:list")).status_code == 200
+
+
+def _said(response):
+    return re.search(r'<li class="message[^"]*">([^<]+)</li>', response.content.decode())[1]
+
+
+def test_it_sends_an_address_at_most_its_reset_e_mails_an_hour_and_says_the_same(
+    client, rm, settings
+):
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 2
+    answers = [
+        client.post(
+            reverse("accounts:password-reset"),
+            {"email": rm.email},
+            REMOTE_ADDR=f"198.51.100.{attempt}",
+            follow=True,
+        )
+        for attempt in range(3)
+    ]
+    unknown = client.post(
+        reverse("accounts:password-reset"), {"email": "nobody@example.com"}, follow=True
+    )
+
+    assert len(mail.outbox) == 2
+    assert {(answer.redirect_chain[-1], _said(answer)) for answer in [*answers, unknown]} == {
+        (unknown.redirect_chain[-1], _said(unknown))
+    }
+
+
+def test_it_sends_at_most_its_reset_e_mails_an_hour_asked_from_one_ip_address(client, settings):
+    settings.PASSWORD_RESET_LIMIT_PER_IP = 2
+    people = [staff_create(role=Role.RELATIONSHIP_MANAGER) for _ in range(3)]
+
+    for person in people:
+        client.post(reverse("accounts:password-reset"), {"email": person.email})
+    client.post(
+        reverse("accounts:password-reset"), {"email": people[2].email}, REMOTE_ADDR="192.0.2.1"
+    )
+
+    assert [message.to for message in mail.outbox] == [
+        [people[0].email],
+        [people[1].email],
+        [people[2].email],
+    ]

@@ -113,3 +113,12 @@ def test_it_sends_a_strict_content_security_policy(client):
 
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+
+
+def test_it_signs_in_whatever_the_case_of_the_address(client, rm):
+    response = client.post(
+        reverse("accounts:login"), {"username": f" {rm.email.upper()} ", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("home:index")

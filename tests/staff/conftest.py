@@ -32,3 +32,16 @@ def other_rm(tenant):
 @pytest.fixture
 def officer(tenant):
     return staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[tenant], email="carla@example.com")
+
+
+@pytest.fixture
+def far(elsewhere):
+    """Someone who works for another tenant only."""
+    return staff_create(
+        role=Role.RELATIONSHIP_MANAGER, tenants=[elsewhere], email="far@example.com"
+    )
+
+
+@pytest.fixture
+def deployment_admin():
+    return staff_create(tenants=[], email="root@example.com", is_superuser=True, is_staff=True)

@@ -11,8 +11,11 @@ from onboarding.audit.models import Event, EventKind
 from onboarding.cases.lifecycle import CaseStatus
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_create
+from onboarding.staff.models import AccessRequest
 from onboarding.staff.services import (
     StaffChangeRefused,
+    staff_access_decline,
+    staff_access_grant,
     staff_deactivate,
     staff_invite,
     staff_invite_resend,
@@ -25,6 +28,7 @@ from tests.factories import staff_create
 pytestmark = pytest.mark.django_db
 
 SITE = "https://onboarding.example.com/"
+IP = "198.51.100.7"
 
 
 def _invite(tenant, admin, **fields):
@@ -36,7 +40,7 @@ def _invite(tenant, admin, **fields):
         "altafid_staff_uuid": "PS" + "1" * 32,
     }
     values.update(fields)
-    return staff_invite(tenant=tenant, by=admin, site_url=SITE, **values)
+    return staff_invite(tenant=tenant, by=admin, site_url=SITE, client_ip=IP, **values)
 
 
 def test_it_invites_someone_without_a_password_and_e_mails_a_link(
@@ -103,13 +107,13 @@ def test_it_lets_only_admins_of_the_tenant_invite(tenant, elsewhere, role):
 def test_it_sends_a_new_link_only_to_someone_who_never_logged_in(tenant, admin, rm):
     invited = _invite(tenant, admin).member
 
-    staff_invite_resend(tenant=tenant, by=admin, member=invited, site_url=SITE)
+    staff_invite_resend(tenant=tenant, by=admin, member=invited, site_url=SITE, client_ip=IP)
 
     assert mail.outbox[-1].to == [invited.email]
     rm.last_login = rm.date_joined
     rm.save()
     with pytest.raises(StaffChangeRefused):
-        staff_invite_resend(tenant=tenant, by=admin, member=rm, site_url=SITE)
+        staff_invite_resend(tenant=tenant, by=admin, member=rm, site_url=SITE, client_ip=IP)
 
 
 def test_it_changes_a_role_and_records_from_and_to(tenant, admin, rm):
@@ -257,3 +261,74 @@ def test_it_greets_by_first_name_and_says_how_long_the_link_works(
     assert body.startswith("Hello Nuevo,")
     assert "48 hours" in body
     assert re.search(r"/invitation/[^/]+/[^/]+/\n", body)
+
+
+def test_it_refuses_an_address_that_mixes_alphabets(tenant, admin):
+    with pytest.raises(StaffChangeRefused) as refused:
+        _invite(tenant, admin, email="rm@ex\u0430mple.com")
+
+    assert refused.value.field == "email"
+    assert not User.objects.filter(email__startswith="rm@").exists()
+
+
+def test_it_asks_the_deployment_administrators_for_someone_with_an_account_elsewhere(
+    tenant, elsewhere, admin, far, deployment_admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = _invite(tenant, admin, email="Far@Example.com")
+        _invite(tenant, admin, email="far@example.com")
+
+    assert invitation is None
+    request = AccessRequest.objects.get()
+    assert (request.tenant, request.member, request.requested_by, request.role) == (
+        tenant,
+        far,
+        admin,
+        Role.RELATIONSHIP_MANAGER,
+    )
+    assert [message.to for message in mail.outbox] == [[deployment_admin.email]]
+    assert far.email not in mail.outbox[0].body
+    assert f"/admin/staff/accessrequest/{request.pk}/change/" in mail.outbox[0].body
+    assert list(far.staff_profile.tenants.all()) == [elsewhere]
+    assert not Event.objects.filter(tenant=tenant, staff=far).exists()
+
+
+def test_it_adds_the_person_when_a_deployment_administrator_grants_the_request(
+    tenant, elsewhere, admin, far, deployment_admin
+):
+    _invite(tenant, admin, email=far.email, role=Role.COMPLIANCE_OFFICER)
+    request = AccessRequest.objects.get()
+
+    staff_access_grant(access_request=request, by=deployment_admin)
+
+    request.refresh_from_db()
+    assert (request.granted, request.decided_by) == (True, deployment_admin)
+    assert far in staff_of_tenant(tenant=tenant)
+    assert set(far.staff_profile.tenants.all()) == {tenant, elsewhere}
+    # One role per person: the one they have stays; the request shows what was asked.
+    assert user_role(user=far) == Role.RELATIONSHIP_MANAGER
+    event = Event.objects.get(tenant=tenant, staff=far)
+    assert (event.kind, event.actor) == (EventKind.STAFF_INVITED, deployment_admin)
+    with pytest.raises(PermissionDenied):
+        staff_access_grant(access_request=request, by=admin)
+
+
+def test_it_keeps_the_person_out_when_the_request_is_declined(tenant, admin, far, deployment_admin):
+    _invite(tenant, admin, email=far.email)
+    request = AccessRequest.objects.get()
+
+    staff_access_decline(access_request=request, by=deployment_admin)
+
+    request.refresh_from_db()
+    assert request.granted is False
+    assert far not in staff_of_tenant(tenant=tenant)
+    staff_access_grant(access_request=request, by=deployment_admin)
+    assert far not in staff_of_tenant(tenant=tenant)
+
+
+def test_it_says_plainly_that_someone_already_works_in_the_tenant(tenant, admin, rm):
+    with pytest.raises(StaffChangeRefused) as refused:
+        _invite(tenant, admin, email=rm.email)
+
+    assert refused.value.message == "This person is already in your staff list."
+    assert not AccessRequest.objects.exists()

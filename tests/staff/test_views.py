@@ -10,7 +10,8 @@ from onboarding.accounts.services import user_role
 from onboarding.audit.models import Event, EventKind
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_create
-from tests.factories import PASSWORD, staff_create
+from onboarding.staff.models import AccessRequest
+from tests.factories import PASSWORD, staff_create, verified_login
 
 pytestmark = pytest.mark.django_db
 # Nothing listens on port 1 of the loopback: a mail server that is down.
@@ -66,15 +67,17 @@ def test_it_shows_the_staff_link_to_admins_only(client, admin, rm):
     assert reverse("staff:list") not in client.get(reverse("cases:list")).content.decode()
 
 
-def test_it_invites_and_redirects_to_the_person(client, admin, django_capture_on_commit_callbacks):
+def test_it_invites_and_shows_the_person_in_the_list(
+    client, admin, django_capture_on_commit_callbacks
+):
     client.force_login(admin)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("staff:invite"), _invite_data())
+        response = client.post(reverse("staff:invite"), _invite_data(), follow=True)
 
     member = User.objects.get(email="nuevo@example.com")
-    assert response.status_code == 302
-    assert response.url == reverse("staff:detail", args=[member.pk])
+    assert response.redirect_chain == [(reverse("staff:list"), 302)]
+    assert reverse("staff:detail", args=[member.pk]) in response.content.decode()
     assert len(mail.outbox) == 1
     assert "http://testserver/invitation/" in mail.outbox[0].body
 
@@ -88,8 +91,8 @@ def test_it_invites_and_says_so_when_the_e_mail_could_not_go(client, admin, sett
     response = client.post(reverse("staff:invite"), _invite_data(), follow=True)
 
     member = User.objects.get(email="nuevo@example.com")
-    assert response.redirect_chain == [(reverse("staff:detail", args=[member.pk]), 302)]
-    assert "but the e-mail could not be sent" in response.content.decode()
+    assert response.redirect_chain == [(reverse("staff:list"), 302)]
+    assert "but its e-mail could not be sent just now" in response.content.decode()
     assert Event.objects.filter(kind=EventKind.STAFF_INVITED, staff=member).exists()
     assert "could not send the invitation e-mail (ConnectionRefusedError)" in caplog.text
     assert "/invitation/" not in caplog.text
@@ -109,6 +112,55 @@ def test_it_says_so_when_a_new_invitation_could_not_go(client, tenant, admin, se
     assert "/invitation/" not in caplog.text
 
 
+def _said(response):
+    return re.search(r'<li class="message[^"]*">([^<]+)</li>', response.content.decode())[1]
+
+
+def test_it_answers_alike_for_a_new_address_and_one_with_an_account_elsewhere(
+    client, admin, far, deployment_admin, django_capture_on_commit_callbacks
+):
+    client.force_login(admin)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        new = client.post(
+            reverse("staff:invite"), _invite_data(email="nuevo@example.com"), follow=True
+        )
+        known = client.post(
+            reverse("staff:invite"), _invite_data(email="FAR@example.com"), follow=True
+        )
+
+    assert new.redirect_chain == known.redirect_chain == [(reverse("staff:list"), 302)]
+    assert _said(new).replace("nuevo@", "far@") == _said(known)
+    assert "far@example.com" not in known.content.decode().replace(_said(known), "")
+    assert [message.to for message in mail.outbox] == [
+        ["nuevo@example.com"],
+        [deployment_admin.email],
+    ]
+
+
+def test_it_lets_a_deployment_administrator_grant_a_request_in_django_admin(
+    client, admin, far, deployment_admin, tenant
+):
+    client.force_login(admin)
+    client.post(reverse("staff:invite"), _invite_data(email=far.email))
+    request = AccessRequest.objects.get()
+    verified_login(client, deployment_admin)
+    page = client.get(reverse("admin:staff_accessrequest_change", args=[request.pk]))
+    assert page.status_code == 200
+    assert far.email in page.content.decode()
+
+    response = client.post(
+        reverse("admin:staff_accessrequest_changelist"),
+        {"action": "grant", "_selected_action": [request.pk]},
+    )
+
+    assert response.status_code == 302
+    request.refresh_from_db()
+    assert request.granted is True
+    client.force_login(admin)
+    assert far.email in client.get(reverse("staff:list")).content.decode()
+
+
 def test_it_keeps_what_was_typed_and_says_what_is_wrong_next_to_the_field(client, admin, rm):
     client.force_login(admin)
 
@@ -121,7 +173,7 @@ def test_it_keeps_what_was_typed_and_says_what_is_wrong_next_to_the_field(client
     assert 'value="Mantenido"' in page
     assert 'id="id_email-errors"' in page
     assert 'aria-describedby="id_email-errors"' in page
-    assert "already has an account" in page
+    assert "already in your staff list" in page
     assert User.objects.filter(email__iexact=rm.email).count() == 1
 
 
@@ -264,3 +316,67 @@ def test_it_offers_no_changes_on_the_admins_own_page(client, admin):
     assert response.status_code == 200
     assert reverse("staff:role", args=[admin.pk]) not in page
     assert "This is you" in page
+
+
+def test_it_refuses_an_address_that_mixes_alphabets_at_its_field(client, admin):
+    client.force_login(admin)
+
+    response = client.post(reverse("staff:invite"), _invite_data(email="rm@ex\u0430mple.com"))
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert 'aria-describedby="id_email-errors"' in page
+    assert "mixes alphabets" in page
+    assert not User.objects.filter(email__startswith="rm@").exists()
+
+
+def test_it_does_not_revive_sessions_opened_before_a_deactivation(client, admin, officer):
+    officer_client = client.__class__()
+    officer_client.post(
+        reverse("accounts:login"), {"username": officer.email, "password": PASSWORD}
+    )
+    assert officer_client.get(reverse("home:index")).status_code == 200
+    client.force_login(admin)
+    client.post(reverse("staff:access", args=[officer.pk]), {"confirm": "on"})
+    client.post(reverse("staff:access", args=[officer.pk]), {"action": "reactivate"})
+
+    response = officer_client.get(reverse("home:index"))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    officer_client.post(
+        reverse("accounts:login"), {"username": officer.email, "password": PASSWORD}
+    )
+    assert officer_client.get(reverse("home:index")).status_code == 200
+
+
+def test_it_tells_the_admin_when_an_address_had_its_invitations_for_the_hour(
+    client, admin, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATION_LIMIT_PER_ADDRESS = 2
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:invite"), _invite_data())
+    member = User.objects.get(email="nuevo@example.com")
+    client.post(reverse("staff:resend", args=[member.pk]))
+
+    response = client.post(reverse("staff:resend", args=[member.pk]), follow=True)
+
+    assert len(mail.outbox) == 2
+    assert "as many invitations as allowed in an hour (2)" in response.content.decode()
+
+
+def test_it_tells_the_admin_when_their_ip_address_sent_its_invitations_for_the_hour(
+    client, admin, settings, django_capture_on_commit_callbacks
+):
+    settings.INVITATION_LIMIT_PER_IP = 1
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:invite"), _invite_data())
+
+        response = client.post(reverse("staff:invite"), _invite_data(email="otro@example.com"))
+
+    assert response.status_code == 422
+    assert "Too many invitations from your connection" in response.content.decode()
+    assert not User.objects.filter(email="otro@example.com").exists()
+    assert len(mail.outbox) == 1
