@@ -77,7 +77,7 @@ def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            staff_invite(
+            invitation = staff_invite(
                 tenant=tenant,
                 by=_user(request),
                 site_url=_site_url(request),
