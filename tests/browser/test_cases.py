@@ -31,7 +31,11 @@ def _field(page, label):
 
 
 def _save(page):
-    with page.expect_response(lambda response: response.request.method == "POST"):
+    # The save's own answer, not an autosave's that the pause before the click may have fired.
+    with page.expect_response(
+        lambda response: response.request.method == "POST"
+        and "action=autosave" not in (response.request.post_data or "")
+    ):
         page.get_by_role("button", name="Save draft").click()
 
 
