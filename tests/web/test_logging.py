@@ -81,8 +81,8 @@ def test_it_keeps_links_out_of_gunicorns_access_log():
     dockerfile = (settings.BASE_DIR / "Dockerfile").read_text()
     command = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE).group(1))
     port = _free_port()
-    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
-    command[command.index("--workers") + 1] = "1"
+    # Given on the command line, these two win over the configuration module's.
+    command += ["--bind", f"127.0.0.1:{port}", "--workers", "1"]
     assert command[0] == "gunicorn"
     server = subprocess.Popen(
         [sys.executable, "-m", *command],
