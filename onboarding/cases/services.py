@@ -30,6 +30,7 @@ from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.permissions import case_admin_check, case_owner_check
 from onboarding.cases.sections import HOMES, SPECS, BoundSection, RawData, bind
 from onboarding.core.crypto import search_hash
+from onboarding.core.inputs import INT_MAX
 from onboarding.lookups.forms import LookupMemo
 
 
@@ -178,6 +179,15 @@ def case_section_save(
     is already stored writes nothing, so autosave does not churn versions.
     """
     case_owner_check(user=user, case=case)
+    if not 1 <= version <= INT_MAX:
+        # Every page carries the version it was loaded at; a save without one cannot be
+        # told apart from a save over someone else's changes.
+        raise DraftRefused(
+            _(
+                "Not saved: this page did not say which version of the onboarding it was "
+                "edited from. Your entries are below: check them and save again."
+            )
+        )
     draft_check(raw)
     steps = case_steps_states(case=case)
     section_check_editable(case=case, section=section, steps=steps)
@@ -557,7 +567,7 @@ def rows_remove(raw: RawData, prefix: str, index: int) -> RawData:
     for key, values in raw.items():
         head, _dash, name = key.partition("-")
         row, _dash2, field = name.partition("-")
-        if head != prefix or not row.isdigit() or not field:
+        if head != prefix or not row.isdecimal() or not field:
             continue
         position = int(row)
         if position == index:
