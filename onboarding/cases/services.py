@@ -70,6 +70,21 @@ def draft_check(raw: RawData) -> None:
         raise DraftRefused(_("This section is too large to keep. Shorten the longest entries."))
 
 
+def case_lock(*, case_id: int) -> Case:
+    """Locks the case row: the first lock of any write to a case and its steps (then the
+    steps, then reviews), so that two such writes never wait for each other.
+
+    Only the case row, and only against its other writers (FOR NO KEY UPDATE): rows that
+    refer to it (steps, attempts, the audit trail) can still be inserted meanwhile, and the
+    tenant and owner rows are not locked.
+    """
+    return (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("tenant", "owner")
+        .get(pk=case_id)
+    )
+
+
 def cases_for_user(*, user: User) -> QuerySet[Case]:
     """Cases this user may open: in their tenants, and their own unless they review or admin."""
     cases = (
