@@ -227,3 +227,22 @@ def test_it_ignores_a_row_to_remove_that_is_not_a_number(client, rm, case):
     )
 
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("value", ["Ju\x00an", "x" * 5000])
+def test_it_saves_a_code_field_whatever_was_typed_and_audits_it_cleaned(client, rm, case, value):
+    from onboarding.audit.models import Event, EventKind
+    from onboarding.cases.demo import ACTIVATION
+
+    client.force_login(rm)
+
+    response = client.post(
+        reverse("cases:section", args=[case.pk, "activation"]),
+        {**ACTIVATION, "login_email": [value], "version": case.version, "action": "save"},
+    )
+
+    assert response.status_code == 302
+    saved = Event.objects.get(case=case, kind=EventKind.SECTION_SAVED)
+    [change] = [c for c in saved.data["fields"] if c["name"] == "login_email"]
+    assert "\x00" not in change["new"]
+    assert len(change["new"]) <= 100
