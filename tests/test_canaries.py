@@ -1,5 +1,6 @@
-"""Canary values through the whole flow: none may show in logs, broker messages, the cache or
-the database as stored (the plain name and e-mail columns of a case aside, by design)."""
+"""Canary values through the whole flow: none may show in logs, broker messages, the cache,
+the sessions or the database as stored (the plain name and e-mail columns of a case aside, by
+design)."""
 
 import io
 import json
@@ -12,6 +13,7 @@ import pytest
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from onboarding.accounts.roles import Role
@@ -92,6 +94,13 @@ def _cache_contents() -> str:
     return "\n".join(found)
 
 
+def _sessions_decoded() -> str:
+    """Every stored session as Django reads it back (its rows are signed, not encrypted)."""
+    from django.contrib.sessions.models import Session
+
+    return "\n".join(repr(session.get_decoded()) for session in Session.objects.all())
+
+
 def _database_dump() -> str:
     rows = []
     with connection.cursor() as cursor:
@@ -108,7 +117,7 @@ def _database_dump() -> str:
     return "\n".join(rows)
 
 
-def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
+def test_it_keeps_canary_values_out_of_logs_messages_cache_sessions_and_stored_rows(
     client,
     tenant,  # noqa: F811
     rm,  # noqa: F811
@@ -134,6 +143,11 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
     for section, raw in drafts.items():
         case.refresh_from_db()
         case_section_save(case=case, section=section, raw=raw, version=case.version, user=rm)
+    searching = Client()
+    searching.force_login(rm)
+    for term in (FIRST, RUT):
+        searching.get(searching.post(reverse("cases:list"), {"q": term}).url)
+    searching.post(reverse("cases:list"), {"q": LAST}, HTTP_HX_REQUEST="true")
     client.force_login(rm)
     client.get(reverse("cases:review", args=[case.pk]))
     with django_capture_on_commit_callbacks(execute=True):
@@ -152,13 +166,16 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
     messages = "\n".join(broker_messages)
     cached = _cache_contents()
     stored = _database_dump()
+    sessions = _sessions_decoded()
 
     assert broker_messages, "the flow sent no task"
     assert logs, "the flow logged nothing"
+    assert "case_search" in sessions, "the flow searched for nothing"
     for value in EVERYWHERE:
         assert value not in logs, value
         assert value not in messages, value
         assert value not in cached, value
+        assert value not in sessions, value
     for value in SECRET:
         assert value not in stored, value
     assert sandbox.contacts(tenant.altafid_uuid)[0]["identityId"] == RUT
