@@ -1,6 +1,6 @@
 """Canary values through the whole flow: none may show in logs, broker messages, the cache,
-the database as stored (the plain name and e-mail columns of a case aside, by design) or any
-e-mail; and no invitation or password-reset link in the logs."""
+the sessions, the database as stored (the plain name and e-mail columns of a case aside, by
+design) or any e-mail; and no invitation or password-reset link in the logs."""
 
 import io
 import json
@@ -16,6 +16,7 @@ from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -103,6 +104,13 @@ def _cache_contents() -> str:
     return "\n".join(found)
 
 
+def _sessions_decoded() -> str:
+    """Every stored session as Django reads it back (its rows are signed, not encrypted)."""
+    from django.contrib.sessions.models import Session
+
+    return "\n".join(repr(session.get_decoded()) for session in Session.objects.all())
+
+
 def _database_dump() -> str:
     rows = []
     with connection.cursor() as cursor:
@@ -140,7 +148,7 @@ def _canary_case(tenant, rm):  # noqa: F811
     return case
 
 
-def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
+def test_it_keeps_canary_values_out_of_logs_messages_cache_sessions_and_stored_rows(
     client,
     tenant,  # noqa: F811
     rm,  # noqa: F811
@@ -150,6 +158,11 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
     django_capture_on_commit_callbacks,
 ):
     case = _canary_case(tenant, rm)
+    searching = Client()
+    searching.force_login(rm)
+    for term in (FIRST, RUT):
+        searching.get(searching.post(reverse("cases:list"), {"q": term}).url)
+    searching.post(reverse("cases:list"), {"q": LAST}, HTTP_HX_REQUEST="true")
     client.force_login(rm)
     client.get(reverse("cases:review", args=[case.pk]))
     with django_capture_on_commit_callbacks(execute=True):
@@ -168,13 +181,16 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_and_stored_rows(
     messages = "\n".join(broker_messages)
     cached = _cache_contents()
     stored = _database_dump()
+    sessions = _sessions_decoded()
 
     assert broker_messages, "the flow sent no task"
     assert logs, "the flow logged nothing"
+    assert "case_search" in sessions, "the flow searched for nothing"
     for value in EVERYWHERE:
         assert value not in logs, value
         assert value not in messages, value
         assert value not in cached, value
+        assert value not in sessions, value
     for value in SECRET:
         assert value not in stored, value
     assert sandbox.contacts(tenant.altafid_uuid)[0]["identityId"] == RUT

@@ -47,12 +47,7 @@ def tenant_switch(request: HttpRequest) -> HttpResponse:
     form = TenantChoiceForm(request.POST)
     if form.is_valid():
         tenant_select(request=request, tenant_id=form.cleaned_data["tenant"])
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "home:index"
-    return redirect(next_url)
+    return redirect(_next_url(request))
 
 
 class InvitationAcceptView(PasswordResetConfirmView):
@@ -139,7 +134,8 @@ class PasswordResetConfirm(InvitationAcceptView):
 
 def _next_url(request: HttpRequest) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path of this site only: `redirect` would take any other word for a view's name.
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted

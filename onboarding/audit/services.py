@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from onboarding.accounts.models import Tenant, User
 from onboarding.audit.models import Event, EventKind
+from onboarding.core.inputs import search_clean
 
 # Fields whose values are codes of a classification, not facts about the person: a save
 # event keeps their old and new values. Every other field is recorded only as "changed".
@@ -21,6 +22,9 @@ VALUES_SHOWN = frozenset(
         "login_email",
     }
 )
+
+
+SHOWN_MAX_LENGTH = 100
 
 
 def event_record(
@@ -54,13 +58,18 @@ def field_changes(
             continue
         change: dict[str, Any] = {"name": key}
         if key.rpartition("-")[2] in VALUES_SHOWN:
-            change.update(old=old, new=new)
+            change.update(old=_shown(old), new=_shown(new))
         changes.append(change)
     return changes
 
 
 def _value(values: list[str] | None) -> str:
     return ",".join(value.strip() for value in values or [] if value.strip())
+
+
+def _shown(value: str) -> str:
+    # A code as typed, which may not be one: no control character, nothing longer than a code.
+    return search_clean(value, max_length=SHOWN_MAX_LENGTH)
 
 
 def case_events(*, case: Any) -> QuerySet[Event]:

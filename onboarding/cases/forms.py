@@ -25,6 +25,8 @@ from onboarding.altafid.enums import (
     Language,
     MaritalStatus,
 )
+from onboarding.cases.lifecycle import LISTED, Worklist
+from onboarding.core.inputs import QueryForm, SearchField, SingleLineField, single_line_validate
 from onboarding.core.widgets import FastSelect
 from onboarding.lookups.forms import LookupChoiceField, LookupFormMixin, LookupMemo
 from onboarding.lookups.kinds import LookupKind
@@ -42,19 +44,8 @@ def _choice(choices: Any, label: Any, required: bool = False, **kwargs: Any) -> 
     )
 
 
-def _no_control_characters(value: str) -> None:
-    # Django already refuses NUL; no other control character belongs in a name or address.
-    if any((ord(char) < 32 and char not in "\t\n\r") or ord(char) == 127 for char in value):
-        raise forms.ValidationError(
-            _("Remove the invisible control characters from this value."), code="control"
-        )
-
-
 def _text(label: Any, required: bool = False, max_length: int = 200, **kw: Any) -> forms.CharField:
-    validators = [_no_control_characters, *kw.pop("validators", [])]
-    return forms.CharField(
-        label=label, required=required, max_length=max_length, validators=validators, **kw
-    )
+    return SingleLineField(label=label, required=required, max_length=max_length, **kw)
 
 
 def _date(label: Any, **kwargs: Any) -> forms.DateField:
@@ -95,6 +86,7 @@ def _phone_number() -> forms.CharField:
         required=False,
         help_text=_("Spaces, dashes and a leading +56 or 0 are fine; it is kept as digits."),
         error_messages={"invalid": _("Use digits, spaces or dashes only.")},
+        validators=[single_line_validate],
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
     )
 
@@ -391,3 +383,13 @@ AddressFormSet = _rows(AddressForm, 5)
 DocumentFormSet = _rows(DocumentForm, 5)
 EmploymentFormSet = _rows(EmploymentForm, 10)
 PepFormSet = _rows(PepForm, 10)
+
+
+class CaseListQuery(QueryForm):
+    """The list's search and its filter: a status or one of the worklists."""
+
+    q = SearchField()
+    status = forms.ChoiceField(
+        choices=[(status.value, status.label) for status in LISTED] + Worklist.choices,
+        required=False,
+    )

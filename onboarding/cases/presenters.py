@@ -42,7 +42,7 @@ def field_label(name: str) -> str:
     row, _dash2, field = rest.partition("-")
     for section in SECTIONS:
         spec = SPECS[section]
-        if row.isdigit() and field:
+        if row.isdecimal() and field:
             for group in spec.groups:
                 if group.prefix == prefix and field in group.formset.form.base_fields:
                     label = group.formset.form.base_fields[field].label

@@ -31,6 +31,7 @@ from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.permissions import case_admin_check, case_owner_check
 from onboarding.cases.sections import HOMES, SPECS, BoundSection, RawData, bind
 from onboarding.core.crypto import search_hash
+from onboarding.core.inputs import INT_MAX
 from onboarding.lookups.forms import LookupMemo
 
 
@@ -68,6 +69,21 @@ def draft_check(raw: RawData) -> None:
         raise DraftRefused(_("A field was sent twice. Reload the page and save again."))
     if len(json.dumps(raw, ensure_ascii=False).encode()) > settings.DRAFT_MAX_BYTES:
         raise DraftRefused(_("This section is too large to keep. Shorten the longest entries."))
+
+
+def case_lock(*, case_id: int) -> Case:
+    """Locks the case row: the first lock of any write to a case and its steps (then the
+    steps, then reviews), so that two such writes never wait for each other.
+
+    Only the case row, and only against its other writers (FOR NO KEY UPDATE): rows that
+    refer to it (steps, attempts, the audit trail) can still be inserted meanwhile, and the
+    tenant and owner rows are not locked.
+    """
+    return (
+        Case.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("tenant", "owner")
+        .get(pk=case_id)
+    )
 
 
 def cases_for_user(*, user: User) -> QuerySet[Case]:
@@ -179,6 +195,15 @@ def case_section_save(
     is already stored writes nothing, so autosave does not churn versions.
     """
     case_owner_check(user=user, case=case)
+    if not 1 <= version <= INT_MAX:
+        # Every page carries the version it was loaded at; a save without one cannot be
+        # told apart from a save over someone else's changes.
+        raise DraftRefused(
+            _(
+                "Not saved: this page did not say which version of the onboarding it was "
+                "edited from. Your entries are below: check them and save again."
+            )
+        )
     draft_check(raw)
     steps = case_steps_states(case=case)
     section_check_editable(case=case, section=section, steps=steps)
@@ -593,7 +618,7 @@ def rows_remove(raw: RawData, prefix: str, index: int) -> RawData:
     for key, values in raw.items():
         head, _dash, name = key.partition("-")
         row, _dash2, field = name.partition("-")
-        if head != prefix or not row.isdigit() or not field:
+        if head != prefix or not row.isdecimal() or not field:
             continue
         position = int(row)
         if position == index:

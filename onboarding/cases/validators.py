@@ -95,7 +95,7 @@ def period_validate(start: datetime.date | None, end: datetime.date | None) -> N
 
 def net_worth_warning(liquid: str | int | None, total: str | int | None) -> str | None:
     """A warning, not an error: liquid wealth above total wealth is odd but possible to type."""
-    if liquid is None or total is None or not str(liquid).isdigit() or not str(total).isdigit():
+    if liquid is None or total is None or not str(liquid).isdecimal() or not str(total).isdecimal():
         return None
     if int(liquid) > int(total):
         return str(_("Liquid net worth is higher than total net worth. Please check both figures."))

@@ -17,7 +17,7 @@ from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenant_for_request, user_role
 from onboarding.altafid.errors import AltafidError
 from onboarding.audit.services import case_events
-from onboarding.cases.forms import AddressForm
+from onboarding.cases.forms import AddressForm, CaseListQuery
 from onboarding.cases.lifecycle import (
     LISTED,
     SECTIONS,
@@ -40,6 +40,7 @@ from onboarding.cases.presenters import (
     review_summary,
     wire_label,
 )
+from onboarding.cases.searches import search_recall, search_remember
 from onboarding.cases.sections import SPECS, raw_data
 from onboarding.cases.services import (
     CaseVersionConflict,
@@ -101,30 +102,27 @@ def _section(value: str) -> Section:
         raise Http404 from None
 
 
-SEARCH_SESSION_KEY = "case_search"
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def case_list(request: HtmxHttpRequest) -> HttpResponse:
     """The list, searched by a POST: a name, e-mail or identity number never sits in a URL
-    (nor in an access log or the browser's history); the term waits in the session."""
+    (nor in an access log or the browser's history); the term waits in the session,
+    encrypted (`searches.py`)."""
     tenant = tenant_for_request(request=request)
     if tenant is None:
         raise Http404
     source = request.POST if request.method == "POST" else request.GET
-    status = source.get("status", "")
-    if status not in [*(s.value for s in LISTED), *Worklist.values]:
-        status = ""
+    filters = CaseListQuery.read(source)
+    status = filters["status"]
     if request.method == "POST":
-        query = request.POST.get("q", "").strip()[:200]
-        request.session[SEARCH_SESSION_KEY] = query
+        query = filters["q"]
+        search_remember(session=request.session, tenant_id=tenant.pk, term=query)
         where = reverse("cases:list") + f"?status={status}&search=1"
         if not request.htmx:
             return redirect(where)
     else:
         searched = request.GET.get("search") == "1"
-        query = request.session.get(SEARCH_SESSION_KEY, "") if searched else ""
+        query = search_recall(session=request.session, tenant_id=tenant.pk) if searched else ""
     cases = cases_search(user=_user(request), tenant=tenant, query=query, status=status)
     if status == Worklist.REFUSED:
         cases = cases_refused(cases=cases)
@@ -330,7 +328,13 @@ def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> Htt
             request, case, current, bound.check(), locked=locked.message, status=409
         )
     except DraftRefused as refused:
-        return HttpResponse(refused.message, status=400, content_type="text/plain")
+        if request.htmx:
+            return HttpResponse(refused.message, status=400, content_type="text/plain")
+        # Nothing typed is lost: the page comes back with the entries as they were sent.
+        bound = case_section_bind(case=case, section=current, raw=raw_data(request.POST, spec))
+        return _section_render(
+            request, case, current, bound.check(), refused=refused.message, status=400
+        )
     case = result.case
     if action == "resubmit":
         return _resubmit(request, case, current)
@@ -389,6 +393,7 @@ def _section_render(
     conflict: Any = None,
     stale: bool = False,
     locked: str = "",
+    refused: str = "",
     sent: bool = False,
     autosave: bool = False,
     version: int | None = None,
@@ -426,6 +431,7 @@ def _section_render(
         else [],
         "stale": stale,
         "locked": locked,
+        "refused": refused,
         "owner": owner,
         "sent": sent or any(s.state == "succeeded" for s in steps),
         "version": case.version if version is None else version,
@@ -480,7 +486,7 @@ def _apply_row_action(raw: dict[str, list[str]], action: str, spec: object) -> d
         return rows_add(raw, rest, groups[rest].formset.max_num or 1)
     if kind == "remove":
         prefix, _sep, index = rest.partition(":")
-        if prefix in groups and index.isdigit():
+        if prefix in groups and index.isdecimal():
             return rows_remove(raw, prefix, int(index))
     return raw
 

@@ -42,7 +42,7 @@ def shown_date(value: datetime.date | str) -> str:
 def shown_amount(value: int | str) -> str:
     """Whole digits grouped the page's way, with the currency as the language writes it."""
     digits = str(value).strip()
-    if not digits.isdigit():
+    if not digits.isdecimal():
         return digits
     grouped = numberformat.format(
         int(digits),

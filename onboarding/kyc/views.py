@@ -8,7 +8,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from onboarding.accounts.context_processors import request_staff
@@ -19,8 +18,10 @@ from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState
 from onboarding.cases.models import Case
 from onboarding.cases.presenters import BodyReader
 from onboarding.core.http import HtmxHttpRequest
+from onboarding.core.inputs import search_clean, text_clean
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
+from onboarding.kyc.forms import AGES, ASSIGNED, ReviewQueueQuery
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
 from onboarding.kyc.presenters import body_json, differences, overwrites, review_rows
 from onboarding.kyc.services import (
@@ -41,15 +42,6 @@ from onboarding.submissions.models import Step
 from onboarding.submissions.queueing import case_linked
 
 PAGE_SIZE = 25
-AGES = (
-    (1, gettext_lazy("Waiting over a day")),
-    (3, gettext_lazy("Waiting over 3 days")),
-    (7, gettext_lazy("Waiting over a week")),
-)
-ASSIGNED = (
-    ("me", gettext_lazy("Taken by me")),
-    ("nobody", gettext_lazy("Not taken")),
-)
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -75,22 +67,16 @@ def _review(request: HtmxHttpRequest, pk: int) -> Review:
     return get_object_or_404(reviews_for_user(user=_user(request)), pk=pk)
 
 
-def _int(value: str | None) -> int:
-    try:
-        return int(value or 0)
-    except ValueError:
-        return 0
-
-
 @login_required
 @require_GET
 def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     tenant = _tenant(request)
     user = _user(request)
-    owner_id = _int(request.GET.get("rm"))
-    flag = request.GET.get("flag", "")
-    older = _int(request.GET.get("age"))
-    assigned = request.GET.get("assigned", "")
+    filters = ReviewQueueQuery.read(request.GET)
+    owner_id = filters["rm"] or 0
+    flag = filters["flag"]
+    older = filters["age"] or 0
+    assigned = filters["assigned"]
     reviews = reviews_waiting(
         tenant=tenant,
         owner_id=owner_id,
@@ -245,9 +231,11 @@ def review_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             user=user,
             digest=digest,
             reasons=request.POST.getlist("reasons"),
-            comment=request.POST.get("comment", ""),
+            comment=text_clean(request.POST.get("comment", "")),
             field_notes={
-                name.removeprefix("note:"): request.POST.get(name, "")
+                search_clean(name.removeprefix("note:"), max_length=200): text_clean(
+                    request.POST.get(name, "")
+                )
                 for name in request.POST
                 if name.startswith("note:")
             },

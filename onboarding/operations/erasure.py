@@ -1,9 +1,10 @@
 """Erasing a client's data: on request (an admin, with a reason) or after the retention period.
 
 What is erased: the drafts and every revision of them, the plain name, e-mail and identity
-hash, the bodies kept on the steps and the KYC reviews, the notices. What stays: the case's
-states and dates, its Altafid contact UUID, its steps' states and masked attempts, and the
-audit trail, which never held personal data. It cannot be undone.
+hash, the bodies kept on the steps and the KYC reviews, the notices, and the case-list search
+terms the tenant's sessions keep. What stays: the case's states and dates, its Altafid contact
+UUID, its steps' states and masked attempts, and the audit trail, which never held personal
+data. It cannot be undone.
 
 On PostgreSQL an update or a delete leaves the old row version in the table (and its index
 entries) until a vacuum removes it, so erasure ends by vacuuming the tables it touched, after
@@ -24,6 +25,7 @@ from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CaseStatus, ErasureReason, StepKind, StepState
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.permissions import case_admin_check
+from onboarding.cases.searches import searches_forget
 from onboarding.kyc.models import Review
 from onboarding.notices.models import Notice
 from onboarding.submissions.models import Step
@@ -59,6 +61,8 @@ def case_erase(
             erased_at=timezone.now(),
             version=case.version + 1,
         )
+        # A term searched for may be this client's name or identity number.
+        searches_forget(tenant_id=case.tenant_id)
         event_record(
             kind=EventKind.CASE_ERASED,
             tenant=case.tenant_id,

@@ -20,6 +20,7 @@ from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import STOPPED, StepKind, StepState
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.permissions import case_admin_check
+from onboarding.cases.services import case_lock
 from onboarding.operations.models import Resolution
 from onboarding.submissions.models import ACTIVE, Step
 from onboarding.submissions.queueing import queue_or_hold
@@ -150,7 +151,12 @@ def failure_counts(*, tenant: Tenant) -> list[tuple[str, str, int]]:
 
 
 def _stopped_locked(step: Step) -> Step:
-    locked = Step.objects.select_for_update().select_related("case", "case__tenant").get(pk=step.pk)
+    case_lock(case_id=step.case_id)
+    locked = (
+        Step.objects.select_for_update(of=("self",))
+        .select_related("case", "case__tenant")
+        .get(pk=step.pk)
+    )
     if locked.state not in STOPPED:
         raise ActionRefused(_("This step is not failed any more: the page was out of date."))
     return locked

@@ -1,6 +1,7 @@
 import csv
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -17,8 +18,10 @@ from onboarding.cases.lifecycle import ErasureReason, StepKind, StepState
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_owner_candidates
 from onboarding.core.http import HtmxHttpRequest
+from onboarding.core.inputs import ids_read
 from onboarding.operations.chart import failures_chart_recent
 from onboarding.operations.erasure import case_erase
+from onboarding.operations.forms import SORTS, FailureQuery, ResolveForm
 from onboarding.operations.services import (
     ActionRefused,
     FailureKind,
@@ -36,7 +39,6 @@ from onboarding.submissions.models import Step
 from onboarding.submissions.reads import step_explanation
 
 PAGE_SIZE = 25
-SORTS = ("latest", "oldest", "client", "step")
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -51,13 +53,19 @@ def _failure(tenant: Tenant, pk: int) -> Step:
 
 
 def _filters(request: HtmxHttpRequest) -> dict[str, str]:
-    sort = request.GET.get("sort", "latest")
+    values = FailureQuery.read(request.GET)
     return {
-        "query": request.GET.get("q", ""),
-        "kind": request.GET.get("kind", ""),
-        "step_kind": request.GET.get("step", ""),
-        "sort": sort if sort in SORTS else "latest",
+        "query": values["q"],
+        "kind": values["kind"],
+        "step_kind": values["step"],
+        "sort": values["sort"],
     }
+
+
+def _query_string(filters: dict[str, str]) -> str:
+    """The filters as the page's links and the export repeat them."""
+    names = {"q": "query", "kind": "kind", "step": "step_kind", "sort": "sort"}
+    return urlencode({param: filters[name] for param, name in names.items()})
 
 
 @require_GET
@@ -85,7 +93,7 @@ def failure_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
         "chart": failures_chart_recent(tenant=tenant),
         "states": dict(StepState.choices),
         "step_labels": dict(StepKind.choices),
-        "query": request.GET.urlencode(),
+        "query": _query_string(filters),
     }
     template = "operations/failures.html#results" if request.htmx else "operations/failures.html"
     return render(request, template, context)
@@ -120,7 +128,10 @@ def _act(request: HtmxHttpRequest, step: Step, action: str) -> None:
         failure_cancel(step=step, user=user)
         messages.success(request, _("The submission is cancelled: nothing more is sent."))
     elif action == "resolve":
-        failure_resolve(step=step, user=user, note=request.POST.get("note", ""))
+        form = ResolveForm(request.POST)
+        if not form.is_valid():
+            raise ActionRefused(" ".join(str(error) for error in form.errors["note"]))
+        failure_resolve(step=step, user=user, note=form.cleaned_data["note"])
         messages.success(request, _("Marked resolved."))
     elif action == "decide":
         chosen = request.POST.get("contact", "")
@@ -146,7 +157,7 @@ def failure_act(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpRespon
 def failure_bulk(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     """Retries or cancels every chosen failure; one that cannot be is named, the rest go on."""
     action = request.POST.get("action", "")
-    ids = [int(pk) for pk in request.POST.getlist("steps") if pk.isdigit()]
+    ids = ids_read(request.POST.getlist("steps"))
     done = 0
     for step in Step.objects.filter(case__tenant=tenant, pk__in=ids).select_related("case"):
         try:

@@ -8,7 +8,14 @@ from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.validators import email_script_validate
 from onboarding.cases.sections import errors_described
+from onboarding.core.inputs import QueryForm, SearchField, SingleLineField
 from onboarding.staff.services import staff_hand_over_candidates
+
+STATES = (
+    ("active", _("Active")),
+    ("invited", _("Invited, not logged in yet")),
+    ("inactive", _("Deactivated")),
+)
 
 ALTAFID_UUID = RegexValidator(
     r"^[A-Za-z0-9-]{1,64}$", _("Letters, digits and dashes only, as Altafid shows it.")
@@ -27,8 +34,8 @@ class StaffInviteForm(DescribedErrorsForm):
     email = forms.EmailField(
         label=_("E-mail address"), max_length=254, validators=[email_script_validate]
     )
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    first_name = SingleLineField(label=_("First name"), max_length=150)
+    last_name = SingleLineField(label=_("Last name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     altafid_staff_uuid = forms.CharField(
         label=_("Altafid staff UUID"),
@@ -70,3 +77,9 @@ class StaffDeactivateForm(DescribedErrorsForm):
         field = self.fields["hand_over_to"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = staff_hand_over_candidates(tenant=tenant, member=member)
+
+
+class StaffListQuery(QueryForm):
+    q = SearchField()
+    role = forms.ChoiceField(choices=Role.choices, required=False)
+    state = forms.ChoiceField(choices=STATES, required=False)

@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onboarding.accounts.decorators import tenant_admin_required
@@ -15,7 +15,13 @@ from onboarding.accounts.services import request_ip, user_role
 from onboarding.audit.services import staff_events
 from onboarding.cases.services import cases_open_of
 from onboarding.core.http import HtmxHttpRequest
-from onboarding.staff.forms import StaffDeactivateForm, StaffInviteForm, StaffRoleForm
+from onboarding.staff.forms import (
+    STATES,
+    StaffDeactivateForm,
+    StaffInviteForm,
+    StaffListQuery,
+    StaffRoleForm,
+)
 from onboarding.staff.presenters import staff_timeline
 from onboarding.staff.services import (
     StaffChangeRefused,
@@ -29,11 +35,6 @@ from onboarding.staff.services import (
 )
 
 PAGE_SIZE = 25
-STATES = (
-    ("active", gettext_lazy("Active")),
-    ("invited", gettext_lazy("Invited, not logged in yet")),
-    ("inactive", gettext_lazy("Deactivated")),
-)
 
 
 def _user(request: HtmxHttpRequest) -> User:
@@ -52,17 +53,16 @@ def _site_url(request: HtmxHttpRequest) -> str:
 @require_GET
 @tenant_admin_required
 def staff_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
-    query = request.GET.get("q", "")
-    role = request.GET.get("role", "")
-    state = request.GET.get("state", "")
+    filters = StaffListQuery.read(request.GET)
+    query, role, state = filters["q"], filters["role"], filters["state"]
     members = staff_of_tenant(tenant=tenant, query=query, role=role, state=state)
     page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "rows": [(member, user_role(user=member)) for member in page.object_list],
         "query": query,
-        "role": role if role in Role.values else "",
-        "state": state if state in dict(STATES) else "",
+        "role": role,
+        "state": state,
         "roles": Role.choices,
         "states": STATES,
         "timeline": staff_timeline(events=staff_events(tenant=tenant)[:10]),

@@ -27,13 +27,14 @@ from onboarding.cases.lifecycle import (
     Phase,
     StepKind,
     StepState,
+    in_flight,
     phase_kinds,
     position,
 )
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.payloads import case_payloads
 from onboarding.cases.permissions import case_admin_check, case_owner_check
-from onboarding.cases.services import case_sections, contact_holders
+from onboarding.cases.services import case_lock, case_sections, contact_holders
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import Plan, submission_plan
 from onboarding.submissions.queueing import (
@@ -61,6 +62,10 @@ class CaseNotReady(Exception):
         self.problems = problems
 
 
+class SubmissionUnderWay(CaseNotReady):
+    """Steps of the case are being sent: most often, this Submit is a second click."""
+
+
 class CaseChangedSinceReview(Exception):
     """What Submit would send is not what the page the RM submitted from showed."""
 
@@ -70,7 +75,7 @@ class ActivationNotAllowed(Exception):
 
 
 def _case_locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("tenant", "owner").get(pk=case.pk)
+    return case_lock(case_id=case.pk)
 
 
 def _steps_locked(case: Case) -> list[Step]:
@@ -88,6 +93,10 @@ def case_submit(*, case: Case, user: User, digest: str) -> Plan:
         case = _case_locked(case)
         case_owner_check(user=user, case=case)
         steps = _steps_locked(case)
+        if in_flight(steps):
+            raise SubmissionUnderWay(
+                [_("Steps are being sent to Altafid; wait until they finish.")]
+            )
         plan = submission_plan(case=case, steps=steps)
         if plan.digest != digest:
             raise CaseChangedSinceReview

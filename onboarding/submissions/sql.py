@@ -21,6 +21,7 @@ from django.db.models import Field, Model
 
 from onboarding.audit.models import Event
 from onboarding.cases.lifecycle import FOLLOWABLE
+from onboarding.cases.models import Case
 from onboarding.submissions.models import Attempt, Step, StepState
 
 _Converter = Callable[[Any, Any, Any], Any]
@@ -96,6 +97,16 @@ def step_close(
         return bool(cursor.rowcount)
 
 
+def case_lock(*, case_id: int) -> None:
+    """`cases.services.case_lock` in plain SQL: the case row first, before any of its steps,
+    as every writer of both locks them."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if not db.features.has_select_for_update:
+        return  # SQLite: a writer has the whole database to itself
+    with db.cursor() as cursor:
+        cursor.execute(_statements(db.vendor).case_lock, [case_id])
+
+
 _ATTEMPT_COLUMNS = (
     "step",
     "number",
@@ -169,6 +180,7 @@ class _Statements:
     claim_following: str
     close: str
     attempt: str
+    case_lock: str
 
 
 @functools.cache
@@ -176,6 +188,7 @@ def _statements(vendor: str) -> _Statements:
     """Built once: table and column names come from the models, values are all parameters."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     step, attempt = quote(Step._meta.db_table), quote(Attempt._meta.db_table)
+    case = quote(Case._meta.db_table)
     returning = ", ".join(quote(cast(str, field.column)) for field in _fields(Step))
     columns = ", ".join(quote(cast(str, _field(Attempt, n).column)) for n in _ATTEMPT_COLUMNS)
     updated = ("finished_at", "outcome", "http_status", "received")
@@ -203,6 +216,7 @@ def _statements(vendor: str) -> _Statements:
             " ON CONFLICT (step_id, number) DO UPDATE SET "
             + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in updated)
         ),
+        case_lock=f"SELECT 1 FROM {case} WHERE id = %s FOR NO KEY UPDATE",
     )
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_POST
 from onboarding.accounts.models import User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import user_role
-from onboarding.cases.lifecycle import CaseStatus
+from onboarding.cases.lifecycle import IN_FLIGHT, CaseStatus
 from onboarding.cases.models import Case
 from onboarding.cases.permissions import case_is_owner
 from onboarding.cases.services import cases_for_user
@@ -19,6 +19,7 @@ from onboarding.submissions.services import (
     ActivationNotAllowed,
     CaseChangedSinceReview,
     CaseNotReady,
+    SubmissionUnderWay,
     case_activate,
     case_submit,
 )
@@ -69,7 +70,12 @@ def submission_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     try:
         plan = case_submit(case=case, user=_user(request), digest=request.POST.get("digest", ""))
+    except SubmissionUnderWay:
+        return _submitted_meanwhile(request, case)
     except CaseChangedSinceReview:
+        case.refresh_from_db(fields=["status"])
+        if case.status in IN_FLIGHT:
+            return _submitted_meanwhile(request, case)
         messages.warning(
             request,
             _("This onboarding changed since you reviewed it. Review it again, then submit."),
@@ -99,6 +105,12 @@ def submission_submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
     else:
         messages.success(request, _("Submitted. The steps below run one after the other."))
+    return redirect("submissions:status", pk=case.pk)
+
+
+def _submitted_meanwhile(request: HtmxHttpRequest, case: Case) -> HttpResponse:
+    # Most often a second click on Submit, or the same review open in another tab.
+    messages.info(request, _("This onboarding was submitted meanwhile: see its steps."))
     return redirect("submissions:status", pk=case.pk)
 
 

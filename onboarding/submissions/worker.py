@@ -258,6 +258,9 @@ def _finish(
     """Closes the attempt and the step; after a success, queues (or claims) what follows."""
     now = timezone.now()
     with transaction.atomic():
+        # The case first: closing may move its status, and a Submit holding it waits for
+        # the steps this transaction locks next.
+        sql.case_lock(case_id=step.case_id)
         _attempt_record(attempt, outcome, http_status=http_status, received=received)
         # Only while still ours: if the lease ran out and the sweeper took the step back, the
         # try that runs now decides (after a search, where the create may have happened).

@@ -74,3 +74,29 @@ class IdleTimeoutMiddleware:
             if not isinstance(seen, int) or now - seen >= 60:
                 request.session[LAST_SEEN_KEY] = now
         return self.get_response(request)
+
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+class FormBodiesOnlyMiddleware:
+    """Every write of the app is a web form: a body of another type (JSON, plain text) is
+    refused with 415 rather than read by a view as an empty form."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if _has_body(request) and request.content_type not in FORM_TYPES:
+            return HttpResponse(
+                _("This address takes a web form only."),
+                status=415,
+                content_type="text/plain; charset=utf-8",
+            )
+        return self.get_response(request)
+
+
+def _has_body(request: HttpRequest) -> bool:
+    length = request.META.get("CONTENT_LENGTH") or "0"
+    chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+    return chunked or not (length.isascii() and length.isdigit() and int(length) == 0)

@@ -122,3 +122,24 @@ def test_it_signs_in_whatever_the_case_of_the_address(client, rm):
 
     assert response.status_code == 302
     assert response.url == reverse("home:index")
+
+
+@pytest.mark.parametrize("wanted", ["-1", "home", "Ju\x00an", "cases:list"])
+def test_it_sends_a_switch_home_when_next_is_not_a_path(client, rm, tenant, wanted):
+    client.force_login(rm)
+
+    response = client.post(reverse("accounts:tenant-switch"), {"tenant": tenant.pk, "next": wanted})
+
+    assert response.status_code == 302
+    assert response.url == reverse("home:index")
+
+
+@pytest.mark.parametrize("address", ["x" * 5000 + "@example.com", "rm@example.com\nx"])
+def test_it_refuses_an_address_unfit_for_sign_in_at_its_field(client, rm, address):
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("accounts:login"), {"username": address, "password": "x"})
+
+    assert response.status_code == 200
+    assert response.context["form"].has_error("username")
+    assert not AccessAttempt.objects.exists()

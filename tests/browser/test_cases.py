@@ -33,8 +33,10 @@ def _field(page, label):
 def _save(page):
     # The save's own answer, not an autosave's that the pause before the click may have fired.
     with page.expect_response(
-        lambda response: response.request.method == "POST"
-        and "action=autosave" not in (response.request.post_data or "")
+        lambda response: (
+            response.request.method == "POST"
+            and "action=autosave" not in (response.request.post_data or "")
+        )
     ):
         page.get_by_role("button", name="Save draft").click()
 

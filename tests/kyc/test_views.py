@@ -334,3 +334,38 @@ def test_it_shows_the_tenants_codes_and_the_rows_by_their_labels(client, held, o
     assert "CHILE_RUT_CARD" not in page.split("<details")[0]
     assert ">Avenida Apoquindo, 3000, Chile, Santiago, Home<" in page
     assert ">Chile<" in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"age": "99999999999999999999"},
+        {"age": "-5", "rm": "99999999999999999999"},
+        {"rm": "²", "flag": "\x00", "assigned": "\u202e"},
+        {"age": "1e400"},
+    ],
+)
+def test_it_lists_the_queue_whatever_its_filters_hold(client, held, officer, params):
+    client.force_login(officer)
+
+    response = client.get(reverse("kyc:queue"), params)
+
+    assert response.status_code == 200
+    assert held.case.client_name in response.content.decode()
+
+
+def test_it_returns_a_review_with_control_characters_in_its_notes(client, held, officer):
+    client.force_login(officer)
+
+    response = _return(
+        client,
+        held,
+        comment="Income\x00 looks off\x1b.",
+        **{"note:annual\x00Income": "Check\x00 it.", "note:\u202eincome": "And this."},
+    )
+
+    assert response.status_code == 302
+    review = Review.objects.get(pk=held.pk)
+    assert review.state == ReviewState.RETURNED
+    assert review.notes["comment"] == "Income looks off."
+    assert "\x00" not in str(review.notes)

@@ -253,3 +253,80 @@ def test_it_says_so_rather_than_draw_an_empty_chart(client, ready_case, admin):
 
     assert "No try failed in the last 7 days." in page
     assert '<svg class="chart"' not in page
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "\x00"},
+        {"q": "Juan\x00García", "sort": "client"},
+        {"kind": "\x00", "step": "\u202e", "sort": "sideways"},
+        {"q": "x" * 5000, "page": "99999999999999999999"},
+    ],
+)
+def test_it_lists_failures_whatever_the_search_and_filters_hold(
+    client, admin, ready_case, rm, sandbox, settings, params
+):
+    _sales_failed_for_good(ready_case, rm, sandbox, settings)
+    client.force_login(admin)
+
+    response = client.get(reverse("operations:failures"), params)
+
+    assert response.status_code == 200
+
+
+def test_it_exports_every_row_when_the_search_holds_a_nul(
+    client, admin, ready_case, rm, sandbox, settings
+):
+    _sales_failed_for_good(ready_case, rm, sandbox, settings)
+    client.force_login(admin)
+
+    response = client.get(reverse("operations:export"), {"q": "\x00"})
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert response.status_code == 200
+    assert len(rows) == 2
+    assert rows[1][0] == ready_case.client_name
+
+
+def test_it_ignores_a_chosen_failure_that_is_not_an_id(client, admin):
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("operations:bulk"), {"action": "retry", "steps": ["²", "99999999999999999999"]}
+    )
+
+    assert response.status_code == 302
+
+
+def test_it_keeps_a_resolve_note_without_its_control_characters(
+    client, admin, ready_case, rm, sandbox, settings
+):
+    from onboarding.operations.models import Resolution
+
+    step = _sales_failed_for_good(ready_case, rm, sandbox, settings)
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("operations:act", args=[step.pk]),
+        {"action": "resolve", "note": "Fixed\x00 in Altafid\x1b by hand.\nTicket 12."},
+    )
+
+    assert response.status_code == 302
+    assert Resolution.objects.get(step=step).note == "Fixed in Altafid by hand.\nTicket 12."
+
+
+def test_it_refuses_a_resolve_note_that_is_too_long(
+    client, admin, ready_case, rm, sandbox, settings
+):
+    from onboarding.operations.models import Resolution
+
+    step = _sales_failed_for_good(ready_case, rm, sandbox, settings)
+    client.force_login(admin)
+
+    response = client.post(
+        reverse("operations:act", args=[step.pk]), {"action": "resolve", "note": "x" * 5000}
+    )
+
+    assert response.status_code == 302
+    assert not Resolution.objects.filter(step=step).exists()

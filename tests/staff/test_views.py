@@ -380,3 +380,35 @@ def test_it_tells_the_admin_when_their_ip_address_sent_its_invitations_for_the_h
     assert "Too many invitations from your connection" in response.content.decode()
     assert not User.objects.filter(email="otro@example.com").exists()
     assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    "params", [{"q": "ro\x00sa"}, {"q": "x" * 5000}, {"role": "\x00"}, {"state": "\u202e"}]
+)
+def test_it_lists_staff_whatever_the_search_and_filters_hold(client, admin, rm, params):
+    client.force_login(admin)
+
+    response = client.get(reverse("staff:list"), params)
+
+    assert response.status_code == 200
+
+
+def test_it_finds_staff_by_a_search_with_a_control_character_in_it(client, admin, rm):
+    client.force_login(admin)
+
+    response = client.get(reverse("staff:list"), {"q": "rosa\x00"}, headers={"HX-Request": "true"})
+
+    assert rm.email in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["Nuevo\nBcc: x@example.com", "Nue\x1bvo", "Nue\tvo"])
+def test_it_refuses_an_invitation_whose_name_is_not_on_one_line(client, admin, name):
+    client.force_login(admin)
+    users = User.objects.count()
+
+    response = client.post(reverse("staff:invite"), _invite_data(first_name=name))
+
+    assert response.status_code == 422
+    assert response.context["form"].has_error("first_name")
+    assert User.objects.count() == users
+    assert not mail.outbox
