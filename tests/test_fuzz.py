@@ -211,6 +211,7 @@ def _urls(places) -> dict[str, list[str]]:
         "accounts:tenant-switch": [reverse("accounts:tenant-switch")],
         "accounts:password-change": [reverse("accounts:password-change")],
         "accounts:two-factor-setup": [reverse("accounts:two-factor-setup")],
+        "accounts:two-factor-confirm": [reverse("accounts:two-factor-confirm")],
         "accounts:two-factor-codes": [reverse("accounts:two-factor-codes")],
         "accounts:two-factor-verify": [reverse("accounts:two-factor-verify")],
         "accounts:password-reset": [reverse("accounts:password-reset")],
