@@ -232,6 +232,7 @@ def _urls(places) -> dict[str, list[str]]:
         "cases:review": [reverse("cases:review", kwargs=on_case)],
         "cases:contact": [reverse("cases:contact", kwargs=on_case)],
         "cases:cities": [reverse("cases:cities", kwargs=on_case)],
+        "cases:matches": [reverse("cases:matches", kwargs=on_case)],
         "cases:section": [
             reverse("cases:section", args=[case.pk, section])
             for section in ("client", "sales", "compliance", "activation")

@@ -29,6 +29,8 @@ MATRIX = {
     "cases:history": ("GET", SEES),
     "cases:review": ("GET", SEES),
     "cases:cities": ("GET", SEES),
+    # Without htmx it sends the person to the review page's decision.
+    "cases:matches": ("GET", {**SEES, "owner": 302, "officer": 302, "admin": 302}),
     "cases:section": ("GET", SEES),
     "submissions:status": ("GET", SEES),
     "cases:section#post": ("POST", OWNS),
@@ -66,7 +68,7 @@ def _data(name, case, people):
     return {
         "cases:section#post": {**CLIENT, "first_name": ["Mallory"], "version": case.version},
         "cases:discard": {"confirm": "yes"},
-        "cases:contact": {"decision": "new_contact"},
+        "cases:contact": {"decision": "new_contact", "reason": "Another birth date"},
         "submissions:submit": {"digest": submission_plan(case=case).digest},
         "submissions:activate": {"confirm": "yes"},
         "cases:reassign": {"owner": people["other_rm"].pk},

@@ -26,7 +26,13 @@ from onboarding.altafid.enums import (
     MaritalStatus,
 )
 from onboarding.cases.lifecycle import LISTED, Worklist
-from onboarding.core.inputs import QueryForm, SearchField, SingleLineField, single_line_validate
+from onboarding.core.inputs import (
+    QueryForm,
+    SearchField,
+    SingleLineField,
+    TextField,
+    single_line_validate,
+)
 from onboarding.core.widgets import FastSelect
 from onboarding.lookups.forms import LookupChoiceField, LookupFormMixin, LookupMemo
 from onboarding.lookups.kinds import LookupKind
@@ -392,4 +398,17 @@ class CaseListQuery(QueryForm):
     status = forms.ChoiceField(
         choices=[(status.value, status.label) for status in LISTED] + Worklist.choices,
         required=False,
+    )
+
+
+class DifferentPersonForm(forms.Form):
+    """Why the client is not the contact Altafid already has: the officer reads it."""
+
+    reason = TextField(
+        label=_("Why is the client a different person?"),
+        max_length=1000,
+        help_text=_(
+            "For example: a different date of birth, or the RUT was mistyped in Altafid. The "
+            "compliance officer sees this."
+        ),
     )

@@ -51,6 +51,9 @@ class Case(models.Model):
     duplicate_decision = models.CharField(
         max_length=20, choices=DuplicateDecision.choices, blank=True, default=""
     )
+    # Why the RM says the client is not a contact Altafid already has (free text, so
+    # encrypted); the compliance officer sees it beside a flag.
+    duplicate_reason = EncryptedJSONField(null=True, blank=True)
     # Data Altafid already received was edited since: an amendment waits to be submitted.
     unsent_changes = models.BooleanField(default=False)
     # The client's data here was erased (on request, or after the retention period): the

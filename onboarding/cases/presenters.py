@@ -152,7 +152,7 @@ def shown_value(value: Any) -> str:
     return str(value)
 
 
-def review_summary(*, plan: Any) -> list[dict[str, Any]]:
+def review_summary(*, plan: Any, case_id: int) -> list[dict[str, Any]]:
     summary = []
     for section, bound in plan.sections.items():
         assert isinstance(bound, BoundSection)
@@ -162,11 +162,18 @@ def review_summary(*, plan: Any) -> list[dict[str, Any]]:
                 "section": section,
                 "bound": bound,
                 "saved": saved,
-                "blocking": bound.check().unplaced_errors if saved else [],
+                "blocking": _linked(bound, case_id) if saved else [],
                 "parts": bound.summary() if saved else [],
             }
         )
     return summary
+
+
+def _linked(bound: BoundSection, case_id: int) -> list[tuple[str, str, str]]:
+    """(label, message, link) for the errors no single field of the section owns; an unmet
+    completeness rule links to where it is fixed, maybe in another section."""
+    links = {unmet.message: unmet.href(case_id) for unmet in bound.check().unmet}
+    return [(label, message, links.get(message, "")) for label, message in bound.unplaced_errors]
 
 
 def plan_calls(*, plan: Any) -> list[dict[str, Any]]:

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
 from onboarding.altafid.enums import ContactAddressType, IdentityType
+from onboarding.cases import completeness, validators
 from onboarding.cases import forms as section_forms
-from onboarding.cases import validators
+from onboarding.cases.completeness import Unmet
 from onboarding.cases.models import Section
 from onboarding.core.display import shown_field_value
 from onboarding.lookups.forms import LookupMemo
@@ -183,6 +184,8 @@ class BoundSection:
     warnings: list[str] = field(default_factory=list)
     # Raw keys whose value is stored in the form Altafid documents (RUT, phone, e-mail).
     normalised: dict[str, str] = field(default_factory=dict)
+    # The completeness rules the section does not meet (`completeness.RULES`).
+    unmet: list[Unmet] = field(default_factory=list)
     editable: bool = True
     _checked: bool = False
 
@@ -224,6 +227,13 @@ class BoundSection:
                     }
                 )
         return self
+
+    def group_rows(self, prefix: str) -> list[Any]:
+        return next(list(formset.forms) for group, formset in self.groups if group.prefix == prefix)
+
+    def group_errors(self, prefix: str) -> Any:
+        """The error list of a group as a whole (its formset's), to add to."""
+        return next(formset.non_form_errors() for g, formset in self.groups if g.prefix == prefix)
 
     def shown_groups(self) -> list[tuple[RowGroup, section_forms.RowFormSet]]:
         return [(group, formset) for group, formset in self.groups if self.group_shown(group)]
@@ -361,6 +371,13 @@ class BoundSection:
                 for index in self.rows_sent(prefix):
                     yield formset.forms[index].cleaned_data
 
+    def rows_entered(self, prefix: str) -> list[int]:
+        """The formset indices of a shown group's rows with anything entered, valid or not."""
+        for group, formset in self.shown_groups():
+            if group.prefix == prefix:
+                return [index for index, row in enumerate(formset.forms) if row.has_changed()]
+        return []
+
     def rows_sent(self, prefix: str) -> list[int]:
         """The formset indices of the rows `rows` gives: an empty row in between is skipped,
         so the n-th entry of an Altafid list need not be the n-th row of the form."""
@@ -421,6 +438,11 @@ def _apply_our_rules(bound: BoundSection) -> None:
     if warning:
         bound.warnings.append(str(warning))
     _apply_cross_rules(bound, data)
+    _apply_row_rules(bound)
+    completeness.rules_apply(bound)
+
+
+def _apply_row_rules(bound: BoundSection) -> None:
     for group, formset in bound.shown_groups():
         for row in formset.forms:
             row_data = getattr(row, "cleaned_data", {})

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/reassign/", views.case_reassign_view, name="reassign"),
     path("<int:pk>/review/", views.case_review, name="review"),
     path("<int:pk>/contact/", views.case_contact_decide, name="contact"),
+    path("<int:pk>/matches/", views.case_matches, name="matches"),
     path("<int:pk>/cities/", views.case_cities, name="cities"),
     path("<int:pk>/<slug:section>/", views.case_section, name="section"),
 ]

@@ -17,7 +17,7 @@ from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenant_for_request, user_role
 from onboarding.altafid.errors import AltafidError
 from onboarding.audit.services import case_events
-from onboarding.cases.forms import AddressForm, CaseListQuery
+from onboarding.cases.forms import AddressForm, CaseListQuery, DifferentPersonForm
 from onboarding.cases.lifecycle import (
     LISTED,
     SECTIONS,
@@ -41,7 +41,7 @@ from onboarding.cases.presenters import (
     wire_label,
 )
 from onboarding.cases.searches import search_recall, search_remember
-from onboarding.cases.sections import SPECS, raw_data
+from onboarding.cases.sections import SPECS, errors_described, raw_data
 from onboarding.cases.services import (
     CaseVersionConflict,
     DraftRefused,
@@ -65,7 +65,11 @@ from onboarding.cases.services import (
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.kyc.presenters import overwrites
 from onboarding.kyc.services import returned_counts, review_returned
-from onboarding.submissions.duplicates import altafid_contact_now, altafid_matches
+from onboarding.submissions.duplicates import (
+    altafid_contact_now,
+    altafid_matches,
+    altafid_matches_early,
+)
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import Plan, submission_plan
 from onboarding.submissions.queueing import case_linked
@@ -456,6 +460,23 @@ def _section_render(
 
 @login_required
 @require_GET
+def case_matches(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Whether Altafid already has this client, asked as soon as the Client section holds an
+    identity number or an e-mail: the notice the section loads after it shows (htmx), or,
+    without JavaScript, the review page's decision."""
+    case = _case(request, pk)
+    if not request.htmx:
+        return redirect(reverse("cases:review", args=[case.pk]) + "#matches")
+    context = {
+        "case": case,
+        "matches": altafid_matches_early(case=case, user=_user(request)),
+        "owner": case_is_owner(user=_user(request), case=case),
+    }
+    return render(request, "cases/section.html#altafid-matches", context)
+
+
+@login_required
+@require_GET
 def case_cities(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The city field of one address row, for the country chosen in it."""
     case = _case(request, pk)
@@ -516,7 +537,16 @@ def _stepper(case: Case, current: Section | None) -> list[dict[str, object]]:
 @require_GET
 def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """What Submit would send, section by section and call by call. Writes nothing."""
-    case = _case(request, pk)
+    return _review_page(request, _case(request, pk))
+
+
+def _review_page(
+    request: HtmxHttpRequest,
+    case: Case,
+    *,
+    different: DifferentPersonForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     user = _user(request)
     plan = submission_plan(case=case)
     owner = case_is_owner(user=user, case=case)
@@ -526,17 +556,18 @@ def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "plan": plan,
         "owner": owner,
         **_linked_contact(case, plan),
-        "summary": review_summary(plan=plan),
+        "summary": review_summary(plan=plan, case_id=case.pk),
         "calls": plan_calls(plan=plan),
         "steps": _stepper(case, None),
         "duplicates": case_duplicates_local(case=case, user=user),
         "matches": matches,
+        "different": different or DifferentPersonForm(),
         "can_submit": owner
         and plan.ready
         and case.status not in (CaseStatus.SUBMITTED,)
         and not (matches and matches.undecided),
     }
-    return render(request, "cases/review.html", context)
+    return render(request, "cases/review.html", context, status=status)
 
 
 def _linked_contact(case: Case, plan: Plan) -> dict[str, Any]:
@@ -572,6 +603,10 @@ def case_contact_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if matches is None or matches.error:
         messages.error(request, _("Altafid could not be searched just now; try again in a moment."))
         return redirect("cases:review", pk=case.pk)
+    different = DifferentPersonForm(request.POST)
+    if decision == DuplicateDecision.NEW_CONTACT and not different.is_valid():
+        errors_described(different)
+        return _review_page(request, case, different=different, status=422)
     try:
         contact_decide(
             case=case,
@@ -579,6 +614,11 @@ def case_contact_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             decision=DuplicateDecision(decision),
             contact_uuid=request.POST.get("contact", ""),
             candidates=[candidate.contact.contact_uuid for candidate in matches.contacts],
+            reason=(
+                different.cleaned_data["reason"]
+                if decision == DuplicateDecision.NEW_CONTACT
+                else ""
+            ),
         )
     except ContactHeld as held:
         messages.error(request, held.message)

@@ -23,6 +23,8 @@ class Flag(models.TextChoices):
     HIGH_RISK_COUNTRY = "high_risk_country", _("High-risk country")
     LIQUID_ABOVE_TOTAL = "liquid_above_total", _("Liquid net worth above total")
     WEALTH_MISSING = "wealth_missing", _("Income or net worth missing")
+    INCOMPLETE = "incomplete", _("Incomplete for compliance")
+    DECLARED_DIFFERENT = "declared_different", _("Said to be someone else than an Altafid contact")
 
 
 def flags_of(
@@ -31,9 +33,19 @@ def flags_of(
     identity_elsewhere: bool,
     high_risk_countries: Collection[str],
     today: datetime.date,
+    incomplete: Collection[str] = (),
+    declared_different: bool = False,
 ) -> dict[Flag, list[str]]:
-    """Each flag raised, with the wire keys of the fields it comes from (in `picture`)."""
+    """Each flag raised, with the wire keys of the fields it comes from (in `picture`).
+
+    `incomplete`: the wire keys of the completeness rules the case does not meet
+    (`cases.completeness`); `declared_different`: the RM said the client is not a contact
+    Altafid has with the same identity number or e-mail."""
     raised: dict[Flag, list[str]] = {}
+    if incomplete:
+        raised[Flag.INCOMPLETE] = list(incomplete)
+    if declared_different:
+        raised[Flag.DECLARED_DIFFERENT] = ["identityDocuments"]
     if picture.get("relatedToPEP") or picture.get("pepEntries"):
         raised[Flag.PEP] = [key for key in ("relatedToPEP", "pepEntries") if picture.get(key)]
     if picture.get("directorOrTenPercentShareholder"):

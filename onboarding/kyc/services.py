@@ -22,6 +22,7 @@ from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
+from onboarding.cases.completeness import rules_wire
 from onboarding.cases.lifecycle import (
     FIRST_ROUND,
     CaseStatus,
@@ -29,7 +30,8 @@ from onboarding.cases.lifecycle import (
     StepState,
     reviewed_sections,
 )
-from onboarding.cases.models import Case, SectionRevision
+from onboarding.cases.models import Case, DuplicateDecision, SectionRevision
+from onboarding.cases.services import case_sections
 from onboarding.kyc.flags import Flag, flags_of
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
 from onboarding.notices.models import NoticeKind
@@ -184,11 +186,14 @@ def review_flags(*, case: Case, step: Step, picture: dict[str, Any]) -> dict[Fla
         .exclude(status=CaseStatus.DISCARDED)
         .exists()
     )
+    unmet = [unmet for bound in case_sections(case=case).values() for unmet in bound.check().unmet]
     return flags_of(
         picture,
         identity_elsewhere=elsewhere,
         high_risk_countries=settings.KYC_HIGH_RISK_COUNTRIES,
         today=timezone.localdate(),
+        incomplete=rules_wire(unmet),
+        declared_different=case.duplicate_decision == DuplicateDecision.NEW_CONTACT,
     )
 
 

@@ -55,6 +55,7 @@ def case_erase(
         Notice.objects.filter(case=case).delete()
         Case.objects.filter(pk=case.pk).update(
             drafts={},
+            duplicate_reason=None,
             client_name="",
             client_email="",
             identity_hash="",

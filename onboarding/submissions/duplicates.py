@@ -9,9 +9,9 @@ from onboarding.accounts.models import User
 from onboarding.altafid.client import client_for_tenant
 from onboarding.altafid.contacts import Contact, contact_get
 from onboarding.altafid.errors import AltafidError
-from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState
+from onboarding.cases.lifecycle import FIRST_ROUND, Section, StepKind, StepState
 from onboarding.cases.models import Case, DuplicateDecision
-from onboarding.cases.services import cases_visible, contact_holders
+from onboarding.cases.services import case_section_bind, cases_visible, contact_holders
 from onboarding.submissions.plans import Plan
 from onboarding.submissions.services import contacts_matching
 
@@ -53,12 +53,33 @@ def altafid_matches(*, case: Case, plan: Plan, user: User) -> Matches | None:
     if case.duplicate_decision == DuplicateDecision.NEW_CONTACT:
         return Matches(decision=case.duplicate_decision)
     body = next((c.body for c in plan.calls if c.kind == StepKind.CREATE), None) or {}
-    if not (body.get("identityId") or body.get("preferredEmail")):
+    return _matches(
+        case=case, user=user, identity_id=body.get("identityId"), email=body.get("preferredEmail")
+    )
+
+
+def altafid_matches_early(*, case: Case, user: User) -> Matches | None:
+    """The same search as soon as the Client section holds an identity number or an e-mail
+    (valid ones), before there is anything to review; None when there is nothing to search
+    by, or the contact exists already."""
+    if case.contact_uuid or case.duplicate_decision == DuplicateDecision.NEW_CONTACT:
+        return None
+    client = case_section_bind(case=case, section=Section.CLIENT).data
+    return _matches(
+        case=case,
+        user=user,
+        identity_id=client.get("identity_id"),
+        email=client.get("preferred_email"),
+    )
+
+
+def _matches(
+    *, case: Case, user: User, identity_id: str | None, email: str | None
+) -> Matches | None:
+    if not (identity_id or email):
         return None
     try:
-        contacts = contacts_matching(
-            case=case, identity_id=body.get("identityId"), email=body.get("preferredEmail")
-        )
+        contacts = contacts_matching(case=case, identity_id=identity_id, email=email)
     except AltafidError as error:
         log.warning("duplicate search for case %s failed: %s", case.pk, error)
         return Matches(error=True, decision=case.duplicate_decision, linked=case.contact_uuid)

@@ -19,7 +19,6 @@ from onboarding.cases.lifecycle import (
     CLOSED,
     FIRST_ROUND,
     ORDER,
-    SECTIONS,
     SPEC,
     Phase,
     StepKind,
@@ -28,7 +27,7 @@ from onboarding.cases.lifecycle import (
     phase_kinds,
 )
 from onboarding.cases.mapping import CREATE_NAMES
-from onboarding.cases.models import Case
+from onboarding.cases.models import Case, Section
 from onboarding.cases.payloads import Call, case_payloads
 from onboarding.cases.sections import BoundSection
 from onboarding.cases.services import case_sections
@@ -119,7 +118,7 @@ def submission_plan(*, case: Case, steps: list[Step] | None = None) -> Plan:
     steps = list(case.steps.all()) if steps is None else steps
     sections = case_sections(case=case)
     calls = {call.name: call for call in case_payloads(case=case, sections=sections)}
-    problems = _problems(case, steps)
+    problems = _problems(case, steps, sections)
     first = {step.kind: step for step in steps if step.round == FIRST_ROUND}
     submitted = all(
         first.get(kind.value) is not None and first[kind.value].state == StepState.SUCCEEDED
@@ -178,17 +177,14 @@ def _amendment(
     return planned
 
 
-def _problems(case: Case, steps: list[Step]) -> list[str]:
+def _problems(case: Case, steps: list[Step], sections: dict[Section, BoundSection]) -> list[str]:
     problems = []
     if case.status in CLOSED:
         problems.append(_("This onboarding is closed: nothing more is sent to Altafid."))
     if in_flight(steps):
         problems.append(_("Steps are being sent to Altafid; wait until they finish."))
-    states = case.section_states or {}
-    if not all(
-        states.get(s.value, {}).get("saved") and not states[s.value].get("blocking")
-        for s in SECTIONS
-    ):
+    # Judged now, on the sections as they are (a rule added since a save counts too).
+    if not all(bound.form.is_bound and not bound.blocking for bound in sections.values()):
         problems.append(_("Some sections still block submission."))
     return problems
 

@@ -250,6 +250,10 @@ class DecisionNotAllowed(Exception):
     """The contact was already created, or the one chosen is not among those found."""
 
 
+class ReasonRequired(DecisionNotAllowed):
+    """Saying the client is not the contact Altafid has needs a reason."""
+
+
 class ContactHeld(DecisionNotAllowed):
     """Another open or activated onboarding of the tenant holds the contact (`holder`)."""
 
@@ -283,10 +287,12 @@ def contact_decide(
     decision: DuplicateDecision,
     contact_uuid: str = "",
     candidates: list[str],
+    reason: str = "",
 ) -> None:
     """Records the RM's decision about a contact Altafid already had, and goes on with it.
 
     `candidates` are the contacts a search found just now: linking is only to one of them.
+    Saying the client is someone else needs `reason`, which the compliance officer sees.
     A create step that stopped for this decision is queued again.
     """
     with transaction.atomic():
@@ -305,10 +311,14 @@ def contact_decide(
                 raise DecisionNotAllowed
             contact_hold_check(case=case, contact_uuid=contact_uuid)
             fields["contact_uuid"] = contact_uuid
+            fields["duplicate_reason"] = None
             data["contact_uuid"] = contact_uuid
             kind = EventKind.CONTACT_LINKED
         else:
+            if not reason.strip():
+                raise ReasonRequired
             fields["contact_uuid"] = ""
+            fields["duplicate_reason"] = reason.strip()
             kind = EventKind.CONTACT_NEW_CONFIRMED
         try:
             with transaction.atomic():

@@ -85,6 +85,7 @@ def _fill_sales_section(page):
     _field(page, "Annual income").fill("90000000")
     _field(page, "Liquid net worth").fill("400000000")
     _field(page, "Total net worth").fill("350000000")
+    _field(page, "Country of citizenship").select_option("CHL")
     _field(page, "Country of birth").select_option("CHL")
     page.locator("#id_addresses-0-street_name").fill("Avenida Apoquindo")
     page.locator("#id_addresses-0-street_number").fill("3000")

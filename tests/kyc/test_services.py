@@ -353,7 +353,8 @@ def test_it_stores_the_flags_for_the_queue_filter(tenant, rm, sandbox, settings)
 
     settings.KYC_HIGH_RISK_COUNTRIES = frozenset({"CHL"})
     case = case_fill(case_create(tenant=tenant, owner=rm), rm)
-    _save(case, Section.COMPLIANCE, {**COMPLIANCE, "related_to_pep": ["on"]}, rm)
+    pep = {"related_to_pep": ["on"], "peps-0-name": ["María Pérez"], "peps-0-position": ["Mayor"]}
+    _save(case, Section.COMPLIANCE, {**COMPLIANCE, **pep}, rm)
     case.refresh_from_db()
 
     review = _held(case, rm)

@@ -8,10 +8,16 @@ from onboarding.audit.models import Event, EventKind
 from onboarding.cases.demo import case_fill
 from onboarding.cases.models import Case, CaseStatus, DuplicateDecision
 from onboarding.cases.services import case_create
+from onboarding.kyc.flags import Flag
 from onboarding.kyc.models import Review, ReviewState
 from onboarding.kyc.services import review_approve
 from onboarding.submissions.models import Step, StepState
-from onboarding.submissions.services import ContactHeld, case_activate, contact_decide
+from onboarding.submissions.services import (
+    ContactHeld,
+    ReasonRequired,
+    case_activate,
+    contact_decide,
+)
 from tests.cases.conftest import rm2  # noqa: F401 - a second RM of the tenant
 from tests.submissions.conftest import officer_of, steps_drive, submit
 
@@ -107,6 +113,7 @@ def test_it_creates_a_new_contact_once_the_rm_says_it_is_someone_else(
         user=rm,
         decision=DuplicateDecision.NEW_CONTACT,
         candidates=["C-EXISTING"],
+        reason="Altafid's contact was born in 1975; our client in 1980.",
     )
     steps_drive(ready_case)
 
@@ -255,3 +262,78 @@ def test_it_lets_the_case_that_created_a_contact_update_it_without_an_extra_revi
 
     assert Step.objects.get(case=ready_case, kind="sales").state == StepState.SUCCEEDED
     assert Step.objects.get(case=ready_case, kind="compliance").state == StepState.IN_REVIEW
+
+
+def test_it_asks_why_the_client_is_someone_else_at_the_field(logged_in, ready_case, existing):
+    response = logged_in.post(
+        reverse("cases:contact", args=[ready_case.pk]), {"decision": "new_contact", "reason": " "}
+    )
+
+    assert response.status_code == 422
+    assert response.context["different"].errors["reason"]
+    assert 'aria-describedby="id_reason-errors' in response.content.decode()
+    ready_case.refresh_from_db()
+    assert ready_case.duplicate_decision == DuplicateDecision.NONE
+    with pytest.raises(ReasonRequired):
+        contact_decide(
+            case=ready_case,
+            user=ready_case.owner,
+            decision=DuplicateDecision.NEW_CONTACT,
+            candidates=["C-EXISTING"],
+        )
+
+
+def test_it_shows_the_officer_why_the_rm_created_a_new_contact(
+    client, logged_in, ready_case, rm, existing
+):
+    logged_in.post(
+        reverse("cases:contact", args=[ready_case.pk]),
+        {"decision": "new_contact", "reason": "Born in 1975, ours in 1980."},
+    )
+    submit(ready_case, rm)
+    steps_drive(ready_case, approve=False)
+    review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    client.force_login(officer_of(ready_case.tenant))
+
+    page = client.get(reverse("kyc:review", args=[review.pk])).content.decode()
+
+    assert Flag.DECLARED_DIFFERENT in review.flag_codes
+    assert "Said to be someone else than an Altafid contact" in page
+    assert "Born in 1975, ours in 1980." in page
+    ready_case.refresh_from_db()
+    assert ready_case.duplicate_reason == "Born in 1975, ours in 1980."
+
+
+def test_it_tells_the_rm_on_the_client_section_that_altafid_has_the_person(
+    logged_in, ready_case, existing
+):
+    section = logged_in.get(reverse("cases:section", args=[ready_case.pk, "client"]))
+    notice = logged_in.get(
+        reverse("cases:matches", args=[ready_case.pk]), headers={"HX-Request": "true"}
+    )
+    without_js = logged_in.get(reverse("cases:matches", args=[ready_case.pk]))
+
+    assert f'hx-get="{reverse("cases:matches", args=[ready_case.pk])}"' in section.content.decode()
+    html = notice.content.decode()
+    assert "Altafid already has a contact with this identity number or e-mail." in html
+    assert f"{reverse('cases:review', args=[ready_case.pk])}#matches" in html
+    assert "<html" not in html
+    assert without_js.url == f"{reverse('cases:review', args=[ready_case.pk])}#matches"
+
+
+def test_it_says_nothing_early_when_altafid_has_nobody_with_that_rut(
+    logged_in, ready_case, sandbox
+):
+    notice = logged_in.get(
+        reverse("cases:matches", args=[ready_case.pk]), headers={"HX-Request": "true"}
+    )
+
+    assert notice.status_code == 200
+    assert "Altafid already has" not in notice.content.decode()
+
+
+def test_it_never_says_nothing_blocks_beside_an_undecided_contact(logged_in, ready_case, existing):
+    html = logged_in.get(reverse("cases:review", args=[ready_case.pk])).content.decode()
+
+    assert "Nothing blocks submission." not in html
+    assert "Decide about the contact Altafid already has before submitting." in html
