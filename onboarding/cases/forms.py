@@ -407,6 +407,7 @@ class DifferentPersonForm(forms.Form):
     reason = TextField(
         label=_("Why is the client a different person?"),
         max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "For example: a different date of birth, or the RUT was mistyped in Altafid. The "
             "compliance officer sees this."

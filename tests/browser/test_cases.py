@@ -244,3 +244,47 @@ def test_it_works_without_javascript(live_server, page, rm):
     assert case.__class__.objects.get(pk=case.pk).draft(Section.SALES)["addresses-0-city"] == [
         "Santiago"
     ]
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_it_tells_early_of_an_altafid_contact_and_links_unmet_rules_at_review(
+    live_server, page, rm, sandbox, language
+):
+    from onboarding.cases.demo import COMPLIANCE, case_fill
+    from onboarding.cases.services import case_create, case_section_save
+
+    case = case_fill(case_create(tenant=rm.staff_profile.tenants.get(), owner=rm), rm)
+    case = case_section_save(
+        case=case,
+        section=Section.COMPLIANCE,
+        raw={**COMPLIANCE, "related_to_pep": ["on"], "peps-TOTAL_FORMS": ["1"]},
+        version=case.version,
+        user=rm,
+    ).case
+    sandbox.add_contact(
+        case.tenant.altafid_uuid,
+        {
+            "contactUuid": "C-EXISTING",
+            "firstName": "Juan",
+            "paternalLastName": "García",
+            "identityId": "12345678-5",
+        },
+    )
+    _log_in(page, live_server, rm)
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": live_server.url}]
+    )
+
+    page.goto(live_server.url + reverse("cases:section", args=[case.pk, "client"]))
+    notice = page.locator("#altafid-matches .notice")
+    notice.wait_for()
+    screenshot(page, f"case-early-duplicate-{language}")
+    notice.get_by_role("link").click()
+    page.locator("#matches").wait_for()
+    unmet = page.locator(f"a[href$='/cases/{case.pk}/compliance/#rows-peps']")
+    unmet.scroll_into_view_if_needed()
+    screenshot(page, f"case-review-unmet-rules-{language}")
+    unmet.click()
+    page.locator("#rows-peps").wait_for()
+
+    assert page.url.endswith("/compliance/#rows-peps")
