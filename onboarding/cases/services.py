@@ -296,6 +296,27 @@ def _store(
     return SaveResult(case=case, bound=bound, sent=section in sections_sent(steps))
 
 
+def case_counts_refresh(*, case: Case) -> bool:
+    """Counts again what blocks each saved section, and whether a never-submitted case is
+    ready, as the rules say now (after a rule was added); True if anything changed. Writes
+    only if the case did not change meanwhile (its version), and bumps no version."""
+    sections = case_sections(case=case)
+    states = dict(case.section_states or {})
+    for section, bound in sections.items():
+        if states.get(section.value, {}).get("saved"):
+            states[section.value] = {**states[section.value], "blocking": len(bound.blocking)}
+    fields: dict[str, Any] = {"section_states": states}
+    if case.status in UNSENT:
+        complete = all(
+            states.get(s.value, {}).get("saved") and not states[s.value]["blocking"]
+            for s in SECTIONS
+        )
+        fields["status"] = CaseStatus.READY if complete else CaseStatus.DRAFT
+    if states == (case.section_states or {}) and fields.get("status", case.status) == case.status:
+        return False
+    return bool(Case.objects.filter(pk=case.pk, version=case.version).update(**fields))
+
+
 def _dependents_recount(
     case: Case, section: Section, drafts: dict[str, Any], states: dict[str, Any]
 ) -> None:

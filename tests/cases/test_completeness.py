@@ -178,3 +178,22 @@ def test_it_judges_a_whole_fresh_case_complete(tenant, rm):
 
     assert case.status == CaseStatus.READY
     assert submission_plan(case=case).ready
+
+
+def test_it_counts_a_case_again_after_the_rules_changed(ready_case):  # noqa: F811
+    import io
+
+    from django.core.management import call_command
+
+    # As stored before the PEP rule existed: counted complete, yet the PEP names nobody.
+    Case.objects.filter(pk=ready_case.pk).update(
+        drafts={**ready_case.drafts, "compliance": {**COMPLIANCE, **PEP}}
+    )
+
+    output = io.StringIO()
+    call_command("cases_recount", stdout=output)
+
+    assert output.getvalue() == "1 open cases counted again, 1 changed\n"
+    ready_case.refresh_from_db()
+    assert ready_case.status == CaseStatus.DRAFT
+    assert ready_case.section_state(Section.COMPLIANCE)["blocking"] == 1
