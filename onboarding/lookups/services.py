@@ -3,7 +3,8 @@
 Each list is kept as the last known good copy with the time it was fetched. A copy older
 than LOOKUPS_TTL_SECONDS is refreshed on use; when Altafid cannot be reached the old copy is
 served, marked stale, and no new attempt is made for FAILURE_BACKOFF_SECONDS so that pages
-stay fast while Altafid is down.
+stay fast while Altafid is down. A list with no copy at all is asked for again by the next
+page that needs it: a dropdown without choices is worse than a page that waits a moment.
 """
 
 import logging
@@ -37,7 +38,8 @@ _CITY_INDEX_SUFFIX = "cities-requested"
 TRIES = 3
 RETRY_BUDGET_SECONDS = 1.0
 RETRY_FIRST_PAUSE_SECONDS = 0.1
-TRANSIENT_STATUSES = frozenset({429, 502, 503, 504})
+# A GET changes nothing, so any answer of a server in trouble is worth another try.
+RATE_LIMITED = 429
 CONTRACT_KEY = "lookups:contract:{tenant}:{kind}"
 
 
@@ -114,7 +116,7 @@ def _refresh(
     client_factory: Callable[[], AltafidClient],
 ) -> Choices:
     key = _cache_key(tenant, kind, country)
-    if cache.get(_backoff_key(key)):
+    if previous is not None and cache.get(_backoff_key(key)):
         return _fallback(kind, previous)
     try:
         options = _fetch_with_retries(lambda: _fetch_options(client_factory(), kind, country))
@@ -135,7 +137,7 @@ def _refresh(
 
 
 def _transient(error: AltafidError) -> bool:
-    return error.status is None or error.status in TRANSIENT_STATUSES
+    return error.status is None or error.status >= 500 or error.status == RATE_LIMITED
 
 
 def _fetch_with_retries(fetch: Callable[[], list[Option]]) -> list[Option]:

@@ -26,6 +26,26 @@ def test_it_fills_the_dropdown_when_a_fetch_fails_once_then_succeeds(sandbox, te
     assert sandbox.request_count(path_prefix="/api/core/platformconfigs/v1/contacts/stages") == 2
 
 
+def test_it_tries_again_after_altafid_answers_with_a_server_error(sandbox, tenant):
+    sandbox.fail_next("server_error", method="GET", path_prefix="/api/core/platformconfigs")
+
+    stages = lookups_get(tenant=tenant, kinds=[LookupKind.STAGES])[LookupKind.STAGES]
+
+    assert stages.options
+    assert sandbox.request_count(path_prefix="/api/core/platformconfigs/v1/contacts/stages") == 2
+
+
+def test_it_asks_again_on_the_next_page_for_a_list_it_never_had(sandbox, tenant):
+    sandbox.fail_next("unavailable", method="GET", path_prefix="/api/core/platformconfigs", times=3)
+    first = lookups_get(tenant=tenant, kinds=[LookupKind.STAGES])[LookupKind.STAGES]
+
+    second = lookups_get(tenant=tenant, kinds=[LookupKind.STAGES])[LookupKind.STAGES]
+
+    assert not first.available
+    assert second.options
+    assert sandbox.request_count(path_prefix="/api/core/platformconfigs/v1/contacts/stages") == 4
+
+
 def test_it_gives_up_on_a_refusal_at_once(sandbox, tenant, settings):
     settings.ALTAFID_BASE_URL = sandbox.base_url + "/nowhere"
 
