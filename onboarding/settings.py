@@ -134,7 +134,7 @@ MIDDLEWARE = [
     "onboarding.web.middleware.IdleTimeoutMiddleware",
     "onboarding.accounts.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
+    "onboarding.web.middleware.HtmxMiddleware",
     "onboarding.web.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",

@@ -6,8 +6,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
+from django_htmx.middleware import HtmxDetails
 
 from onboarding.core.http import redirect_page
 
@@ -100,3 +101,26 @@ def _has_body(request: HttpRequest) -> bool:
     length = request.META.get("CONTENT_LENGTH") or "0"
     chunked = "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
     return chunked or not (length.isascii() and length.isdigit() and int(length) == 0)
+
+
+class PageHtmxDetails(HtmxDetails):
+    """`request.htmx`, false for htmx's history-restore requests: Back and Forward after a
+    filter ask for the page htmx had pushed, and a fragment would become the whole page."""
+
+    def __bool__(self) -> bool:
+        return super().__bool__() and not self.history_restore_request
+
+
+class HtmxMiddleware:
+    """django-htmx's middleware, with `PageHtmxDetails`: every view's `if request.htmx`
+    answers a whole page to a history restore."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.htmx = PageHtmxDetails(request)  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        # A fragment and its page share a URL: caches must tell them apart.
+        patch_vary_headers(response, ("HX-Request", "HX-History-Restore-Request"))
+        return response
