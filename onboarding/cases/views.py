@@ -527,7 +527,7 @@ def case_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "owner": owner,
         **_linked_contact(case, plan),
         "summary": review_summary(plan=plan),
-        "calls": plan_calls(plan=plan),
+        "calls": plan_calls(plan=plan, tenant=case.tenant),
         "steps": _stepper(case, None),
         "duplicates": case_duplicates_local(case=case, user=user),
         "matches": matches,
