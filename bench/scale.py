@@ -339,6 +339,7 @@ class Seeder:
 
     def case(self, number: int, rows: Rows) -> None:
         from onboarding.cases.demo import rut_for
+        from onboarding.cases.services import rut_body_hash
         from onboarding.core.crypto import search_hash
 
         dice = self.dice
@@ -381,6 +382,7 @@ class Seeder:
                 "client_name": f"{first} {paternal} {maternal}" if plain else "",
                 "client_email": email if plain else "",
                 "identity_hash": search_hash(rut) if plain else "",
+                "identity_body_hash": rut_body_hash(rut) if plain else "",
                 "status": story.status,
                 "current_section": story.current_section,
                 "drafts": story.drafts,

@@ -133,6 +133,7 @@ MIDDLEWARE = [
     "onboarding.web.middleware.PrivateResponsesMiddleware",
     "onboarding.web.middleware.IdleTimeoutMiddleware",
     "onboarding.accounts.middleware.TwoFactorMiddleware",
+    "onboarding.accounts.middleware.TenantTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "onboarding.web.middleware.HtmxMiddleware",
     "onboarding.web.middleware.ContentSecurityPolicyMiddleware",

@@ -79,5 +79,6 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Tenant)
 class TenantAdmin(admin.ModelAdmin):
-    list_display = ("name", "altafid_uuid", "created_at")
+    list_display = ("name", "altafid_uuid", "currency", "time_zone", "created_at")
     search_fields = ("name", "altafid_uuid")
+    fields = ("name", "altafid_uuid", "currency", "time_zone")

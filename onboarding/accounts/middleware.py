@@ -2,7 +2,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 
+from onboarding.accounts.context_processors import request_staff
 from onboarding.accounts.models import User
 from onboarding.accounts.two_factor import two_factor_enrolled, two_factor_required
 from onboarding.core.http import redirect_page
@@ -34,3 +36,20 @@ class TwoFactorMiddleware:
     def _to(self, request: HttpRequest, path: str) -> HttpResponse:
         where = f"{path}?next={request.get_full_path()}" if request.method == "GET" else path
         return redirect_page(request, where)
+
+
+class TenantTimeZoneMiddleware:
+    """Times on a page are in the time zone of the tenant the person works in; without one
+    (signed out, no tenant), in the deployment's TIME_ZONE."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        _user, _role, tenant = request_staff(request)
+        if tenant is None:
+            timezone.deactivate()
+            return self.get_response(request)
+        # Until the response is made, and never beyond: a thread serves other tenants next.
+        with timezone.override(tenant.zone):
+            return self.get_response(request)

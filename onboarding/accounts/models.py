@@ -1,9 +1,16 @@
+import zoneinfo
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
+
+from onboarding.accounts.validators import currency_validate, time_zone_validate
+
+DEFAULT_CURRENCY = "CLP"
+DEFAULT_TIME_ZONE = "America/Santiago"
 
 
 class UserManager(BaseUserManager["User"]):
@@ -81,6 +88,23 @@ class Tenant(models.Model):
         unique=True,
         help_text=_("Sent as x-tenant-uuid and as firmId on every call for this tenant."),
     )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        default=DEFAULT_CURRENCY,
+        validators=[currency_validate],
+        help_text=_(
+            "ISO 4217 code of the currency the firm's amounts are in (CLP, USD). Altafid's "
+            "bodies carry amounts as whole units without a currency."
+        ),
+    )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        validators=[time_zone_validate],
+        help_text=_("IANA time zone the firm's staff read times in (America/Santiago)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -88,6 +112,17 @@ class Tenant(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        self.currency = (self.currency or "").strip().upper()
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The tenant's time zone; the deployment's own if the stored name is not one."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 
 class StaffProfile(models.Model):

@@ -1,7 +1,10 @@
-"""Checks on the e-mail addresses people sign in with."""
+"""Checks on the e-mail addresses people sign in with, and on a tenant's settings."""
 
+import functools
 import unicodedata
+import zoneinfo
 
+import pycountry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -28,4 +31,35 @@ def email_script_validate(value: str) -> None:
                 "so it could pass for another address. Type it in one alphabet."
             ),
             code="mixed_scripts",
+        )
+
+
+def currency_validate(value: str) -> None:
+    """An ISO 4217 currency code (CLP, USD), in any case."""
+    if not (
+        isinstance(value, str)
+        and len(value.strip()) == 3
+        and pycountry.currencies.get(alpha_3=value.strip().upper())
+    ):
+        raise ValidationError(
+            _("“%(value)s” is not an ISO 4217 currency code, such as CLP or USD."),
+            code="currency_unknown",
+            params={"value": value},
+        )
+
+
+@functools.cache
+def _zones() -> frozenset[str]:
+    # "localtime" (the machine's own, when the system has one) and "Factory" are files of the
+    # zone directory, not zones.
+    return frozenset(zoneinfo.available_timezones()) - {"localtime", "Factory"}
+
+
+def time_zone_validate(value: str) -> None:
+    """An IANA time zone (America/Santiago), as the time zone database names it."""
+    if value not in _zones():
+        raise ValidationError(
+            _("“%(value)s” is not a time zone of the IANA database, such as America/Santiago."),
+            code="time_zone_unknown",
+            params={"value": value},
         )

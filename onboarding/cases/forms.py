@@ -9,10 +9,11 @@ from typing import Any, ClassVar, cast
 
 from django import forms
 from django.forms.formsets import BaseFormSet, formset_factory
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from onboarding.accounts.models import Tenant
+from onboarding.accounts.models import DEFAULT_CURRENCY, Tenant
 from onboarding.altafid.enums import (
     AddressType,
     ContactMeans,
@@ -26,6 +27,8 @@ from onboarding.altafid.enums import (
     MaritalStatus,
 )
 from onboarding.cases.lifecycle import LISTED, Worklist
+from onboarding.cases.validators import amount_parse
+from onboarding.core.display import currency_affixes, grouped
 from onboarding.core.inputs import (
     QueryForm,
     SearchField,
@@ -36,8 +39,6 @@ from onboarding.core.inputs import (
 from onboarding.core.widgets import FastSelect
 from onboarding.lookups.forms import LookupChoiceField, LookupFormMixin, LookupMemo
 from onboarding.lookups.kinds import LookupKind
-
-AMOUNT_HELP = _("Whole amount in digits, without dots or spaces.")
 
 
 def _choice(choices: Any, label: Any, required: bool = False, **kwargs: Any) -> forms.ChoiceField:
@@ -65,15 +66,62 @@ def _date(label: Any, **kwargs: Any) -> forms.DateField:
     )
 
 
-def _amount(label: Any) -> forms.CharField:
-    return forms.RegexField(
-        regex=r"^\d{1,15}$",
-        label=label,
-        required=False,
-        help_text=AMOUNT_HELP,
-        error_messages={"invalid": AMOUNT_HELP},
-        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-    )
+class AmountInput(forms.TextInput):
+    """An amount's input: its currency beside it, as the page's language writes it ("CLP",
+    "$"), and a kept amount grouped the page's way ("120,000,000", "120.000.000")."""
+
+    currency = DEFAULT_CURRENCY
+
+    def format_value(self, value: Any) -> str | None:
+        if value in (None, ""):
+            return None
+        return grouped(str(value))
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        before, after = currency_affixes(self.currency)
+        return format_html(
+            '<span class="amount-input">{}{}{}</span>',
+            format_html('<span class="amount-currency" aria-hidden="true">{}</span>', before)
+            if before
+            else "",
+            super().render(name, value, attrs, renderer),
+            format_html('<span class="amount-currency" aria-hidden="true">{}</span>', after)
+            if after
+            else "",
+        )
+
+
+class AmountField(forms.CharField):
+    """An amount of money typed as people write it, kept as whole units in digits
+    (`validators.amount_parse`); in the currency of the tenant (`currency`)."""
+
+    widget = AmountInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"inputmode": "decimal", "autocomplete": "off"})
+        self.currency = DEFAULT_CURRENCY
+
+    def in_currency(self, currency: str) -> None:
+        self.currency = currency.strip().upper()
+        assert isinstance(self.widget, AmountInput)
+        self.widget.currency = self.currency
+        self.help_text = _(
+            "In %(currency)s, without decimals; dots or commas between thousands are fine."
+        ) % {"currency": self.currency}
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        if not text:
+            return ""
+        return amount_parse(text, currency=self.currency)
+
+
+def _amount(label: Any) -> AmountField:
+    return AmountField(label=label)
 
 
 def _country(label: Any, required: bool = False) -> LookupChoiceField:
@@ -90,7 +138,10 @@ def _phone_number() -> forms.CharField:
         regex=r"^[\d\s()+.-]{4,30}$",
         label=_("Phone number"),
         required=False,
-        help_text=_("Spaces, dashes and a leading +56 or 0 are fine; it is kept as digits."),
+        help_text=_(
+            "Spaces and dashes are fine. Typed with its country code (+56 2 2345 6789), "
+            "the country code is filled in."
+        ),
         error_messages={"invalid": _("Use digits, spaces or dashes only.")},
         validators=[single_line_validate],
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
@@ -136,9 +187,18 @@ class CountryWithCitiesSelect(FastSelect):
 
 
 class SectionForm(LookupFormMixin):
-    """A section's main form; `parts` groups its fields under headings on the page."""
+    """A section's main form; `parts` groups its fields under headings on the page.
+
+    Its amounts are in the tenant's currency."""
 
     parts: ClassVar[tuple[tuple[Any, tuple[str, ...]], ...]] = ()
+
+    def __init__(self, *args: Any, tenant: Tenant, **kwargs: Any) -> None:
+        super().__init__(*args, tenant=tenant, **kwargs)
+        self.tenant = tenant
+        for form_field in self.fields.values():
+            if isinstance(form_field, AmountField):
+                form_field.in_currency(tenant.currency)
 
     def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
         placed = {name for _title, names in self.parts for name in names}
@@ -234,7 +294,7 @@ class ClientForm(SectionForm):
     identity_id = _text(
         _("Identity number"),
         max_length=50,
-        help_text=_("For a Chilean RUT, with its check digit: 12.345.678-5."),
+        help_text=_("For a Chilean RUT, with its check digit, dots or not: 12.345.678-5."),
     )
     identity_country = _country(_("Issuing country of the identity document"))
     contact_source = LookupChoiceField(

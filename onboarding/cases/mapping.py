@@ -42,6 +42,9 @@ class Field:
     calls: str = ""  # the calls that carry it (`Sent` letters); a row's are its group's
     personal: bool = True  # masked in stored attempts; a new field is, until decided otherwise
     built: bool = False  # composed by `payloads.py` (an object, a list, a fallback), not copied
+    # An amount of money: whole units of the tenant's currency, sent as a string of digits
+    # ("120000000", as the seeds show), shown grouped with the currency.
+    amount: bool = False
 
 
 @dataclass(frozen=True)
@@ -154,9 +157,9 @@ SALES = SectionMap(
         Field("stage_name", "stageName", "S", personal=False),
         # Empty, it is the client's first and paternal last names.
         Field("display_name", "displayName", "S", built=True),
-        Field("annual_income", "annualIncome", "SK"),
-        Field("liquid_net_worth", "liquidNetWorth", "SK"),
-        Field("total_net_worth", "totalNetWorth", "SK"),
+        Field("annual_income", "annualIncome", "SK", amount=True),
+        Field("liquid_net_worth", "liquidNetWorth", "SK", amount=True),
+        Field("total_net_worth", "totalNetWorth", "SK", amount=True),
         Field("country_of_citizenship", "countryOfCitizenship", "S", personal=False),
         Field("country_of_citizenship", "primaryCountryOfCitizenship", "K", personal=False),
         Field("country_of_birth", "countryOfBirth", "SK", personal=False),
@@ -289,6 +292,14 @@ def _names(*, personal: bool) -> frozenset[str]:
 # The names of the bodies whose values are personal, and those that are classification codes.
 PERSONAL_NAMES = _names(personal=True)
 SHOWN_NAMES = _names(personal=False)
+# The form fields and the bodies' names that hold an amount of money.
+AMOUNT_NAMES = frozenset(
+    name
+    for table in TABLES.values()
+    for _path, _prefix, field in paths(table)
+    if field.amount
+    for name in (field.name, leaf(field.wire))
+)
 
 
 def _create_names() -> dict[str, str]:

@@ -34,6 +34,9 @@ class Case(models.Model):
     client_name = models.CharField(_("client name"), max_length=300, blank=True)
     client_email = models.CharField(_("client e-mail"), max_length=254, blank=True)
     identity_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    # For a RUT, a keyed hash of its digits without the check digit: a search for
+    # "15.234.567" or "15234567" finds 15.234.567-4 (`cases_search`).
+    identity_body_hash = models.CharField(max_length=64, blank=True, db_index=True)
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.DRAFT
     )

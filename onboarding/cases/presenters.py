@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from onboarding.accounts.models import Tenant, User
 from onboarding.audit.models import Event, EventKind
 from onboarding.cases.lifecycle import FIRST_ROUND, SECTIONS, Section, StepKind
-from onboarding.cases.mapping import TABLES, Group, form_field
+from onboarding.cases.mapping import AMOUNT_NAMES, TABLES, Group, form_field
 from onboarding.cases.sections import SPECS, BoundSection
-from onboarding.core.display import AMOUNTS, shown_amount, shown_date
+from onboarding.core.display import shown_amount, shown_date
 from onboarding.lookups.forms import LookupChoiceField, LookupMemo
 from onboarding.lookups.kinds import LookupKind
 
@@ -68,6 +68,7 @@ class BodyReader:
     dates and amounts in the page's language. Each list is read once (one cache read)."""
 
     def __init__(self, tenant: Tenant) -> None:
+        self.currency = tenant.currency
         self.memo = LookupMemo(tenant)
         self._labels_of: dict[int, dict[str, str]] = {}
 
@@ -87,8 +88,8 @@ class BodyReader:
 
     def value(self, key: str, value: Any) -> str:
         """The value of the body's top-level name `key`."""
-        if key in AMOUNTS and value not in (None, ""):
-            return shown_amount(value)
+        if key in AMOUNT_NAMES and value not in (None, ""):
+            return shown_amount(value, currency=self.currency)
         if isinstance(value, list) and value and isinstance(value[0], dict):
             group = _group_of(key.partition(":")[0])  # "addresses:SALES" is a list's part
             if group is not None:
@@ -176,13 +177,22 @@ def _linked(bound: BoundSection, case_id: int) -> list[tuple[str, str, str]]:
     return [(label, message, links.get(message, "")) for label, message in bound.unplaced_errors]
 
 
-def plan_calls(*, plan: Any) -> list[dict[str, Any]]:
+def plan_calls(*, plan: Any, tenant: Tenant) -> list[dict[str, Any]]:
+    def shown(name: str, value: Any) -> str:
+        if name in AMOUNT_NAMES and value not in (None, ""):
+            return shown_amount(value, currency=tenant.currency)
+        return shown_value(value)
+
     return [
         {
             "call": call,
             "json": json.dumps(call.body, indent=2, ensure_ascii=False),
             "changes": [
-                (wire_label(change.field), shown_value(change.old), shown_value(change.new))
+                (
+                    wire_label(change.field),
+                    shown(change.field, change.old),
+                    shown(change.field, change.new),
+                )
                 for change in call.changes
             ],
         }

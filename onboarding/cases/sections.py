@@ -19,9 +19,10 @@ from onboarding.altafid.enums import ContactAddressType, IdentityType
 from onboarding.cases import completeness, validators
 from onboarding.cases import forms as section_forms
 from onboarding.cases.completeness import Unmet
+from onboarding.cases.mapping import AMOUNT_NAMES
 from onboarding.cases.models import Section
-from onboarding.core.display import shown_field_value
-from onboarding.lookups.forms import LookupMemo
+from onboarding.core.display import shown_amount, shown_date
+from onboarding.lookups.forms import LookupChoiceField, LookupMemo
 
 RawData = dict[str, list[str]]
 
@@ -416,6 +417,11 @@ def _apply_our_rules(bound: BoundSection) -> None:
     data = getattr(form, "cleaned_data", {})
     if data.get("identity_type") == IdentityType.CHILE_RUT and data.get("identity_id"):
         _normalise(bound, form, "identity_id", validators.rut_validate, data["identity_id"])
+    for name, form_field in form.fields.items():
+        if isinstance(form_field, section_forms.AmountField) and data.get(name):
+            _normalise(bound, form, name, str, data[name])
+    if data.get("phone_number") and not data.get("phone_code"):
+        _phone_code_follow(bound, form, data["phone_number"])
     if data.get("phone_code") and data.get("phone_number"):
         _normalise(
             bound,
@@ -425,8 +431,13 @@ def _apply_our_rules(bound: BoundSection) -> None:
                 phone_code=data["phone_code"], number=data["phone_number"]
             ),
         )
-    elif data.get("phone_number") and "phone_code" in form.fields:
-        form.add_error("phone_code", _("Choose the country code of this phone number."))
+    elif (
+        data.get("phone_number") and "phone_code" in form.fields and "phone_code" not in form.errors
+    ):
+        form.add_error(
+            "phone_code",
+            _("Choose the country code, or type the number with it: +56 9 6123 4567."),
+        )
     for name in ("preferred_email", "primary_email"):
         if data.get(name):
             _normalise(bound, form, name, str.strip, data[name])
@@ -458,6 +469,26 @@ def _apply_row_rules(bound: BoundSection) -> None:
                 _normalise(
                     bound, row, "identity_id", validators.rut_validate, row_data["identity_id"]
                 )
+
+
+def _phone_code_follow(bound: BoundSection, form: Any, number: str) -> None:
+    """A number typed with its dialling code (+56 2 2345 6789) and no country code chosen:
+    the country code is the number's, when the tenant's list offers it."""
+    code_field = form.fields.get("phone_code")
+    code = validators.phone_code_of(number)
+    if code is None or not isinstance(code_field, LookupChoiceField):
+        return
+    if any(value == code for value, _label in code_field.options):
+        _normalise(bound, form, "phone_code", lambda: code)
+    elif "phone_code" in form.cleaned_data:
+        form.add_error(
+            "phone_code",
+            ValidationError(
+                _("This number's country code, %(code)s, is not in the list: choose one."),
+                code="phone_code_unknown",
+                params={"code": code},
+            ),
+        )
 
 
 def _apply_cross_rules(bound: BoundSection, data: dict[str, Any]) -> None:
@@ -500,8 +531,12 @@ def _shown(form: Any, names: Iterable[str] | None = None) -> list[tuple[str, str
             shown = _("Yes")
         elif str(value) in choices:
             shown = choices[str(value)]
+        elif bound_field.name in AMOUNT_NAMES and isinstance(value, int | str):
+            shown = shown_amount(value, currency=form.tenant.currency)
+        elif isinstance(value, datetime.date | str):
+            shown = shown_date(value)
         else:
-            shown = shown_field_value(bound_field.name, value)
+            shown = str(value)
         found.append((bound_field.name, str(bound_field.label), str(shown)))
     return found
 

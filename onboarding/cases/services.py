@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
+from onboarding.altafid.enums import IdentityType
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record, field_changes
 from onboarding.cases.lifecycle import (
@@ -30,6 +31,7 @@ from onboarding.cases.lifecycle import (
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.permissions import case_admin_check, case_owner_check
 from onboarding.cases.sections import HOMES, SPECS, BoundSection, RawData, bind
+from onboarding.cases.validators import RUT_BODY, rut_body
 from onboarding.core.crypto import search_hash
 from onboarding.core.inputs import INT_MAX
 from onboarding.lookups.forms import LookupMemo
@@ -115,6 +117,9 @@ def cases_search(
         hashed = search_hash(query)
         if hashed:
             matches |= Q(identity_hash=hashed)
+        body = rut_body(query)
+        if body:
+            matches |= Q(identity_body_hash=search_hash(body, purpose=RUT_BODY))
         cases = cases.filter(matches)
     return cases
 
@@ -474,11 +479,20 @@ def _plain_columns(bound: BoundSection) -> dict[str, str]:
         for part in (valid("first_name"), valid("paternal_last_name"), valid("maternal_last_name"))
         if part
     )
+    identity = bound.normalised.get("identity_id") or valid("identity_id")
+    rut = identity if valid("identity_type") == IdentityType.CHILE_RUT else ""
     return {
         "client_name": name[:300],
         "client_email": valid("preferred_email").lower()[:254],
-        "identity_hash": search_hash(bound.normalised.get("identity_id") or valid("identity_id")),
+        "identity_hash": search_hash(identity),
+        "identity_body_hash": rut_body_hash(rut),
     }
+
+
+def rut_body_hash(rut: str) -> str:
+    """The keyed hash of a valid RUT's digits before its check digit ("12345678-5")."""
+    body, dash, _digit = rut.rpartition("-")
+    return search_hash(body, purpose=RUT_BODY) if dash and body.isdigit() else ""
 
 
 @dataclass(frozen=True)
@@ -552,6 +566,7 @@ def case_discard(*, case: Case, user: User) -> None:
             client_name="",
             client_email="",
             identity_hash="",
+            identity_body_hash="",
             version=case.version + 1,
             updated_at=timezone.now(),
             updated_by=user,

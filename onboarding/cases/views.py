@@ -557,7 +557,7 @@ def _review_page(
         "owner": owner,
         **_linked_contact(case, plan),
         "summary": review_summary(plan=plan, case_id=case.pk),
-        "calls": plan_calls(plan=plan),
+        "calls": plan_calls(plan=plan, tenant=case.tenant),
         "steps": _stepper(case, None),
         "duplicates": case_duplicates_local(case=case, user=user),
         "matches": matches,

@@ -41,13 +41,17 @@ def rotate_token(token: str) -> str:
     return fernet().rotate(token.encode("ascii")).decode("ascii")
 
 
-def search_hash(value: str) -> str:
-    """A keyed hash of an identity number, equal for "12.345.678-5" and "123456785"."""
+def search_hash(value: str, *, purpose: str = "") -> str:
+    """A keyed hash of an identity number, equal for "12.345.678-5" and "123456785".
+
+    A `purpose` ("rut-body") gives hashes of its own, which never equal another purpose's
+    for the same characters."""
     normalised = re.sub(r"[^0-9A-Z]", "", value.strip().upper())
     if not normalised:
         return ""
     key = str(settings.SEARCH_HASH_KEY).encode()
-    return hmac.new(key, normalised.encode(), hashlib.sha256).hexdigest()
+    message = f"{purpose}\x00{normalised}" if purpose else normalised
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
 class EncryptedJSONField(models.TextField):

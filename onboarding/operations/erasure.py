@@ -59,6 +59,7 @@ def case_erase(
             client_name="",
             client_email="",
             identity_hash="",
+            identity_body_hash="",
             erased_at=timezone.now(),
             version=case.version + 1,
         )

@@ -1,4 +1,5 @@
 import csv
+import datetime
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -185,6 +186,12 @@ def csv_cell(value: object) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _in_zone(moment: datetime.datetime | None, tenant: Tenant) -> str:
+    """A time in the tenant's zone, with its offset ("2026-01-15T12:00:00-03:00"). A streamed
+    export is written after the view returns, outside the zone the request activated."""
+    return timezone.localtime(moment, tenant.zone).isoformat() if moment else ""
+
+
 def _in_chunks(steps: QuerySet[Step], size: int = 100) -> Iterator[Step]:
     """The steps in order: their IDs from the index alone, then their rows a chunk at a time,
     so that the first row goes out before the whole export is read."""
@@ -231,8 +238,8 @@ def failure_export(request: HtmxHttpRequest, tenant: Tenant) -> StreamingHttpRes
                         error.get("status") or "",
                         error.get("message") or "",
                         step.tries,
-                        step.queued_at.isoformat() if step.queued_at else "",
-                        step.finished_at.isoformat() if step.finished_at else "",
+                        _in_zone(step.queued_at, tenant),
+                        _in_zone(step.finished_at, tenant),
                     )
                 ]
             )

@@ -67,7 +67,7 @@ def _fill_client_section(page):
     _field(page, "Contact source").select_option(label="Referral")
     _field(page, "Market segment").select_option(label="High net worth")
     page.get_by_role("button", name="Save draft").click()
-    page.get_by_text("This RUT's check digit is wrong.").first.wait_for()
+    page.get_by_text("The check digit 9 does not match the number before it").first.wait_for()
     screenshot(page, "case-1-client-with-an-error")
     _field(page, "Identity number").fill("12.345.678-5")
     _field(page, "Phone number").fill("+56 9 6123 4567")
@@ -146,7 +146,7 @@ def test_it_takes_an_rm_through_every_section_to_a_review_with_nothing_blocking(
     page.get_by_role("link", name="2 Sales profile").click()
     assert page.locator("#id_addresses-0-city").input_value() == "Santiago"
     assert page.locator("#id_addresses-1-street_name").count() == 0
-    assert _field(page, "Liquid net worth").input_value() == "300000000"
+    assert _field(page, "Liquid net worth").input_value() == "300,000,000"
     page.get_by_role("link", name="Review").click()
     page.get_by_text("Nothing blocks submission.").wait_for()
     page.get_by_text("Show the exact JSON of the five Altafid calls").click()

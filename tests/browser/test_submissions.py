@@ -84,7 +84,7 @@ def test_it_amends_an_activated_case_and_altafid_then_holds_the_new_value(
     page.goto(live_server.url + reverse("cases:review", args=[case.pk]))
     page.get_by_role("heading", name="What changes in Altafid").wait_for()
     screenshot(page, "amendment-review")
-    assert page.locator("table.changes ins").first.inner_text() == "120000000"
+    assert page.locator("table.changes ins").first.inner_text() == "CLP\xa0120,000,000"
 
     page.get_by_role("button", name="Send the changes to Altafid").click()
     page.get_by_text("Amendment submitted.").wait_for()

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from onboarding.cases import mapping
+from onboarding.cases.forms import AmountField
 from onboarding.cases.mapping import PLUMBING, TABLES, Sent, leaf, paths
 from onboarding.cases.models import Section
 from onboarding.cases.payloads import case_payloads
@@ -209,6 +210,24 @@ def test_it_maps_or_lists_as_local_every_field_of_each_section_form():
         for group in table.groups:
             row = next(g for g in spec.groups if g.prefix == group.prefix).formset.form
             assert set(row.base_fields) == {field.name for field in group.fields}, group.prefix
+
+
+def test_it_marks_as_amounts_exactly_the_amount_fields_of_the_forms():
+    for section, spec in SPECS.items():
+        typed = {
+            name
+            for name, form_field in spec.form.base_fields.items()
+            if isinstance(form_field, AmountField)
+        }
+        assert {field.name for field in TABLES[section].fields if field.amount} == typed
+    assert {
+        "annual_income",
+        "liquid_net_worth",
+        "total_net_worth",
+        "annualIncome",
+        "liquidNetWorth",
+        "totalNetWorth",
+    } == mapping.AMOUNT_NAMES
 
 
 def test_it_copies_only_top_level_fields_as_they_are():

@@ -40,7 +40,9 @@ def test_it_keeps_invalid_values_exactly_as_typed(tenant, rm):
     }
     errors = result.bound.form.errors
     assert errors["date_of_birth"] == ["Enter a date as YYYY-MM-DD."]
-    assert errors["identity_id"] == ["This RUT's check digit is wrong."]
+    assert errors["identity_id"] == [
+        "The check digit 9 does not match the number before it: check both on the client's card."
+    ]
 
 
 def test_it_refuses_a_save_from_an_older_copy(tenant, rm):
@@ -76,10 +78,10 @@ def test_it_finds_a_case_by_name_email_or_identity_number(tenant, rm):
     _save(case, Section.CLIENT, CLIENT_SECTION, rm)
     case_create(tenant=tenant, owner=rm)
 
-    for query in ("garcía", "JUAN@example", "123456785", "12.345.678-5"):
+    for query in ("garcía", "JUAN@example", "123456785", "12.345.678-5", "12.345.678"):
         found = cases_search(user=rm, tenant=tenant, query=query)
         assert list(found) == [case], query
-    assert not cases_search(user=rm, tenant=tenant, query="12.345.678")
+    assert not cases_search(user=rm, tenant=tenant, query="12.345.679")
     assert list(cases_search(user=rm, tenant=tenant, status=CaseStatus.READY)) == []
 
 

@@ -72,7 +72,7 @@ def test_it_keeps_what_was_typed_and_shows_errors_next_to_fields(logged_in, case
     assert response.status_code == 302
     html = page.content.decode()
     assert 'value="12.345.678-9"' in html
-    assert "This RUT&#x27;s check digit is wrong." in html
+    assert "The check digit 9 does not match the number before it" in html
     assert 'aria-describedby="id_identity_id-errors id_identity_id-help"' in html
     assert 'aria-invalid="true"' in html
 

@@ -250,7 +250,10 @@ def test_it_shows_the_difference_against_the_last_review(client, held, officer, 
     masked = client.get(reverse("kyc:review", args=[again.pk])).content.decode()
 
     assert "Changed since the last review" in page
-    assert '<td class="diff-old">90,000,000</td><td class="diff-new">95,000,000</td>' in page
+    assert (
+        '<td class="diff-old">CLP\xa090,000,000</td><td class="diff-new">CLP\xa095,000,000</td>'
+        in page
+    )
     changes = masked.split("Changed since the last review")[1].split("</table>")[0]
     assert "95,000,000</td>" not in changes
     assert '<td class="diff-new">changed</td>' in masked
@@ -310,7 +313,10 @@ def test_it_shows_what_changed_since_an_approval_that_a_later_edit_voided(
     assert Review.objects.get(pk=held.pk).state == ReviewState.VOIDED
     assert "Voided by a change" in page
     changes = page.split("Changed since the last review")[1].split("</table>")[0]
-    assert '<td class="diff-old">350,000,000</td><td class="diff-new">360,000,000</td>' in changes
+    assert (
+        '<td class="diff-old">CLP\xa0350,000,000</td><td class="diff-new">CLP\xa0360,000,000</td>'
+        in changes
+    )
     assert changes.count('class="diff-new"') == 1
 
 

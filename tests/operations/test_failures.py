@@ -1,6 +1,7 @@
 """The admins' failure queue: classification, actions and their audit, the export."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -244,6 +245,20 @@ def test_it_exports_the_queue_as_csv_with_formulas_escaped(
     assert csv_cell("-1") == "'-1"
     assert csv_cell("@x") == "'@x"
     assert csv_cell("plain") == "plain"
+
+
+def test_it_exports_times_in_the_tenants_time_zone(
+    client, ready_case, rm, sandbox, settings, admin
+):
+    _sales_failed_for_good(ready_case, rm, sandbox, settings)
+    at = datetime.datetime(2026, 1, 15, 15, 0, tzinfo=datetime.UTC)
+    Step.objects.filter(case=ready_case, kind="sales").update(queued_at=at, finished_at=at)
+    client.force_login(admin)
+
+    response = client.get(reverse("operations:export"))
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[1][9:11] == ["2026-01-15T12:00:00-03:00", "2026-01-15T12:00:00-03:00"]
 
 
 def test_it_says_so_rather_than_draw_an_empty_chart(client, ready_case, admin):

@@ -153,8 +153,8 @@ def test_it_reviews_an_amendment_as_the_difference_against_what_altafid_holds(
     html = client.get(reverse("cases:review", args=[case.pk])).content.decode()
 
     assert "What changes in Altafid" in html
-    assert '<th scope="row">Annual income</th><td><del>90000000</del></td>' in html
-    assert "<ins>95000000</ins>" in html
+    assert '<th scope="row">Annual income</th><td><del>CLP\xa090,000,000</del></td>' in html
+    assert "<ins>CLP\xa095,000,000</ins>" in html
     assert "Send the changes to Altafid" in html
 
 

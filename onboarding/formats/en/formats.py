@@ -7,3 +7,6 @@ MONTH_DAY_FORMAT = "j M"
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3
+# An amount with its currency: the ISO code first, as in "CLP 85,000,000" (a no-break space).
+CURRENCY_FORMAT = "{code}\u00a0{amount}"
+CURRENCY_FORMATS: dict[str, str] = {}

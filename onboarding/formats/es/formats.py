@@ -7,3 +7,7 @@ MONTH_DAY_FORMAT = "j b"
 DECIMAL_SEPARATOR = ","
 THOUSAND_SEPARATOR = "."
 NUMBER_GROUPING = 3
+# An amount with its currency: "USD 85.000.000"; Chilean pesos as Chileans write them,
+# "$85.000.000".
+CURRENCY_FORMAT = "{code}\u00a0{amount}"
+CURRENCY_FORMATS = {"CLP": "${amount}"}

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0009_one_holder_per_contact'),
+        ('cases', '0010_identity_body_hash'),
     ]
 
     operations = [
