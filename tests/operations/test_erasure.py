@@ -131,7 +131,7 @@ def test_it_re_encrypts_everything_under_the_newest_key(ready_case, settings):
         cursor.execute("SELECT drafts FROM cases_case WHERE id = %s", [case.pk])
         (stored,) = cursor.fetchone()
     assert Fernet(new.encode()).decrypt(stored.encode())
-    assert "cases.Case: 1 rows re-encrypted (drafts)" in output.getvalue()
+    assert "cases.Case: 1 rows re-encrypted (drafts, duplicate_reason)" in output.getvalue()
 
 
 ERASED_TABLES = (
