@@ -100,6 +100,9 @@ def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
 
 def step_execute(*, step: Step, run_next: bool = False) -> Step | None:
     """Makes the call of a step this caller has claimed (it is running, under its lease)."""
+    if not gate_passed(step):
+        _hold_unapproved(step)
+        return None
     # Written once the try ends; a try lost with its worker is written by the sweeper.
     attempt = Attempt(
         step=step, number=step.tries, started_at=timezone.now(), sent=masked(step.payload)
@@ -123,6 +126,22 @@ def step_execute(*, step: Step, run_next: bool = False) -> Step | None:
             run_next=run_next,
         )
     return None
+
+
+def _hold_unapproved(step: Step) -> None:
+    """A reviewed step whose body is not the one an officer approved (it changed after the
+    approval, or was queued some other way) goes back to review instead of to Altafid: the
+    check at queuing time is checked again at the moment of sending."""
+    with transaction.atomic():
+        held = Step.objects.filter(pk=step.pk, state=StepState.RUNNING).update(
+            state=StepState.IN_REVIEW, lease_expires_at=None, run_after=None
+        )
+        if not held:
+            return
+        step.state = StepState.IN_REVIEW
+        log.warning("step %s was not sent: its body is not the one approved", step.pk)
+        hold_announce(step, actor=None)
+    case_status_refresh(case_id=step.case_id)
 
 
 def _create(client: AltafidClient, step: Step) -> Outcome:
