@@ -26,6 +26,7 @@ WINDOW = datetime.timedelta(minutes=15)
 FAILING = (
     AttemptOutcome.RETRY,
     AttemptOutcome.AMBIGUOUS,
+    AttemptOutcome.SERVER_ERROR,
     AttemptOutcome.FAILED,
     AttemptOutcome.NEEDS_ATTENTION,
 )

@@ -99,9 +99,15 @@ class AttemptOutcome(models.TextChoices):
     SUCCEEDED = "succeeded", _("Succeeded")
     ADOPTED = "adopted", _("Found in Altafid and adopted")
     RETRY = "retry", _("Failed, will retry")
+    # A write whose effect is unknown: Altafid never answered, or answered with a server error.
     AMBIGUOUS = "ambiguous", _("No answer: may or may not have happened")
+    SERVER_ERROR = "server_error", _("Altafid answered with an error: may or may not have happened")
     FAILED = "failed", _("Failed")
     NEEDS_ATTENTION = "needs_attention", _("Needs attention")
+
+
+# Tries after which Altafid may hold what was sent, though it did not say so.
+UNKNOWN_EFFECT = (AttemptOutcome.AMBIGUOUS, AttemptOutcome.SERVER_ERROR)
 
 
 class Attempt(models.Model):

@@ -42,7 +42,7 @@ from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.lookups.services import lookups_refresh, lookups_refused
 from onboarding.submissions import sql
 from onboarding.submissions.masking import masked
-from onboarding.submissions.models import Attempt, AttemptOutcome, Step
+from onboarding.submissions.models import UNKNOWN_EFFECT, Attempt, AttemptOutcome, Step
 from onboarding.submissions.queueing import (
     QUEUE_FIELDS,
     case_linked,
@@ -152,7 +152,7 @@ def _create(client: AltafidClient, step: Step) -> Outcome:
     if (
         step.tries > 1
         and not step.reconciled
-        and step.history.filter(outcome=AttemptOutcome.AMBIGUOUS).exists()
+        and step.history.filter(outcome__in=UNKNOWN_EFFECT).exists()
     ):
         found = _contact_find(client, payload)
         if found:
@@ -224,7 +224,7 @@ def _credentials(client: AltafidClient, step: Step) -> Outcome:
         contact_init_credentials(client, contact_uuid=step.case.contact_uuid)
     except AltafidConflict:
         # An earlier try that got no answer did initialise them: that is the effect we wanted.
-        if step.history.filter(outcome=AttemptOutcome.AMBIGUOUS).exists():
+        if step.history.filter(outcome__in=UNKNOWN_EFFECT).exists():
             return Outcome(409, None, AttemptOutcome.ADOPTED)
         raise
     return Outcome(200, None)
@@ -364,12 +364,18 @@ def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
             # must offer the tenant's current values.
             lookups_refresh(tenant=step.case.tenant, kinds=refused)
         return
-    outcome = AttemptOutcome.AMBIGUOUS if error.ambiguous else AttemptOutcome.RETRY
     elapsed = (timezone.now() - (step.queued_at or timezone.now())).total_seconds()
     exhausted = (
         step.attempts >= settings.SUBMISSION_MAX_ATTEMPTS
         or elapsed >= settings.SUBMISSION_MAX_SECONDS
     )
+    if not error.ambiguous:
+        # The last try says it failed: no try follows it.
+        outcome = AttemptOutcome.FAILED if exhausted else AttemptOutcome.RETRY
+    elif error.status is None:
+        outcome = AttemptOutcome.AMBIGUOUS
+    else:
+        outcome = AttemptOutcome.SERVER_ERROR
     if exhausted:
         state = (
             StepState.NEEDS_ATTENTION

@@ -198,6 +198,25 @@ def test_it_stops_retrying_once_the_time_since_it_was_queued_is_up(
     sales.refresh_from_db()
     assert sales.state == StepState.FAILED
     assert sales.attempts == 2
+    # The last try does not promise another.
+    assert list(sales.history.values_list("outcome", flat=True)) == [
+        AttemptOutcome.RETRY,
+        AttemptOutcome.FAILED,
+    ]
+
+
+def test_it_tells_an_error_answer_from_no_answer(ready_case, rm, sandbox):
+    submit(ready_case, rm)
+    step_run(step_id=Step.objects.get(case=ready_case, kind="create").pk)
+    sales = Step.objects.get(case=ready_case, kind="sales")
+    sandbox.fail_next("server_error", method="PUT", path_prefix="/api/contacts")
+
+    step_run(step_id=sales.pk)
+
+    attempt = sales.history.get()
+    assert attempt.outcome == AttemptOutcome.SERVER_ERROR
+    assert attempt.http_status == 500
+    assert attempt.get_outcome_display().startswith("Altafid answered with an error")
 
 
 @pytest.mark.parametrize("attempts", [1, 3, 8, 30])
