@@ -20,6 +20,7 @@ from onboarding.cases.models import Case
 from onboarding.cases.services import case_owner_candidates
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.core.inputs import ids_read
+from onboarding.health.services import probe_last
 from onboarding.operations.chart import failures_chart_recent
 from onboarding.operations.erasure import case_erase
 from onboarding.operations.forms import SORTS, FailureQuery, ResolveForm
@@ -105,7 +106,11 @@ def failure_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
 def failure_detail(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
     step = _failure(tenant, pk)
     kind = failure_kind(step)
+    probe = probe_last(tenant_uuid=tenant.altafid_uuid)
     context: dict[str, Any] = {
+        # The latest probe found Altafid unreachable: a retry now would likely fail too.
+        "altafid_down": probe is not None and not probe.get("ok"),
+        "probe": probe,
         "step": step,
         "case": step.case,
         "kind": kind,

@@ -203,6 +203,38 @@ def test_it_acts_from_the_failure_page(client, ready_case, rm, sandbox, settings
     assert Case.objects.get(pk=ready_case.pk).status == CaseStatus.CANCELLED
 
 
+def test_it_tells_a_step_that_succeeded_after_a_retry_needs_nothing(
+    client, ready_case, rm, sandbox, settings, admin
+):
+    failed = _sales_failed_for_good(ready_case, rm, sandbox, settings)
+    failure_retry(step=failed, user=admin)
+    step_run(step_id=failed.pk)
+    client.force_login(admin)
+
+    page = client.get(reverse("operations:failure", args=[failed.pk])).content.decode()
+
+    assert "Succeeded: nothing to do" in page
+    assert "Transient or platform: retry" not in page
+    assert "Retry now" not in page
+
+
+def test_it_warns_that_a_retry_would_fail_while_altafid_is_down(
+    client, ready_case, rm, sandbox, settings, admin
+):
+    from onboarding.health.services import probe_record
+
+    failed = _sales_failed_for_good(ready_case, rm, sandbox, settings)
+    client.force_login(admin)
+    up = client.get(reverse("operations:failure", args=[failed.pk])).content.decode()
+    probe_record(tenant_uuid=ready_case.tenant.altafid_uuid, ok=False, latency_ms=None, error="x")
+
+    down = client.get(reverse("operations:failure", args=[failed.pk])).content.decode()
+
+    assert "Altafid did not answer the last check" not in up
+    assert "Altafid did not answer the last check" in down
+    assert 'aria-describedby="altafid-down"' in down
+
+
 def test_it_retries_the_chosen_failures_in_bulk(client, ready_case, rm, sandbox, settings, admin):
     failed = _sales_failed_for_good(ready_case, rm, sandbox, settings)
     client.force_login(admin)
