@@ -250,10 +250,15 @@ def test_it_shows_the_difference_against_the_last_review(client, held, officer, 
     masked = client.get(reverse("kyc:review", args=[again.pk])).content.decode()
 
     assert "Changed since the last review" in page
+    assert "The KYC data sent again, after the review of" in page
+    assert "The first KYC data sent to Altafid" not in page
     assert (
         '<td class="diff-old">CLP\xa090,000,000</td><td class="diff-new">CLP\xa095,000,000</td>'
         in page
     )
+    decided = client.get(reverse("kyc:review", args=[held.pk])).content.decode()
+    assert "Waiting since" not in decided
+    assert "Decided</dt>" in decided
     changes = masked.split("Changed since the last review")[1].split("</table>")[0]
     assert "95,000,000</td>" not in changes
     assert '<td class="diff-new">changed</td>' in masked
