@@ -17,6 +17,8 @@ class NoticeKind(models.TextChoices):
     REVIEW_WAITING = "review_waiting", _("Waiting for your KYC review")
     REVIEW_RETURNED = "review_returned", _("Returned by compliance")
     REVIEW_APPROVED = "review_approved", _("KYC approved")
+    STEP_STOPPED = "step_stopped", _("Stopped: needs action")
+    STEP_RECOVERED = "step_recovered", _("Went through after a retry")
 
 
 class Notice(models.Model):

@@ -86,7 +86,43 @@ def notices_review_decided(
     )
     subject, body = _decision_mail(notice, reasons)
     address = notice.recipient.email
-    transaction.on_commit(lambda: _decision_send(notice.pk, address, subject, body))
+    transaction.on_commit(
+        lambda: _notice_send(notice.pk, "review decision", address, subject, body)
+    )
+
+
+def notices_step_stopped(*, case: Case) -> None:
+    """Tells the RM, in the app and by e-mail, that a step of their case stopped for good:
+    an administrator retries it or decides, unless it is data for the RM to fix (the status
+    page says which)."""
+    notice = Notice.objects.create(
+        recipient_id=case.owner_id,
+        tenant_id=case.tenant_id,
+        case=case,
+        kind=NoticeKind.STEP_STOPPED,
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("An onboarding stopped on its way to Altafid")
+        body = render_to_string(
+            "notices/stopped_email.txt",
+            {"notice": notice, "link": _link(notice_target(notice))},
+        )
+    address = notice.recipient.email
+    transaction.on_commit(lambda: _notice_send(notice.pk, "step stopped", address, subject, body))
+
+
+def notices_step_recovered(*, case: Case) -> None:
+    """Tells the RM in the app that a step that had stopped went through after a retry; what
+    was stopped is done with."""
+    Notice.objects.filter(case=case, kind=NoticeKind.STEP_STOPPED, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    Notice.objects.create(
+        recipient_id=case.owner_id,
+        tenant_id=case.tenant_id,
+        case=case,
+        kind=NoticeKind.STEP_RECOVERED,
+    )
 
 
 def notice_target(notice: Notice) -> str:
@@ -123,8 +159,8 @@ def _decision_mail(notice: Notice, reasons: Sequence[Promise | str]) -> tuple[st
     return subject, body
 
 
-def _decision_send(notice_id: int, address: str, subject: str, body: str) -> None:
-    if mail_send(kind="review decision", to=[address], subject=subject, body=body):
+def _notice_send(notice_id: int, kind: str, address: str, subject: str, body: str) -> None:
+    if mail_send(kind=kind, to=[address], subject=subject, body=body):
         Notice.objects.filter(pk=notice_id).update(emailed_at=timezone.now())
 
 

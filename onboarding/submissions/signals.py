@@ -10,3 +10,11 @@ submission_cancelled = Signal()
 
 # The sweeper finished a round, with `swept`: how many lost steps it sent again.
 steps_swept = Signal()
+
+# The worker stopped a step for good (failed, or needs a person's decision): its RM is told.
+# Sent inside the closing transaction, with `step`.
+step_stopped = Signal()
+
+# A step that had stopped went through after a person queued it again: its RM is told.
+# Sent inside the closing transaction, with `step`.
+step_recovered = Signal()

@@ -37,7 +37,14 @@ from onboarding.altafid.contacts import (
 )
 from onboarding.altafid.errors import AltafidConflict, AltafidError
 from onboarding.audit.models import EventKind
-from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState, following, step_reviewed
+from onboarding.cases.lifecycle import (
+    FIRST_ROUND,
+    STOPPED,
+    StepKind,
+    StepState,
+    following,
+    step_reviewed,
+)
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.lookups.services import lookups_refresh, lookups_refused
 from onboarding.submissions import sql
@@ -54,6 +61,7 @@ from onboarding.submissions.queueing import (
     queue_now,
     send_on_commit,
 )
+from onboarding.submissions.signals import step_recovered, step_stopped
 from onboarding.submissions.status import case_status_refresh
 
 log = logging.getLogger(__name__)
@@ -324,6 +332,11 @@ def _finish(
         sql.events_insert(events, now=now)
         if held is not None:
             hold_announce(held, actor=None)
+        if state in STOPPED:
+            step_stopped.send(sender=Step, step=step)
+        elif state == StepState.SUCCEEDED and step.tries > step.attempts:
+            # Tries before the last fresh queuing: it had stopped, and a person queued it.
+            step_recovered.send(sender=Step, step=step)
         if not goes_on:
             # The chain ends here (or stops): the case's status follows from its steps.
             case_status_refresh(case_id=step.case_id)

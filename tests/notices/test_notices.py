@@ -14,6 +14,7 @@ from onboarding.kyc.services import review_approve, review_return
 from onboarding.notices.models import Notice, NoticeKind
 from onboarding.notices.services import notices_mail_waiting
 from onboarding.submissions.models import Step, StepState
+from onboarding.submissions.worker import step_run
 from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import officer_of, steps_drive, submit
 
@@ -237,3 +238,50 @@ def test_it_keeps_the_waiting_notices_when_the_mail_server_is_down(
 
     assert caplog.text.count("could not send the review waiting e-mail") == 2
     assert Notice.objects.filter(kind="review_waiting").count() == 2
+
+
+def _sales_failed_for_good(case, rm, sandbox, settings):
+    settings.SUBMISSION_MAX_ATTEMPTS = 1
+    submit(case, rm)
+    step_run(step_id=Step.objects.get(case=case, kind="create").pk)
+    sandbox.fail_next("unavailable", method="PUT", path_prefix="/api/contacts")
+    step_run(step_id=Step.objects.get(case=case, kind="sales").pk)
+    return Step.objects.get(case=case, kind="sales")
+
+
+def test_it_tells_the_rm_when_a_case_stops_for_good(
+    ready_case, rm, sandbox, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = _sales_failed_for_good(ready_case, rm, sandbox, settings)
+
+    assert failed.state == StepState.FAILED
+    notice = Notice.objects.get(recipient=rm)
+    assert (notice.kind, notice.case) == (NoticeKind.STEP_STOPPED, ready_case)
+    assert [message.to for message in mail.outbox] == [[rm.email]]
+    assert ready_case.client_name not in mail.outbox[0].body + mail.outbox[0].subject
+    assert reverse("submissions:status", args=[ready_case.pk]) in mail.outbox[0].body
+
+
+def test_it_tells_the_rm_when_an_admins_retry_goes_through(ready_case, rm, sandbox, settings):
+    from onboarding.operations.services import failure_retry
+
+    failed = _sales_failed_for_good(ready_case, rm, sandbox, settings)
+    admin = staff_create(role=Role.ADMIN, tenants=[ready_case.tenant])
+    failure_retry(step=failed, user=admin)
+
+    step_run(step_id=failed.pk)
+
+    kinds = dict(Notice.objects.filter(recipient=rm).values_list("kind", "read_at"))
+    assert set(kinds) == {NoticeKind.STEP_STOPPED, NoticeKind.STEP_RECOVERED}
+    assert kinds[NoticeKind.STEP_STOPPED] is not None
+    assert kinds[NoticeKind.STEP_RECOVERED] is None
+
+
+def test_it_sends_no_notice_for_a_step_that_went_through_at_once(ready_case, rm, sandbox):
+    submit(ready_case, rm)
+    steps_drive(ready_case)
+
+    assert not Notice.objects.filter(
+        recipient=rm, kind__in=(NoticeKind.STEP_STOPPED, NoticeKind.STEP_RECOVERED)
+    ).exists()
