@@ -125,7 +125,7 @@ def test_it_takes_an_rm_through_every_section_to_a_review_with_nothing_blocking(
     live_server, page, rm
 ):
     _log_in(page, live_server, rm)
-    page.get_by_role("button", name="New onboarding").click()
+    page.get_by_role("link", name="New onboarding").click()
     _fill_client_section(page)
     _continue(page, "Sales profile")
     _fill_sales_section(page)
@@ -155,7 +155,7 @@ def test_it_takes_an_rm_through_every_section_to_a_review_with_nothing_blocking(
 
 def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
     _log_in(page, live_server, rm)
-    page.get_by_role("button", name="New onboarding").click()
+    page.get_by_role("link", name="New onboarding").click()
     _field(page, "First name").fill("Ana")
     page.get_by_text("Draft saved at").wait_for()
 
@@ -172,7 +172,7 @@ def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
 
 def test_it_marks_a_field_in_error_when_the_autosave_finds_it(live_server, page, rm):
     _log_in(page, live_server, rm)
-    page.get_by_role("button", name="New onboarding").click()
+    page.get_by_role("link", name="New onboarding").click()
     _field(page, "First name").fill("Ana")
     _field(page, "E-mail").fill("ana-at-example")
     page.get_by_text("Draft saved at").wait_for()
@@ -191,8 +191,8 @@ def test_it_marks_a_field_in_error_when_the_autosave_finds_it(live_server, page,
 @pytest.mark.expect_http_status(409)
 def test_it_refuses_the_later_of_two_saves_until_asked_and_loses_nothing(live_server, page, rm):
     _log_in(page, live_server, rm)
-    page.get_by_role("button", name="New onboarding").click()
-    page.wait_for_url("**/client/")
+    page.get_by_role("link", name="New onboarding").click()
+    page.wait_for_url("**/new/")
     _field(page, "First name").fill("Ana")
     _save(page)
     tab_b = page.context.new_page()
@@ -228,7 +228,10 @@ def test_it_refuses_the_later_of_two_saves_until_asked_and_loses_nothing(live_se
 @pytest.mark.browser_context(java_script_enabled=False)
 def test_it_works_without_javascript(live_server, page, rm):
     _log_in(page, live_server, rm)
-    page.get_by_role("button", name="New onboarding").click()
+    page.get_by_role("link", name="New onboarding").click()
+    _field(page, "First name").fill("Ana")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Draft saved.").wait_for()
     case = Case.objects.get(owner=rm)
     page.goto(live_server.url + reverse("cases:section", args=[case.pk, "sales"]))
 
