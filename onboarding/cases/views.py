@@ -1,6 +1,7 @@
 import re
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -564,11 +565,21 @@ def _row_change(action: str) -> RowChange | None:
 
 
 def _removed_label(section: Section, removed: RemovedRow | None) -> str:
+    """ "Address 1 (Avenida Apoquindo)": the row as it was numbered, and its first text."""
     groups = {group.prefix: group for group in SPECS[section].groups}
     group = groups.get(removed.prefix) if removed else None
     if removed is None or group is None:
         return ""
-    return f"{group.row_title} {removed.index + 1}"
+    label = f"{group.row_title} {removed.index + 1}"
+    fields = group.formset.form.base_fields
+    texts = (
+        value.strip()
+        for name, field in fields.items()
+        if isinstance(field, forms.CharField)
+        for value in removed.values.get(name, [])[:1]
+    )
+    first = next((text for text in texts if text), "")
+    return f"{label} ({first[:60]})" if first else label
 
 
 def _to_fix(bound: Any) -> list[tuple[str, str, str]]:

@@ -154,7 +154,7 @@ def test_it_keeps_a_removed_row_to_bring_back_with_its_values(logged_in, case):
     assert after_removal["addresses-TOTAL_FORMS"] == ["1"]
     assert after_removal["addresses-0-street_name"] == ["Providencia"]
     for html in (removed.content.decode(), page):
-        assert "Address 1 was removed." in html
+        assert "Address 1 (Apoquindo) was removed." in html
         assert 'name="action" value="undo:addresses"' in html
     assert case.draft(Section.SALES)["addresses-0-street_name"] == ["Apoquindo"]
     assert case.draft(Section.SALES)["addresses-1-street_name"] == ["Providencia"]
@@ -320,7 +320,7 @@ def test_it_adds_and_removes_address_rows(logged_in, case):
     assert "addresses-0-street_name" not in case.draft(Section.SALES)
     assert b"<html" not in response.content
     assert b'id="section-form"' in response.content
-    assert b"Address 1 was removed." in response.content
+    assert b"Address 1 (Apoquindo) was removed." in response.content
 
 
 def test_it_offers_the_cities_of_the_chosen_country(logged_in, case):
