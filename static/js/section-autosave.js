@@ -424,6 +424,7 @@
       fields: fieldsOf(form),
       // Rows added or removed move the fields: nothing typed meanwhile is put back by name.
       rows: /^(add|remove|undo):/.test(action),
+      next: action === "next",
       open: true,
     });
     htmxUnderWay += 1;
@@ -469,6 +470,10 @@
     if (form && record.meanwhile && Object.keys(record.meanwhile).length) {
       putBack(form, record.meanwhile);
       save();
+    }
+    var stopped = record.next ? document.querySelector("#to-fix[role=alert]") : null;
+    if (stopped) {
+      stopped.focus(); // "Save and continue" stayed: what to fix is at the top
     }
   });
 

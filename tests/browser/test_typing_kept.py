@@ -226,6 +226,7 @@ def test_it_stays_on_a_section_with_errors_after_save_and_continue(
     page.get_by_role("button", name=words[0]).click()
     summary = page.locator("#to-fix")
     summary.wait_for()
+    page.wait_for_function("() => document.activeElement.id === 'to-fix'")
 
     assert page.url.endswith(reverse("cases:section", args=[filled.pk, "client"]))
     assert summary.locator("a[href='#id_preferred_email']").count() == 1
