@@ -282,12 +282,13 @@ def case_section_save(
         removed = kept
     bound = case_section_bind(case=case, section=section, raw=raw).check()
     raw = {**raw, **{key: [value] for key, value in bound.normalised.items()}}
-    if version != case.version and _changed_since(case, section, version):
+    before = case.draft(section)
+    # A save from an older copy that sends what is stored now changes nothing: no conflict.
+    if version != case.version and _changed_since(case, section, version) and raw != before:
         revision = None if autosave else _revision_refused(case, section, raw, version, user)
         raise CaseVersionConflict(case, revision)
     if resume_at is None or (strict and bound.blocking):
         resume_at = section
-    before = case.draft(section)
     changed = before != raw
     if not changed and removed == kept and case.section_state(section).get("saved"):
         if case.current_section != resume_at.value:

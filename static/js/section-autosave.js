@@ -19,6 +19,7 @@
   var baseline = null; // the section's fields as last saved, or as the page was loaded
   var failed = false; // the last save was refused, or did not reach the server
   var sending = null; // the autosave under way: {typed}
+  var waiting = 0; // autosaves asked for and not yet done (under way or waiting their turn)
   var htmxSaves = new WeakMap(); // htmx's saves of the section (buttons, rows), by request
   var htmxUnderWay = 0;
   var htmxIdle = [];
@@ -36,16 +37,7 @@
     return form !== null && element instanceof Element && form.contains(element);
   }
 
-  function typed(form) {
-    var parts = [];
-    new FormData(form).forEach(function (value, name) {
-      if (!NOT_TYPED[name] && typeof value === "string") {
-        parts.push(encodeURIComponent(name) + "=" + encodeURIComponent(value));
-      }
-    });
-    return parts.join("&");
-  }
-
+  // The section's fields as the form would send them, without its token and version.
   function fieldsOf(form) {
     var fields = {};
     new FormData(form).forEach(function (value, name) {
@@ -54,6 +46,10 @@
       }
     });
     return fields;
+  }
+
+  function typed(form) {
+    return JSON.stringify(fieldsOf(form));
   }
 
   function same(one, other) {
@@ -95,7 +91,7 @@
   }
 
   function busy() {
-    return sending !== null || htmxUnderWay > 0;
+    return waiting > 0 || htmxUnderWay > 0;
   }
 
   function csrfToken() {
@@ -198,6 +194,7 @@
         },
       });
     } catch (error) {
+      failed = true; // more than the browser lets requests that outlive their page carry
       return leaving ? null : Promise.resolve(false);
     }
     sending = { typed: now };
@@ -227,12 +224,24 @@
       });
   }
 
+  // Resolves once htmx has no save of the section under way. Checked again a task later:
+  // htmx sends a save it queued right after the one before it ends, in that same task.
   function whenHtmxIdle() {
-    if (htmxUnderWay === 0) {
-      return Promise.resolve();
-    }
     return new Promise(function (resolve) {
-      htmxIdle.push(resolve);
+      function check() {
+        if (htmxUnderWay > 0) {
+          htmxIdle.push(check);
+          return;
+        }
+        setTimeout(function () {
+          if (htmxUnderWay > 0) {
+            htmxIdle.push(check);
+          } else {
+            resolve();
+          }
+        }, 0);
+      }
+      check();
     });
   }
 
@@ -240,6 +249,7 @@
   // one left: two saves of one page never refuse each other as a conflict.
   function save() {
     clearTimeout(pause);
+    waiting += 1;
     chain = chain
       .catch(function () {
         return false;
@@ -247,6 +257,9 @@
       .then(whenHtmxIdle)
       .then(function () {
         return send(false);
+      })
+      .finally(function () {
+        waiting -= 1;
       });
     return chain;
   }
@@ -331,7 +344,8 @@
     if (htmxUnderWay > 0) {
       warn = true; // a button's save, which the browser would cut off
     } else if (sending !== null) {
-      warn = typed(form) !== sending.typed; // typed after the save under way, which outlives the page
+      // The save under way outlives the page; what was typed after it cannot follow it.
+      warn = typed(form) !== sending.typed;
     } else if (unsaved()) {
       if (failed) {
         warn = true;
@@ -391,12 +405,18 @@
   // wait for an autosave under way, so that they carry the version it leaves.
   document.addEventListener("htmx:confirm", function (event) {
     var detail = event.detail || {};
-    if (detail.verb !== "post" || !inSection(detail.elt) || sending === null) {
+    if (detail.verb !== "post" || !inSection(detail.elt) || waiting === 0) {
       return;
     }
     event.preventDefault();
+    var trigger = detail.triggeringEvent;
+    var button = trigger && trigger.type === "submit" ? trigger.submitter : null;
     chain.then(function () {
-      detail.issueRequest(true);
+      if (button && button.isConnected) {
+        button.click(); // pressed again, so that the request says which button it was
+      } else if (detail.elt.isConnected) {
+        detail.issueRequest(true);
+      }
     });
   });
 

@@ -66,7 +66,7 @@ def _fill_client_section(page):
     assert _field(page, "Issuing country of the identity document").input_value() == "CHL"
     _field(page, "Contact source").select_option(label="Referral")
     _field(page, "Market segment").select_option(label="High net worth")
-    page.get_by_role("button", name="Save draft").click()
+    _save(page)
     page.get_by_text("This RUT's check digit is wrong.").first.wait_for()
     screenshot(page, "case-1-client-with-an-error")
     _field(page, "Identity number").fill("12.345.678-5")

@@ -61,6 +61,23 @@ def test_it_refuses_a_save_from_an_older_copy(tenant, rm):
     assert Case.objects.get(pk=case.pk).draft(Section.CLIENT)["first_name"] == ["Juan"]
 
 
+def test_it_takes_a_save_from_an_older_copy_that_sends_what_is_stored(tenant, rm):
+    case = case_create(tenant=tenant, owner=rm)
+    stale_version = case.version
+    saved = _save(case, Section.CLIENT, CLIENT_SECTION, rm).case
+
+    result = case_section_save(
+        case=saved,
+        section=Section.CLIENT,
+        raw=saved.draft(Section.CLIENT),
+        version=stale_version,
+        user=rm,
+        autosave=True,
+    )
+
+    assert result.case.version == stale_version + 1
+
+
 def test_it_stores_sensitive_values_only_encrypted(tenant, rm):
     case = case_create(tenant=tenant, owner=rm)
     _save(case, Section.CLIENT, CLIENT_SECTION, rm)
