@@ -106,7 +106,7 @@
     return document.getElementById("save-state");
   }
 
-  function showProblem(attribute) {
+  function showProblem(attribute, said) {
     var form = sectionForm();
     var box = stateBox();
     if (!form || !box) {
@@ -114,7 +114,7 @@
     }
     var problem = document.createElement("span");
     problem.className = "save-conflict";
-    problem.textContent = form.getAttribute(attribute) || "";
+    problem.textContent = said || form.getAttribute(attribute) || "";
     box.replaceChildren(problem);
   }
 
@@ -154,10 +154,12 @@
       return true;
     }
     failed = true;
+    var plain = (response.headers.get("Content-Type") || "").indexOf("text/plain") === 0;
     if (response.status === 409) {
       swapIn(html); // the server says why: someone else's change, or a locked section
     } else {
-      showProblem("data-not-saved");
+      // A refusal in words (too large, a field sent twice) is shown as it is worded.
+      showProblem("data-not-saved", plain && response.status < 500 ? html.slice(0, 300) : "");
     }
     return false;
   }
@@ -402,7 +404,7 @@
   }
 
   // htmx's own saves of the section (Save draft, rows, a choice that redraws the section)
-  // wait for an autosave under way, so that they carry the version it leaves.
+  // wait for the autosaves asked for before them, so that they carry the version those leave.
   document.addEventListener("htmx:confirm", function (event) {
     var detail = event.detail || {};
     if (detail.verb !== "post" || !inSection(detail.elt) || waiting === 0) {

@@ -145,21 +145,31 @@ def test_it_keeps_what_was_typed_when_leaving_at_once(live_server, page, rm, fil
     assert _street(1) == ["Huérfanos"]
 
 
-@pytest.mark.expect_http_status(409)
+REFUSALS = {
+    # Someone saves this section meanwhile: this page's saves are refused from now on.
+    "a conflict": "Not saved: someone changed this section meanwhile.",
+    "too large": "This section is too large to keep. Shorten the longest entries.",
+}
+
+
+@pytest.mark.expect_http_status(400, 409)
+@pytest.mark.parametrize("refusal", list(REFUSALS))
 def test_it_warns_before_leaving_when_the_save_is_refused_and_keeps_the_typing(
-    live_server, page, rm, filled
+    live_server, page, rm, filled, settings, refusal
 ):
     log_in(page, live_server.url, rm.email)
     section = _section_url(live_server, filled, "sales")
     page.goto(section)
-    # Someone saves this section meanwhile: this page's saves are refused from now on.
-    case_section_save(
-        case=filled,
-        section=Section.SALES,
-        raw={**TWO_ADDRESSES, "display_name": ["Juanito"]},
-        version=filled.version,
-        user=rm,
-    )
+    if refusal == "a conflict":
+        case_section_save(
+            case=filled,
+            section=Section.SALES,
+            raw={**TWO_ADDRESSES, "display_name": ["Juanito"]},
+            version=filled.version,
+            user=rm,
+        )
+    else:
+        settings.DRAFT_MAX_BYTES = 200
     dialogs = []
 
     def stay(dialog):
@@ -170,12 +180,13 @@ def test_it_warns_before_leaving_when_the_save_is_refused_and_keeps_the_typing(
     page.locator("#id_addresses-1-street_name").fill("Calle Huérfanos")
     with page.expect_event("dialog"):
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Onboardings").click()
-    page.get_by_text("Not saved: someone changed this section meanwhile.").wait_for()
+    page.locator("#save-state").get_by_text(REFUSALS[refusal]).wait_for()
 
     assert dialogs == ["beforeunload"]
     assert page.url == section
     assert page.locator("#id_addresses-1-street_name").input_value() == "Calle Huérfanos"
-    screenshot(page, "typing-kept-save-refused")
+    assert _street(1) == ["Calle Merced"]
+    screenshot(page, f"typing-kept-save-refused-{refusal.replace(' ', '-')}")
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
