@@ -137,16 +137,25 @@ def test_it_refuses_the_wrong_method(client, world, name):
     assert _snapshot() == before
 
 
-@pytest.mark.parametrize(("person", "status"), [("owner", 302), ("officer", 403), ("admin", 403)])
-def test_it_lets_only_relationship_managers_start_an_onboarding(client, world, person, status):
+@pytest.mark.parametrize(
+    ("person", "opens", "saves"), [("owner", 200, 302), ("officer", 403, 403), ("admin", 403, 403)]
+)
+def test_it_lets_only_relationship_managers_start_an_onboarding(
+    client, world, person, opens, saves
+):
     people, _case = world
     client.force_login(people[person])
-    count = Case.objects.count()
+    before = _snapshot()
 
-    response = client.post(reverse("cases:new"))
+    page = client.get(reverse("cases:new"))
+    # Opening the page creates nothing: the first save does.
+    untouched = _snapshot()
+    response = client.post(reverse("cases:new"), {**CLIENT, "action": "save"})
 
-    assert response.status_code == status
-    assert Case.objects.count() == count + (1 if status == 302 else 0)
+    assert page.status_code == opens
+    assert untouched == before
+    assert response.status_code == saves
+    assert Case.objects.count() == len(before[0]) + (1 if saves == 302 else 0)
 
 
 def test_it_keeps_tenant_admins_out_of_django_admin(client, world):

@@ -101,6 +101,7 @@ RULES: tuple[Rule, ...] = (
         "director_companies",
         Section.COMPLIANCE,
         Target(Section.COMPLIANCE, field="company_names"),
+        # xgettext:no-python-format
         _("You declared the client a director or 10% shareholder: name those companies."),
         wire=("directorOrTenPercentShareholder", "companyNames"),
         applies=lambda facts: facts.value("director_or_ten_percent_shareholder") is True,

@@ -1,6 +1,6 @@
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, cast
 
 from django.conf import settings
@@ -124,6 +124,34 @@ def cases_search(
     return cases
 
 
+@dataclass(frozen=True)
+class RowChange:
+    """A row added to, removed from or brought back into one of a section's groups."""
+
+    kind: str  # "add", "remove" or "undo"
+    prefix: str
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class RemovedRow:
+    """The last row removed from a section, kept (in the encrypted drafts) so that it can be
+    brought back with its values until the section's next save other than an autosave."""
+
+    prefix: str
+    index: int
+    values: dict[str, list[str]]
+
+
+# Case.drafts holds each section's draft under its name, and the rows removed under this key.
+REMOVED = "removed"
+
+
+def case_removed_row(*, case: Case, section: Section) -> RemovedRow | None:
+    kept = cast(dict[str, Any], case.drafts or {}).get(REMOVED, {}).get(section.value)
+    return RemovedRow(**kept) if kept else None
+
+
 @transaction.atomic
 def case_create(*, tenant: Tenant, owner: User) -> Case:
     if user_role(user=owner) != Role.RELATIONSHIP_MANAGER:
@@ -131,6 +159,39 @@ def case_create(*, tenant: Tenant, owner: User) -> Case:
     case = Case.objects.create(tenant=tenant, owner=owner, updated_by=owner)
     event_record(kind=EventKind.CASE_CREATED, tenant=tenant, actor=owner, case=case)
     return case
+
+
+def case_start(
+    *,
+    tenant: Tenant,
+    owner: User,
+    raw: RawData,
+    resume_at: Section | None = None,
+    autosave: bool = False,
+    strict: bool = False,
+) -> "SaveResult | None":
+    """Starts an onboarding with the first save of its Client section, in one transaction.
+
+    An onboarding exists once something is entered in it: with nothing entered, nothing is
+    created and None is returned.
+    """
+    if user_role(user=owner) != Role.RELATIONSHIP_MANAGER:
+        raise PermissionDenied(_("Only relationship managers start onboardings."))
+    draft_check(raw)
+    if not any(value.strip() for values in raw.values() for value in values):
+        return None
+    with transaction.atomic():
+        case = case_create(tenant=tenant, owner=owner)
+        return case_section_save(
+            case=case,
+            section=Section.CLIENT,
+            raw=raw,
+            version=case.version,
+            user=owner,
+            resume_at=resume_at,
+            autosave=autosave,
+            strict=strict,
+        )
 
 
 def case_section_bind(
@@ -179,6 +240,8 @@ class SaveResult:
     bound: BoundSection
     # Altafid already has data of this section: the change goes out as an amendment.
     sent: bool = False
+    # Undo found no room for the removed row (its group is full): it stays removed, and kept.
+    undo_refused: bool = False
 
 
 def case_section_save(
@@ -190,14 +253,20 @@ def case_section_save(
     user: User,
     resume_at: Section | None = None,
     autosave: bool = False,
+    strict: bool = False,
+    rows: RowChange | None = None,
 ) -> SaveResult:
     """Keeps the section's data as typed (valid values normalised), valid or not.
 
     `version` is the case version the user's copy was loaded at. If the case changed since
     but this section did not, the save goes on top of the latest version; if this section
     changed too, `CaseVersionConflict` is raised and (unless autosaving) what the user sent is
-    kept as a refused revision. `resume_at` is the section the case reopens at. Saving what
-    is already stored writes nothing, so autosave does not churn versions.
+    kept as a refused revision. `resume_at` is the section the case reopens at; `strict`: only
+    if nothing in this section is left to fix. Saving what is already stored writes nothing,
+    so autosave does not churn versions.
+
+    `rows` adds a row, removes one (kept as the section's `RemovedRow`) or brings the removed
+    one back where it was. Any save but an autosave forgets the row removed before it.
     """
     case_owner_check(user=user, case=case)
     if not 1 <= version <= INT_MAX:
@@ -212,20 +281,60 @@ def case_section_save(
     draft_check(raw)
     steps = case_steps_states(case=case)
     section_check_editable(case=case, section=section, steps=steps)
+    kept = case_removed_row(case=case, section=section)
+    raw, removed, undo_refused = _rows_change(section, raw, rows, kept)
+    if autosave:
+        removed = kept
     bound = case_section_bind(case=case, section=section, raw=raw).check()
     raw = {**raw, **{key: [value] for key, value in bound.normalised.items()}}
-    if version != case.version and _changed_since(case, section, version):
+    before = case.draft(section)
+    # A save from an older copy that sends what is stored now changes nothing: no conflict.
+    if version != case.version and _changed_since(case, section, version) and raw != before:
         revision = None if autosave else _revision_refused(case, section, raw, version, user)
         raise CaseVersionConflict(case, revision)
-    resume_at = resume_at or section
-    before = case.draft(section)
+    if resume_at is None or (strict and bound.blocking):
+        resume_at = section
     changed = before != raw
-    if not changed and case.section_state(section).get("saved"):
+    if not changed and removed == kept and case.section_state(section).get("saved"):
         if case.current_section != resume_at.value:
             Case.objects.filter(pk=case.pk).update(current_section=resume_at.value)
             case.current_section = resume_at.value
-        return SaveResult(case=case, bound=bound, sent=section in sections_sent(steps))
-    return _store(case, section, raw, bound, user, resume_at, steps, base=case.version)
+        return SaveResult(
+            case=case,
+            bound=bound,
+            sent=section in sections_sent(steps),
+            undo_refused=undo_refused,
+        )
+    result = _store(
+        case, section, raw, bound, user, resume_at, steps, base=case.version, removed=removed
+    )
+    return SaveResult(
+        case=result.case, bound=result.bound, sent=result.sent, undo_refused=undo_refused
+    )
+
+
+def _rows_change(
+    section: Section, raw: RawData, change: RowChange | None, kept: RemovedRow | None
+) -> tuple[RawData, RemovedRow | None, bool]:
+    """The data with the row change made; the removed row to keep after it; whether an undo
+    found no room."""
+    groups = {group.prefix: group for group in SPECS[section].groups}
+    group = groups.get(change.prefix) if change else None
+    if change is None or group is None:
+        return raw, None, False
+    max_rows = group.formset.max_num or 1
+    total = _total(raw, change.prefix)
+    if change.kind == "add":
+        return rows_add(raw, change.prefix, max_rows), None, False
+    if change.kind == "remove" and 0 <= change.index < total:
+        values = row_values(raw, change.prefix, change.index)
+        removed = RemovedRow(change.prefix, change.index, values)
+        return rows_remove(raw, change.prefix, change.index), removed, False
+    if change.kind == "undo" and kept is not None and kept.prefix == change.prefix:
+        if total >= max_rows:
+            return raw, kept, True
+        return rows_insert(raw, kept.prefix, kept.index, kept.values), None, False
+    return raw, None, False
 
 
 def _store(
@@ -239,11 +348,17 @@ def _store(
     *,
     base: int,
     event: EventKind = EventKind.SECTION_SAVED,
+    removed: RemovedRow | None = None,
 ) -> SaveResult:
     new_version = base + 1
     before = case.draft(section)
     drafts = dict(cast(dict[str, Any], case.drafts or {}))
     drafts[section.value] = raw
+    kept = {name: row for name, row in drafts.pop(REMOVED, {}).items() if name != section.value}
+    if removed is not None:
+        kept[section.value] = asdict(removed)
+    if kept:
+        drafts[REMOVED] = kept
     states = dict(case.section_states or {})
     states[section.value] = {
         "saved": True,
@@ -660,6 +775,32 @@ def rows_remove(raw: RawData, prefix: str, index: int) -> RawData:
         if position == index:
             continue
         changed[f"{prefix}-{position - 1 if position > index else position}-{field}"] = values
+    return changed
+
+
+def row_values(raw: RawData, prefix: str, index: int) -> RawData:
+    """Row `index` of group `prefix`: its fields by their names within the row."""
+    start = f"{prefix}-{index}-"
+    return {key[len(start) :]: values for key, values in raw.items() if key.startswith(start)}
+
+
+def rows_insert(raw: RawData, prefix: str, index: int, values: RawData) -> RawData:
+    """The same data with a row of `values` at `index` of group `prefix` (or last, if the
+    group has fewer rows now); the rows from there on move down."""
+    total = _total(raw, prefix)
+    index = max(0, min(index, total))
+    changed = {k: v for k, v in raw.items() if not k.startswith(f"{prefix}-")}
+    changed[f"{prefix}-TOTAL_FORMS"] = [str(total + 1)]
+    changed[f"{prefix}-INITIAL_FORMS"] = ["0"]
+    for key, kept in raw.items():
+        head, _dash, name = key.partition("-")
+        row, _dash2, field = name.partition("-")
+        if head != prefix or not row.isdecimal() or not field:
+            continue
+        position = int(row)
+        changed[f"{prefix}-{position + 1 if position >= index else position}-{field}"] = kept
+    for field, kept in values.items():
+        changed[f"{prefix}-{index}-{field}"] = kept
     return changed
 
 

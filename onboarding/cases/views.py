@@ -1,8 +1,10 @@
 import re
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -45,21 +47,22 @@ from onboarding.cases.sections import SPECS, errors_described, raw_data
 from onboarding.cases.services import (
     CaseVersionConflict,
     DraftRefused,
+    RemovedRow,
+    RowChange,
     SectionLocked,
     case_conflict,
     case_conflict_apply,
-    case_create,
     case_discard,
     case_duplicates_local,
     case_owner_candidates,
     case_reassign,
+    case_removed_row,
     case_section_bind,
     case_section_save,
+    case_start,
     case_steps_states,
     cases_for_user,
     cases_search,
-    rows_add,
-    rows_remove,
     section_check_editable,
 )
 from onboarding.core.http import HtmxHttpRequest
@@ -164,13 +167,19 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def case_new(request: HtmxHttpRequest) -> HttpResponse:
+    """An empty Client section: the onboarding is created by its first save, not before."""
     tenant = tenant_for_request(request=request)
     if tenant is None:
         raise Http404
-    case = case_create(tenant=tenant, owner=_user(request))
-    return redirect("cases:section", pk=case.pk, section=Section.CLIENT.value)
+    if user_role(user=_user(request)) != Role.RELATIONSHIP_MANAGER:
+        raise PermissionDenied(_("Only relationship managers start onboardings."))
+    case = Case(tenant=tenant, owner=_user(request), updated_by=_user(request))
+    if request.method == "POST":
+        return _section_post(request, case, Section.CLIENT)
+    bound = case_section_bind(case=case, section=Section.CLIENT)
+    return _section_render(request, case, Section.CLIENT, bound)
 
 
 @login_required
@@ -274,17 +283,33 @@ def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpRespons
         bound,
         conflict=conflict,
         version=version,
+        stopped=request.GET.get("stopped") == "1",
         status=409 if conflict else 200,
     )
 
 
 def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> HttpResponse:
+    """Saves the section as sent (a new onboarding's first save creates it). "next" moves on
+    only when nothing is left to fix here; "next-anyway" moves on regardless."""
     user = _user(request)
     spec = SPECS[current]
     action = request.POST.get("action", "save")
     following = _following(current)
+    moving = action in ("next", "next-anyway")
     try:
-        if action == "apply":
+        if case.pk is None:
+            started = case_start(
+                tenant=case.tenant,
+                owner=user,
+                raw=raw_data(request.POST, spec),
+                resume_at=following if moving else None,
+                autosave=action == "autosave",
+                strict=action == "next",
+            )
+            if started is None:
+                return _nothing_entered(request, action)
+            result = started
+        elif action == "apply":
             result = case_conflict_apply(
                 case=case,
                 section=current,
@@ -292,15 +317,16 @@ def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> Htt
                 user=user,
             )
         else:
-            raw = _apply_row_action(raw_data(request.POST, spec), action, spec)
             result = case_section_save(
                 case=case,
                 section=current,
-                raw=raw,
+                raw=raw_data(request.POST, spec),
                 version=_int(request.POST.get("version")),
                 user=user,
-                resume_at=following if action == "next" else None,
+                resume_at=following if moving else None,
                 autosave=action == "autosave",
+                strict=action == "next",
+                rows=_row_change(action),
             )
     except CaseVersionConflict as error:
         if error.revision is not None and not request.htmx:
@@ -339,22 +365,56 @@ def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> Htt
         return _section_render(
             request, case, current, bound.check(), refused=refused.message, status=400
         )
+    started_now = case.pk is None
     case = result.case
+    here = reverse("cases:section", args=[case.pk, current.value])
     if action == "resubmit":
         return _resubmit(request, case, current)
-    if action == "next":
+    if moving and (action == "next-anyway" or not result.bound.blocking):
         url = (
             reverse("cases:section", args=[case.pk, following.value])
             if following
             else reverse("cases:review", args=[case.pk])
         )
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    if not request.htmx:
+    if action == "next":
+        # Something is left to fix: the section stays, its list of what to fix on top.
+        if not request.htmx:
+            return redirect(f"{here}?stopped=1#to-fix")
+        if started_now:
+            return HttpResponseClientRedirect(f"{here}?stopped=1#to-fix")
+    if (started_now and action != "autosave") or not request.htmx:
+        if result.undo_refused:
+            messages.warning(request, _no_room())
         messages.success(request, _saved_message(result.sent))
-        return redirect("cases:section", pk=case.pk, section=current.value)
-    return _section_render(
-        request, case, current, result.bound, sent=result.sent, autosave=action == "autosave"
+        return HttpResponseClientRedirect(here) if request.htmx else redirect(here)
+    response = _section_render(
+        request,
+        case,
+        current,
+        result.bound,
+        sent=result.sent,
+        autosave=action == "autosave",
+        stopped=action == "next",
+        undo_refused=result.undo_refused,
     )
+    if started_now:
+        # The page typed in so far becomes the onboarding's own (section-autosave.js).
+        response["HX-Replace-Url"] = here
+    return response
+
+
+def _no_room() -> str:
+    return _("There is no room to bring the row back: remove another row first.")
+
+
+def _nothing_entered(request: HtmxHttpRequest, action: str) -> HttpResponse:
+    """A new onboarding's save with nothing entered: nothing is created, nothing changes."""
+    if request.htmx and action == "autosave":
+        return HttpResponse(status=204)
+    messages.info(request, _("Nothing is entered yet: an onboarding is kept once it has a value."))
+    url = reverse("cases:new")
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _resubmit(request: HtmxHttpRequest, case: Case, current: Section) -> HttpResponse:
@@ -400,11 +460,14 @@ def _section_render(
     refused: str = "",
     sent: bool = False,
     autosave: bool = False,
+    stopped: bool = False,
+    undo_refused: bool = False,
     version: int | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = _user(request)
-    steps = case_steps_states(case=case)
+    started = case.pk is not None
+    steps = case_steps_states(case=case) if started else []
     if not locked:
         try:
             section_check_editable(case=case, section=current, steps=steps)
@@ -413,22 +476,33 @@ def _section_render(
     owner = case_is_owner(user=user, case=case)
     if locked or not owner:
         bound.read_only()
-    bound.follow_countries(reverse("cases:cities", args=[case.pk]))
+    form_url = (
+        reverse("cases:section", args=[case.pk, current.value]) if started else reverse("cases:new")
+    )
+    if started:
+        bound.follow_countries(reverse("cases:cities", args=[case.pk]))
     if bound.editable:
-        bound.refresh_on_change(reverse("cases:section", args=[case.pk, current.value]))
-    refusal = section_refusal(case=case, section=current, steps=steps)
+        bound.refresh_on_change(form_url)
+    refusal = section_refusal(case=case, section=current, steps=steps) if started else None
     if refusal and refusal.current and bound.form.is_bound:
         bound.refused(refusal.errors)
-    returned = review_returned(case=case)
+    returned = review_returned(case=case) if started else None
     if returned is not None and bound.form.is_bound:
         notes = {key: [text] for key, text in returned.fields.items()}
         placed = refusal_for_section(section=current, field_errors=notes).errors
         bound.noted(placed, by=_("Compliance"))
+    removed = case_removed_row(case=case, section=current) if started and bound.editable else None
     context = {
         "case": case,
+        "form_url": form_url,
         "bound": bound,
         "section": current,
         "steps": _stepper(case, current),
+        "to_fix": _to_fix(bound, case) if bound.form.is_bound else [],
+        "stopped": stopped,
+        "removed": removed,
+        "removed_label": _removed_label(current, removed),
+        "no_room": _no_room() if undo_refused else "",
         "conflict": conflict,
         "conflict_fields": [field_label(name) or name for name in conflict.theirs]
         if conflict
@@ -447,7 +521,7 @@ def _section_render(
         else [],
         "duplicates": (
             case_duplicates_local(case=case, user=_user(request))
-            if current is Section.CLIENT
+            if current is Section.CLIENT and started
             else []
         ),
     }
@@ -500,16 +574,53 @@ def _int(value: str | None) -> int:
         return -1
 
 
-def _apply_row_action(raw: dict[str, list[str]], action: str, spec: object) -> dict[str, list[str]]:
+def _row_change(action: str) -> RowChange | None:
+    """ "add:<group>", "remove:<group>:<row>" or "undo:<group>" as a change of rows."""
     kind, _sep, rest = action.partition(":")
-    groups = {group.prefix: group for group in getattr(spec, "groups", ())}
-    if kind == "add" and rest in groups:
-        return rows_add(raw, rest, groups[rest].formset.max_num or 1)
-    if kind == "remove":
-        prefix, _sep, index = rest.partition(":")
-        if prefix in groups and index.isdecimal():
-            return rows_remove(raw, prefix, int(index))
-    return raw
+    prefix, _sep, index = rest.partition(":")
+    if kind in ("add", "undo") and prefix:
+        return RowChange(kind, prefix)
+    if kind == "remove" and prefix and index.isdecimal() and len(index) < 4:
+        return RowChange(kind, prefix, int(index))
+    return None
+
+
+def _removed_label(section: Section, removed: RemovedRow | None) -> str:
+    """ "Address 1 (Avenida Apoquindo)": the row as it was numbered, and its first text."""
+    groups = {group.prefix: group for group in SPECS[section].groups}
+    group = groups.get(removed.prefix) if removed else None
+    if removed is None or group is None:
+        return ""
+    label = f"{group.row_title} {removed.index + 1}"
+    fields = group.formset.form.base_fields
+    texts = (
+        value.strip()
+        for name, field in fields.items()
+        if isinstance(field, forms.CharField)
+        for value in removed.values.get(name, [])[:1]
+    )
+    first = next((text for text in texts if text), "")
+    return f"{label} ({first[:60]})" if first else label
+
+
+def _to_fix(bound: Any, case: Case) -> list[tuple[str, str, str]]:
+    """(where, what, a link to where it is fixed) for each thing to fix in the section, in
+    page order; an unmet completeness rule fixed in another section links there."""
+    found: list[tuple[str, str, str]] = []
+    for number, (part, rows) in enumerate(bound.summary()):
+        for row in rows:
+            label = row.label if number == 0 else f"{part}: {row.label}"
+            found.extend((label, error, f"#{row.anchor}") for error in row.errors)
+    links = {
+        unmet.message: unmet.href(case.pk)
+        if unmet.rule.target.section != bound.section
+        else f"#{unmet.anchor}"
+        for unmet in bound.unmet
+    }
+    found.extend(
+        (label, message, links.get(message, "")) for label, message in bound.unplaced_errors
+    )
+    return found
 
 
 def _stepper(case: Case, current: Section | None) -> list[dict[str, object]]:

@@ -66,7 +66,7 @@ def _fill_client_section(page):
     assert _field(page, "Issuing country of the identity document").input_value() == "CHL"
     _field(page, "Contact source").select_option(label="Referral")
     _field(page, "Market segment").select_option(label="High net worth")
-    page.get_by_role("button", name="Save draft").click()
+    _save(page)
     page.get_by_text("The check digit 9 does not match the number before it").first.wait_for()
     screenshot(page, "case-1-client-with-an-error")
     _field(page, "Identity number").fill("12.345.678-5")
@@ -126,7 +126,7 @@ def test_it_takes_an_rm_through_every_section_to_a_review_with_nothing_blocking(
     live_server, page, rm
 ):
     _log_in(page, live_server, rm)
-    page.get_by_role("button", name="New onboarding").click()
+    page.get_by_role("link", name="New onboarding").click()
     _fill_client_section(page)
     _continue(page, "Sales profile")
     _fill_sales_section(page)
@@ -156,7 +156,7 @@ def test_it_takes_an_rm_through_every_section_to_a_review_with_nothing_blocking(
 
 def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
     _log_in(page, live_server, rm)
-    page.get_by_role("button", name="New onboarding").click()
+    page.get_by_role("link", name="New onboarding").click()
     _field(page, "First name").fill("Ana")
     page.get_by_text("Draft saved at").wait_for()
 
@@ -173,7 +173,7 @@ def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
 
 def test_it_marks_a_field_in_error_when_the_autosave_finds_it(live_server, page, rm):
     _log_in(page, live_server, rm)
-    page.get_by_role("button", name="New onboarding").click()
+    page.get_by_role("link", name="New onboarding").click()
     _field(page, "First name").fill("Ana")
     _field(page, "E-mail").fill("ana-at-example")
     page.get_by_text("Draft saved at").wait_for()
@@ -192,8 +192,8 @@ def test_it_marks_a_field_in_error_when_the_autosave_finds_it(live_server, page,
 @pytest.mark.expect_http_status(409)
 def test_it_refuses_the_later_of_two_saves_until_asked_and_loses_nothing(live_server, page, rm):
     _log_in(page, live_server, rm)
-    page.get_by_role("button", name="New onboarding").click()
-    page.wait_for_url("**/client/")
+    page.get_by_role("link", name="New onboarding").click()
+    page.wait_for_url("**/new/")
     _field(page, "First name").fill("Ana")
     _save(page)
     tab_b = page.context.new_page()
@@ -229,7 +229,10 @@ def test_it_refuses_the_later_of_two_saves_until_asked_and_loses_nothing(live_se
 @pytest.mark.browser_context(java_script_enabled=False)
 def test_it_works_without_javascript(live_server, page, rm):
     _log_in(page, live_server, rm)
-    page.get_by_role("button", name="New onboarding").click()
+    page.get_by_role("link", name="New onboarding").click()
+    _field(page, "First name").fill("Ana")
+    page.get_by_role("button", name="Save draft").click()
+    page.get_by_text("Draft saved.").wait_for()
     case = Case.objects.get(owner=rm)
     page.goto(live_server.url + reverse("cases:section", args=[case.pk, "sales"]))
 

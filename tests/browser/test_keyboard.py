@@ -158,8 +158,8 @@ def test_it_takes_an_rm_through_a_whole_onboarding_with_the_keyboard_alone(
 
     keys.press_button(f"nav a[href='{reverse('cases:list')}']")
     _heading(page, "Onboardings")
-    keys.press_button(f"form[action='{reverse('cases:new')}'] button")
-    page.wait_for_url("**/client/")
+    keys.press_button(f"main a[href='{reverse('cases:new')}']")
+    page.wait_for_url("**/new/")
     _client(keys)
     keys.tab_to("button[name=action][value=next]")
     screenshot(page, "keyboard-focus-on-continue")

@@ -245,6 +245,12 @@ def _save_invalid_client(page) -> None:
     page.locator(".field-invalid").first.wait_for()
 
 
+def _remove_first_address(page) -> None:
+    """A row removed: the page offers to bring it back."""
+    page.locator("button[name=action][value='remove:addresses:0']").click()
+    page.locator(".notice-removed").wait_for()
+
+
 def _other_address_with_a_country(page) -> None:
     """The htmx swaps of a compliance address: the rows appear, then the country's cities."""
     page.locator("input[name=compliance_address][value=other]").check()
@@ -327,6 +333,11 @@ def _walk_rm(walk: Walk, world: World) -> None:
             reverse("cases:section", args=[world.broken.pk, section]),
         )
     walk.visit("review-errors", reverse("cases:review", args=[world.broken.pk]))
+    walk.visit("section-client-new-onboarding", reverse("cases:new"))
+    broken_client = reverse("cases:section", args=[world.broken.pk, "client"])
+    walk.visit("section-client-stopped", broken_client + "?stopped=1")
+    walk.visit("section-sales-remove", reverse("cases:section", args=[world.broken.pk, "sales"]))
+    walk.act("section-sales-removed", _remove_first_address)
     _case_pages(walk, world)
     _common(walk, world)
     walk.visit("403", reverse("staff:list"), status=403)

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -45,12 +47,163 @@ def test_it_lists_the_rms_cases_and_filters_them_with_htmx(logged_in, case, rm):
     assert b"No onboarding matches." in fragment.content
 
 
-def test_it_starts_a_case_and_opens_its_first_section(logged_in, rm):
-    response = logged_in.post(reverse("cases:new"))
+def test_it_opens_a_new_onboarding_without_creating_a_case(logged_in, rm):
+    response = logged_in.get(reverse("cases:new"))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not Case.objects.exists()
+    assert f'action="{reverse("cases:new")}"' in html
+    assert "<h1>New onboarding</h1>" in html
+    assert 'aria-label="Sections"' in html
+    assert "/cases/None/" not in html
+
+
+def test_it_starts_a_case_with_its_first_save_and_opens_it(logged_in, rm):
+    response = logged_in.post(reverse("cases:new"), {**CLIENT_SECTION, "action": "save"})
 
     case = Case.objects.get(owner=rm)
+    assert response.status_code == 302
     assert response.url == reverse("cases:section", args=[case.pk, "client"])
-    assert logged_in.get(reverse("cases:new")).status_code == 405
+    assert case.draft(Section.CLIENT)["first_name"] == ["Juan"]
+    assert case.client_name == "Juan García López"
+
+
+def test_it_creates_nothing_when_nothing_is_entered(logged_in, rm):
+    blank = dict.fromkeys(CLIENT_SECTION, "")
+
+    page = logged_in.post(reverse("cases:new"), {**blank, "action": "save"})
+    autosave = logged_in.post(reverse("cases:new"), {**blank, "action": "autosave"}, **HTMX)
+
+    assert page.status_code == 302
+    assert page.url == reverse("cases:new")
+    assert autosave.status_code == 204
+    assert not Case.objects.exists()
+
+
+def test_it_gives_the_new_page_its_onboardings_address_on_the_first_autosave(logged_in, rm):
+    response = logged_in.post(
+        reverse("cases:new"), {**CLIENT_SECTION, "action": "autosave"}, **HTMX
+    )
+
+    case = Case.objects.get(owner=rm)
+    html = response.content.decode()
+    assert response["HX-Replace-Url"] == reverse("cases:section", args=[case.pk, "client"])
+    assert "Draft saved at" in html
+    assert '<div id="section-head" hx-swap-oob="true">' in html
+    assert "<h1>Juan García López</h1>" in html
+    assert f'name="version" value="{case.version}"' in html
+
+
+def test_it_moves_a_new_onboarding_on_only_once_it_exists(logged_in, rm):
+    response = logged_in.post(reverse("cases:new"), {**CLIENT_SECTION, "action": "next"})
+
+    case = Case.objects.get(owner=rm)
+    assert response.url == reverse("cases:section", args=[case.pk, "sales"])
+
+
+def test_it_shows_the_clients_name_in_the_heading_once_saved(logged_in, case):
+    response = _post(logged_in, case, "client", CLIENT_SECTION, fields={"action": "save"}, **HTMX)
+
+    html = response.content.decode()
+    assert 'id="section-form"' in html
+    assert '<div id="section-head" hx-swap-oob="true">' in html
+    assert "<h1>Juan García López</h1>" in html
+
+
+@pytest.mark.parametrize("section", list(Section))
+def test_it_saves_when_enter_is_pressed_in_any_field(logged_in, rm, case, section):
+    from onboarding.cases.demo import case_fill
+
+    filled = case_fill(case, rm)
+    html = logged_in.get(reverse("cases:section", args=[filled.pk, section.value])).content
+    form = html.decode().split('id="section-form"')[1].split("</form>")[0]
+    submits = re.findall(r"<button[^>]*>|<input[^>]*type=\"submit\"[^>]*>", form)
+
+    # Enter submits the form with its first submit button (the HTML standard's "default
+    # button"): one without an action, which saves.
+    assert submits[0] == (
+        '<button type="submit" class="default-action" hidden tabindex="-1" aria-hidden="true">'
+    )
+    assert any("remove:" in button for button in submits) is (
+        section in (Section.SALES, Section.COMPLIANCE)
+    )
+
+
+def test_it_keeps_a_removed_row_to_bring_back_with_its_values(logged_in, case):
+    two = {
+        "addresses-TOTAL_FORMS": ["2"],
+        "addresses-INITIAL_FORMS": ["0"],
+        "addresses-0-street_name": ["Apoquindo"],
+        "addresses-0-country": ["CHL"],
+        "addresses-1-street_name": ["Providencia"],
+        "addresses-1-country": ["CHL"],
+    }
+    _post(logged_in, case, "sales", two, fields={"action": "save"})
+    case.refresh_from_db()
+
+    removed = _post(logged_in, case, "sales", two, fields={"action": "remove:addresses:0"}, **HTMX)
+    case.refresh_from_db()
+    after_removal = case.draft(Section.SALES)
+    page = logged_in.get(reverse("cases:section", args=[case.pk, "sales"])).content.decode()
+    undone = _post(
+        logged_in, case, "sales", after_removal, fields={"action": "undo:addresses"}, **HTMX
+    )
+    case.refresh_from_db()
+
+    assert after_removal["addresses-TOTAL_FORMS"] == ["1"]
+    assert after_removal["addresses-0-street_name"] == ["Providencia"]
+    for html in (removed.content.decode(), page):
+        assert "Address 1 (Apoquindo) was removed." in html
+        assert 'name="action" value="undo:addresses"' in html
+    assert case.draft(Section.SALES)["addresses-0-street_name"] == ["Apoquindo"]
+    assert case.draft(Section.SALES)["addresses-1-street_name"] == ["Providencia"]
+    assert "was removed" not in undone.content.decode()
+    assert 'value="Apoquindo"' in undone.content.decode()
+
+
+def test_it_stays_on_a_section_with_errors_after_save_and_continue(logged_in, case):
+    data = CLIENT_SECTION | {"preferred_email": ["not-an-address"], "first_name": [""]}
+
+    response = _post(logged_in, case, "client", data, fields={"action": "next"})
+    page = logged_in.get(response.url).content.decode()
+    fragment = _post(
+        logged_in, Case.objects.get(pk=case.pk), "client", data, fields={"action": "next"}, **HTMX
+    )
+
+    url = reverse("cases:section", args=[case.pk, "client"])
+    assert response.url == f"{url}?stopped=1#to-fix"
+    assert Case.objects.get(pk=case.pk).current_section == "client"
+    assert Case.objects.get(pk=case.pk).draft(Section.CLIENT)["preferred_email"] == [
+        "not-an-address"
+    ]
+    for html in (page, fragment.content.decode()):
+        assert 'id="to-fix" tabindex="-1" role="alert"' in html
+        assert '<a href="#id_first_name">First name</a>: This field is required.' in html
+        assert '<a href="#id_preferred_email">E-mail</a>: Enter a valid email address.' in html
+        assert 'name="action" value="next-anyway"' in html
+    assert fragment.status_code == 200
+    assert "HX-Redirect" not in fragment
+
+
+def test_it_continues_anyway_with_errors(logged_in, case):
+    data = CLIENT_SECTION | {"preferred_email": ["not-an-address"]}
+
+    response = _post(logged_in, case, "client", data, fields={"action": "next-anyway"})
+
+    assert response.url == reverse("cases:section", args=[case.pk, "sales"])
+    assert Case.objects.get(pk=case.pk).current_section == "sales"
+
+
+def test_it_offers_continue_anyway_only_after_save_and_continue(logged_in, case):
+    data = CLIENT_SECTION | {"preferred_email": ["not-an-address"]}
+    _post(logged_in, case, "client", data, fields={"action": "save"})
+
+    html = logged_in.get(reverse("cases:section", args=[case.pk, "client"])).content.decode()
+
+    assert '<a href="#id_preferred_email">E-mail</a>' in html
+    assert 'role="status"' in html.split('id="to-fix"')[1][:80]
+    assert "next-anyway" not in html
 
 
 def test_it_renders_every_section_with_labels_and_dropdowns(logged_in, case):
@@ -167,6 +320,7 @@ def test_it_adds_and_removes_address_rows(logged_in, case):
     assert "addresses-0-street_name" not in case.draft(Section.SALES)
     assert b"<html" not in response.content
     assert b'id="section-form"' in response.content
+    assert b"Address 1 (Apoquindo) was removed." in response.content
 
 
 def test_it_offers_the_cities_of_the_chosen_country(logged_in, case):

@@ -91,7 +91,7 @@ def test_it_shows_an_rm_what_needs_them_and_each_count_opens_its_list(client, te
         count, url = tally(page, label)
         assert count == expected
         assert listed(client, url) == expected
-    assert 'action="/cases/new/"' in page
+    assert '<a class="button" href="/cases/new/">New onboarding</a>' in page
 
 
 def test_it_shows_an_officer_the_queue_head_their_reviews_and_waits(client, tenant, rm, officer):
