@@ -218,10 +218,13 @@ def test_it_brings_a_removed_row_back_with_its_values(live_server, page, rm, fil
     assert page.locator("#id_addresses-1-street_name").input_value() == "Calle Merced"
     # What was typed on the page before the removal is kept, shown grouped as the language
     # writes amounts.
-    assert page.locator("#id_annual_income").input_value() == {
-        "en": "95,000,000",
-        "es": "95.000.000",
-    }[language]
+    assert (
+        page.locator("#id_annual_income").input_value()
+        == {
+            "en": "95,000,000",
+            "es": "95.000.000",
+        }[language]
+    )
     assert Case.objects.get().draft(Section.SALES)["annual_income"] == ["95000000"]
 
 
