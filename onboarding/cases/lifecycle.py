@@ -9,7 +9,7 @@ approves exactly that body (the four-eyes KYC review, `onboarding/kyc/`).
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -53,6 +53,8 @@ class Worklist(models.TextChoices):
     """The home pages' lists of what needs someone, also offered by the list's filter."""
 
     REFUSED = "refused", _("Refused by Altafid: values to fix")
+    DECIDE = "decide", _("Altafid may already have the client: decide")
+    WITH_ADMIN = "with_admin", _("Stopped: an administrator acts")
     IDLE = "idle", _("Drafts untouched for a week")
     IN_FLIGHT = "in_flight", _("On their way")
 
@@ -276,3 +278,135 @@ def case_status_of(
     if unsent_changes:
         return CaseStatus.AMENDING
     return CaseStatus.ACTIVATED if done(Phase.ACTIVATE) else CaseStatus.IN_ALTAFID
+
+
+# --- One reading of a case: where it is, who acts next, why, and what a person may do --------
+
+
+class Stop(models.TextChoices):
+    """Why a stopped step waits, which says who acts (`submissions.reads.step_stop`)."""
+
+    FIX_DATA = "fix_data", _("Altafid refused some values")
+    RETRY = "retry", _("Altafid failed or did not answer")
+    CHOOSE_CONTACT = "choose_contact", _("Altafid may already have this client")
+    SETTLE_CREATE = "settle_create", _("A create got no answer")
+
+
+class Actor(models.TextChoices):
+    """Who acts next on a case."""
+
+    RM = "rm", _("The relationship manager")
+    OFFICER = "officer", _("A compliance officer")
+    ADMIN = "admin", _("An administrator")
+    ALTAFID = "altafid", _("Nobody: it is on its way to Altafid")
+    NOBODY = "nobody", _("Nobody")
+
+
+class Act(models.TextChoices):
+    """What a person can do about a case now; each page links it (`submissions.reads`)."""
+
+    CONTINUE = "continue", _("Continue the onboarding")
+    REVIEW = "review", _("Review and submit")
+    FIX = "fix", _("Fix the values Altafid refused")
+    FIX_RETURNED = "fix_returned", _("Fix what compliance noted")
+    DECIDE_CONTACT = "decide_contact", _("Decide about the contact Altafid has")
+    SEND_CHANGES = "send_changes", _("Review and send the changes")
+    ACTIVATE = "activate", _("Activate the client's login")
+    REVIEW_KYC = "review_kyc", _("Open the KYC review")
+    HANDLE_FAILURE = "handle_failure", _("Open the failure")
+
+
+@dataclass(frozen=True)
+class Reading:
+    status: CaseStatus
+    actor: Actor
+    why: Any
+    acts: tuple[Act, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return str(self.status.label)
+
+
+_WHY = {
+    CaseStatus.DRAFT: _("Sections still need entries before it can be submitted."),
+    CaseStatus.READY: _("Every section is complete: it can be reviewed and submitted."),
+    CaseStatus.SUBMITTED: _("Its steps are being sent to Altafid, one after the other."),
+    CaseStatus.IN_REVIEW: _("A compliance officer approves the KYC data before Altafid gets it."),
+    CaseStatus.RETURNED: _(
+        "Compliance returned it: the relationship manager fixes what they noted and sends it back."
+    ),
+    CaseStatus.IN_ALTAFID: _(
+        "The client is in Altafid: the relationship manager activates their login when the "
+        "client is ready."
+    ),
+    CaseStatus.ACTIVATED: _("The client is in Altafid and can log in. Nothing waits."),
+    CaseStatus.AMENDING: _(
+        "Data Altafid holds was changed: the relationship manager reviews and sends the changes."
+    ),
+    CaseStatus.CANCELLED: _("An administrator stopped the submission: nothing more is sent."),
+    CaseStatus.DISCARDED: _("Its owner discarded the draft."),
+}
+_WHY_STOPPED = {
+    Stop.FIX_DATA: _(
+        "Altafid refused some values: the relationship manager fixes them and submits again."
+    ),
+    Stop.RETRY: _(
+        "Altafid failed or did not answer until the tries ran out: an administrator retries "
+        "once Altafid is back."
+    ),
+    Stop.CHOOSE_CONTACT: _(
+        "Altafid may already have this client: the relationship manager decides on the review "
+        "page whether it is them."
+    ),
+    Stop.SETTLE_CREATE: _(
+        "A create got no answer: an administrator settles which contact it made, if any."
+    ),
+}
+_ACTOR = {
+    CaseStatus.DRAFT: Actor.RM,
+    CaseStatus.READY: Actor.RM,
+    CaseStatus.SUBMITTED: Actor.ALTAFID,
+    CaseStatus.IN_REVIEW: Actor.OFFICER,
+    CaseStatus.RETURNED: Actor.RM,
+    CaseStatus.IN_ALTAFID: Actor.RM,
+    CaseStatus.ACTIVATED: Actor.NOBODY,
+    CaseStatus.AMENDING: Actor.RM,
+    CaseStatus.CANCELLED: Actor.NOBODY,
+    CaseStatus.DISCARDED: Actor.NOBODY,
+}
+_STOPPED_ACTOR = {
+    Stop.FIX_DATA: Actor.RM,
+    Stop.RETRY: Actor.ADMIN,
+    Stop.CHOOSE_CONTACT: Actor.RM,
+    Stop.SETTLE_CREATE: Actor.ADMIN,
+}
+# What the one who acts next can do, by status (and, when stopped, by why).
+_ACTS: dict[CaseStatus, tuple[Act, ...]] = {
+    CaseStatus.DRAFT: (Act.CONTINUE,),
+    CaseStatus.READY: (Act.REVIEW,),
+    CaseStatus.IN_REVIEW: (Act.REVIEW_KYC,),
+    CaseStatus.RETURNED: (Act.FIX_RETURNED,),
+    CaseStatus.IN_ALTAFID: (Act.ACTIVATE,),
+    CaseStatus.AMENDING: (Act.SEND_CHANGES,),
+}
+_STOPPED_ACTS: dict[Stop, tuple[Act, ...]] = {
+    Stop.FIX_DATA: (Act.FIX,),
+    Stop.RETRY: (Act.HANDLE_FAILURE,),
+    Stop.CHOOSE_CONTACT: (Act.DECIDE_CONTACT,),
+    Stop.SETTLE_CREATE: (Act.HANDLE_FAILURE,),
+}
+
+
+def case_reading(*, status: str, stop: Stop | None, acting_as: Actor | None) -> Reading:
+    """The one reading of a case every page shows: where it is, who acts next, why, and what
+    the person reading it can do now. `stop` says why a failed case waits; `acting_as` is who
+    the reader is for this case (the owner RM, an officer or an admin of its tenant; None for
+    anyone else, who may only look). The services refuse what is not offered here."""
+    where = CaseStatus(status)
+    if where == CaseStatus.FAILED:
+        stop = stop or Stop.RETRY
+        actor, why, acts = _STOPPED_ACTOR[stop], _WHY_STOPPED[stop], _STOPPED_ACTS[stop]
+    else:
+        actor, why, acts = _ACTOR[where], _WHY[where], _ACTS.get(where, ())
+    return Reading(where, actor, why, acts if acting_as == actor else ())

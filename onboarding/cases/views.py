@@ -76,7 +76,14 @@ from onboarding.submissions.duplicates import (
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import Plan, submission_plan
 from onboarding.submissions.queueing import case_linked
-from onboarding.submissions.reads import case_progress, cases_refused, section_refusal
+from onboarding.submissions.reads import (
+    STOPPED_WORKLISTS,
+    case_progress,
+    case_reading_for,
+    cases_readings,
+    cases_stopped,
+    section_refusal,
+)
 from onboarding.submissions.refusals import refusal_for_section
 from onboarding.submissions.services import (
     CaseChangedSinceReview,
@@ -131,8 +138,8 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
         searched = request.GET.get("search") == "1"
         query = search_recall(session=request.session, tenant_id=tenant.pk) if searched else ""
     cases = cases_search(user=_user(request), tenant=tenant, query=query, status=status)
-    if status == Worklist.REFUSED:
-        cases = cases_refused(cases=cases)
+    if status in STOPPED_WORKLISTS:
+        cases = cases_stopped(cases=cases, worklist=status)
     steps = Prefetch(
         "steps",
         queryset=Step.objects.only("case", "round", "kind", "position", "state", "tries"),
@@ -142,6 +149,7 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
     to_fix = returned_counts(
         case_ids=[case.pk for case in page.object_list if case.status == CaseStatus.RETURNED]
     )
+    readings = cases_readings(cases=page.object_list, user=user)
     context = {
         "page": page,
         "rows": [
@@ -150,6 +158,7 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
                 case_progress(steps=case.steps.all()),
                 case_is_owner(user=user, case=case),
                 to_fix.get(case.pk, 0),
+                readings[case.pk],
             )
             for case in page.object_list
         ],
@@ -191,6 +200,7 @@ def case_overview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     steps = case_steps_states(case=case)
     context = {
         "case": case,
+        "reading": case_reading_for(case=case, user=user),
         "owner": case_is_owner(user=user, case=case),
         "can_discard": case_is_owner(user=user, case=case) and case.status in UNSENT and not steps,
         "can_reassign": role == Role.ADMIN,
@@ -664,6 +674,7 @@ def _review_page(
     matches = altafid_matches(case=case, plan=plan, user=user)
     context = {
         "case": case,
+        "reading": case_reading_for(case=case, user=user),
         "plan": plan,
         "owner": owner,
         **_linked_contact(case, plan),

@@ -27,11 +27,18 @@ from onboarding.health.services import (
 )
 from onboarding.kyc.figures import Window, review_window
 from onboarding.kyc.models import Review
-from onboarding.kyc.services import returned_counts, reviews_waiting
+from onboarding.kyc.services import reviews_waiting
 from onboarding.operations.services import FailureKind, failure_kind_counts
 from onboarding.staff.services import staff_counts
 from onboarding.submissions.models import Step
-from onboarding.submissions.reads import Progress, case_progress, cases_refused
+from onboarding.submissions.reads import (
+    STOPPED_WORKLISTS,
+    CaseReading,
+    Progress,
+    case_progress,
+    cases_readings,
+    cases_stopped,
+)
 
 LISTED_ON_HOME = 8
 QUEUE_HEAD = 5
@@ -56,19 +63,25 @@ def _url(name: str, **query: object) -> str:
 
 @dataclass
 class Task:
-    """A case that needs the RM, and why."""
+    """A case that needs the RM, or waits on someone else, read as every page reads it."""
 
     case: Case
-    reason: str | Promise
-    url: str
+    reading: CaseReading
+    progress: Progress | None = None
+
+    @property
+    def url(self) -> str:
+        offers = self.reading.offers
+        return offers[0].href if offers else reverse("submissions:status", args=[self.case.pk])
 
 
 @dataclass
 class RmHome:
     tallies: list[Tally]
     tasks: list[Task]
-    in_flight: list[tuple[Case, Progress | None]]
-    in_flight_tally: Tally
+    # Stopped or on their way, waiting on someone else: who acts, and what happens next.
+    waiting: list[Task]
+    waiting_tallies: list[Tally]
     can_start: bool = True
 
 
@@ -81,58 +94,47 @@ def _with_steps(cases: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def rm_home(*, user: User, tenant: Tenant) -> RmHome:
-    def mine(status: str) -> QuerySet[Case]:
-        return cases_search(user=user, tenant=tenant, status=status)
+    """What needs the RM (each count is a filter of their list), then what waits on others."""
 
-    returned = mine(CaseStatus.RETURNED).order_by("-updated_at")
-    refused = cases_refused(cases=mine("")).order_by("-updated_at")
-    idle = mine(Worklist.IDLE).order_by("updated_at")
-    in_flight = mine(Worklist.IN_FLIGHT).order_by("-updated_at")
-    tallies = [
-        Tally(
-            _("Returned by compliance"),
-            returned.count(),
-            _url("cases:list", status=CaseStatus.RETURNED.value),
-            "warning",
-        ),
-        Tally(
-            Worklist.REFUSED.label,
-            refused.count(),
-            _url("cases:list", status=Worklist.REFUSED.value),
-            "warning",
-        ),
-        Tally(Worklist.IDLE.label, idle.count(), _url("cases:list", status=Worklist.IDLE.value)),
+    def mine(status: str) -> QuerySet[Case]:
+        cases = cases_search(user=user, tenant=tenant, status=status)
+        if status in STOPPED_WORKLISTS:
+            cases = cases_stopped(cases=cases, worklist=status)
+        return cases
+
+    needs_you = [
+        (CaseStatus.RETURNED, _("Returned by compliance"), "-updated_at"),
+        (Worklist.REFUSED, Worklist.REFUSED.label, "-updated_at"),
+        (Worklist.DECIDE, Worklist.DECIDE.label, "-updated_at"),
+        (CaseStatus.AMENDING, _("Changes not sent yet"), "-updated_at"),
+        (CaseStatus.IN_ALTAFID, _("In Altafid: waiting for you to activate"), "-updated_at"),
+        (Worklist.IDLE, Worklist.IDLE.label, "updated_at"),
     ]
-    shown_returned = list(returned[:LISTED_ON_HOME])
-    to_fix = returned_counts(case_ids=[case.pk for case in shown_returned])
-    tasks = [
-        Task(
-            case,
-            _("Returned by compliance: %(count)s to fix") % {"count": to_fix[case.pk]}
-            if to_fix.get(case.pk)
-            else _("Returned by compliance"),
-            reverse("cases:resume", args=[case.pk]),
-        )
-        for case in shown_returned
+    tallies = []
+    shown: list[Case] = []
+    for status, label, order in needs_you:
+        cases = mine(status).order_by(order)
+        tallies.append(Tally(label, cases.count(), _url("cases:list", status=status), "warning"))
+        shown += [case for case in cases[:LISTED_ON_HOME] if case not in shown]
+    with_others = [
+        (Worklist.WITH_ADMIN, Worklist.WITH_ADMIN.label),
+        (CaseStatus.IN_REVIEW, _("Waiting for KYC review")),
+        (CaseStatus.SUBMITTED, _("Sending to Altafid")),
     ]
-    tasks += [
-        Task(case, _("Altafid refused some values"), reverse("submissions:status", args=[case.pk]))
-        for case in refused[:LISTED_ON_HOME]
-    ]
-    tasks += [
-        Task(case, _("Not touched for a week"), reverse("cases:resume", args=[case.pk]))
-        for case in idle[:LISTED_ON_HOME]
-    ]
-    flying = list(_with_steps(in_flight)[:LISTED_ON_HOME])
+    waiting_tallies = []
+    others: list[Case] = []
+    for status, label in with_others:
+        cases = _with_steps(mine(status).order_by("-updated_at"))
+        waiting_tallies.append(Tally(label, cases.count(), _url("cases:list", status=status)))
+        others += list(cases[:LISTED_ON_HOME])
+    readings = cases_readings(cases=[*shown, *others], user=user)
     return RmHome(
         tallies=tallies,
-        tasks=tasks,
-        in_flight=[(case, case_progress(steps=case.steps.all())) for case in flying],
-        in_flight_tally=Tally(
-            Worklist.IN_FLIGHT.label,
-            in_flight.count(),
-            _url("cases:list", status=Worklist.IN_FLIGHT.value),
-        ),
+        tasks=[Task(case, readings[case.pk]) for case in shown[: LISTED_ON_HOME * 2]],
+        waiting=[
+            Task(case, readings[case.pk], case_progress(steps=case.steps.all())) for case in others
+        ],
+        waiting_tallies=waiting_tallies,
     )
 
 

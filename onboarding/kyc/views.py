@@ -40,6 +40,7 @@ from onboarding.kyc.services import (
 from onboarding.submissions.duplicates import altafid_contact_now
 from onboarding.submissions.models import Step
 from onboarding.submissions.queueing import case_linked
+from onboarding.submissions.reads import case_reading_for
 
 PAGE_SIZE = 25
 
@@ -151,6 +152,7 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
     return {
         "review": review,
         "case": case,
+        "reading": case_reading_for(case=case, user=user),
         "call": review.step.get_kind_display(),
         "compliance": review.step.kind == StepKind.COMPLIANCE,
         "linked": linked,

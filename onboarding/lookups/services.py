@@ -3,8 +3,9 @@
 Each list is kept as the last known good copy with the time it was fetched. A copy older
 than LOOKUPS_TTL_SECONDS is refreshed on use; when Altafid cannot be reached the old copy is
 served, marked stale, and no new attempt is made for FAILURE_BACKOFF_SECONDS so that pages
-stay fast while Altafid is down. A list with no copy at all is asked for again by the next
-page that needs it: a dropdown without choices is worse than a page that waits a moment.
+stay fast while Altafid is down. A list with no copy at all that Altafid answered with an
+error for is asked for again by the next page that needs it: a dropdown without choices is
+worse than a page that waits a moment (an Altafid that does not answer at all is not).
 """
 
 import logging
@@ -116,7 +117,7 @@ def _refresh(
     client_factory: Callable[[], AltafidClient],
 ) -> Choices:
     key = _cache_key(tenant, kind, country)
-    if previous is not None and cache.get(_backoff_key(key)):
+    if cache.get(_backoff_key(key)):
         return _fallback(kind, previous)
     try:
         options = _fetch_with_retries(lambda: _fetch_options(client_factory(), kind, country))
@@ -127,7 +128,10 @@ def _refresh(
         return fallback if fallback.available else replace(fallback, unreadable=True)
     except AltafidError as error:
         logger.warning("lookup refresh failed kind=%s tenant=%s error=%s", kind, tenant.pk, error)
-        cache.set(_backoff_key(key), 1, FAILURE_BACKOFF_SECONDS)
+        # Pages wait for no unreachable Altafid twice in a row; a list Altafid answered with an
+        # error for, and that the tenant never had, is asked for again by the next page.
+        if previous is not None or error.status is None:
+            cache.set(_backoff_key(key), 1, FAILURE_BACKOFF_SECONDS)
         return _fallback(kind, previous)
     entry = {"options": options, "fetched_at": time.time()}
     cache.set(key, entry, KEEP_SECONDS)

@@ -17,14 +17,14 @@ from onboarding.altafid.contacts import ContactFilter, contact_search
 from onboarding.altafid.errors import AltafidError
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
-from onboarding.cases.lifecycle import STOPPED, StepKind, StepState
+from onboarding.cases.lifecycle import STOPPED, StepKind, StepState, Stop
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.permissions import case_admin_check
 from onboarding.cases.services import case_lock
 from onboarding.operations.models import Resolution
 from onboarding.submissions.models import ACTIVE, Step
 from onboarding.submissions.queueing import queue_or_hold
-from onboarding.submissions.reads import RETRY_ERROR
+from onboarding.submissions.reads import RETRY_ERROR, step_stop
 from onboarding.submissions.services import ContactHeld, contact_hold_check, submission_cancel
 from onboarding.submissions.status import case_status_refresh
 from onboarding.submissions.worker import POSSIBLE_DUPLICATE, UNANSWERED_CREATE
@@ -63,16 +63,14 @@ class ActionRefused(Exception):
 
 
 def failure_kind(step: Step) -> str:
-    """How a stopped step is put right: fix the data, retry, or decide about a contact."""
-    error = step.last_error or {}
-    if step.state == StepState.NEEDS_ATTENTION:
-        return FailureKind.DECISION
-    if error.get("retryable") or error.get("ambiguous"):
+    """How a stopped step is put right: fix the data, retry, or decide about a contact
+    (`submissions.reads.step_stop`, grouped as the queue shows it)."""
+    stop = step_stop(step)
+    if stop == Stop.FIX_DATA:
+        return FailureKind.FIX_DATA
+    if stop == Stop.RETRY:
         return FailureKind.RETRY
-    status = error.get("status")
-    if status is None or status == 429 or status >= 500:
-        return FailureKind.RETRY
-    return FailureKind.FIX_DATA
+    return FailureKind.DECISION
 
 
 def failures_of_tenant(

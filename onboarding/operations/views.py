@@ -38,7 +38,7 @@ from onboarding.operations.services import (
     failures_of_tenant,
 )
 from onboarding.submissions.models import Step
-from onboarding.submissions.reads import step_explanation
+from onboarding.submissions.reads import case_reading_for, step_explanation
 
 PAGE_SIZE = 25
 
@@ -113,6 +113,7 @@ def failure_detail(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpRes
         "probe": probe,
         "step": step,
         "case": step.case,
+        "reading": case_reading_for(case=step.case, user=_user(request)),
         "kind": kind,
         "kind_label": FailureKind.LABELS[kind],
         "hint": FailureKind.HINTS[kind],

@@ -7,10 +7,14 @@ from operator import attrgetter
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from onboarding.accounts.models import User
+from onboarding.accounts.roles import Role
+from onboarding.accounts.services import user_role
 from onboarding.cases.lifecycle import (
     FIRST_ROUND,
     OPEN,
@@ -18,11 +22,17 @@ from onboarding.cases.lifecycle import (
     OWN_SECTION,
     STARTABLE,
     STOPPED,
+    Act,
+    Actor,
     CaseStatus,
     Phase,
+    Reading,
     Section,
     StepKind,
     StepState,
+    Stop,
+    Worklist,
+    case_reading,
     phase_kinds,
 )
 from onboarding.cases.models import Case
@@ -30,6 +40,7 @@ from onboarding.cases.payloads import rows_origin
 from onboarding.cases.services import case_sections
 from onboarding.submissions.models import Step
 from onboarding.submissions.refusals import Refusal, refusal_for_section
+from onboarding.submissions.worker import POSSIBLE_DUPLICATE
 
 # A stopped step's last error that trying again may cure: no answer, throttled, or Altafid's
 # own failure. The rest of the failures are values Altafid refused (fix the data). Wrapped in
@@ -54,8 +65,26 @@ RETRY_ERROR = Q(
 
 def cases_refused(*, cases: QuerySet[Case]) -> QuerySet[Case]:
     """Cases whose submission stopped on values Altafid refused: their RM has data to fix."""
-    refused = Step.objects.filter(case=OuterRef("pk"), state=StepState.FAILED).exclude(RETRY_ERROR)
-    return cases.filter(status=CaseStatus.FAILED).filter(Exists(refused))
+    return cases_stopped(cases=cases, worklist=Worklist.REFUSED)
+
+
+# Each stopped case's worklist, as `step_stop` reads its stopped step (in the database).
+_STOPPED_STEPS = {
+    Worklist.REFUSED: Q(state=StepState.FAILED) & ~RETRY_ERROR,
+    Worklist.DECIDE: Q(state=StepState.NEEDS_ATTENTION, last_error__code=POSSIBLE_DUPLICATE),
+    Worklist.WITH_ADMIN: (Q(state=StepState.FAILED) & RETRY_ERROR)
+    | (Q(state=StepState.NEEDS_ATTENTION) & ~Q(last_error__code=POSSIBLE_DUPLICATE)),
+}
+
+
+def cases_stopped(*, cases: QuerySet[Case], worklist: str) -> QuerySet[Case]:
+    """The failed cases whose stopped step waits for the RM to fix data (REFUSED) or decide
+    about a contact (DECIDE), or for an administrator (WITH_ADMIN)."""
+    steps = Step.objects.filter(_STOPPED_STEPS[Worklist(worklist)], case=OuterRef("pk"))
+    return cases.filter(status=CaseStatus.FAILED).filter(Exists(steps))
+
+
+STOPPED_WORKLISTS = tuple(_STOPPED_STEPS)
 
 
 def case_steps(*, case: Case) -> list[Step]:
@@ -258,3 +287,95 @@ def step_technical(step: Step) -> str:
     ]
     message = error.get("message") or ""
     return " ".join(parts) + (f": {message}" if message else "")
+
+
+def step_stop(step: Step) -> Stop:
+    """Why a stopped step waits: the one rule the reading of a case, the RM's home and the
+    failure queue follow (`RETRY_ERROR` is the same in the database)."""
+    error = step.last_error or {}
+    if step.state == StepState.NEEDS_ATTENTION:
+        if error.get("code") == POSSIBLE_DUPLICATE:
+            return Stop.CHOOSE_CONTACT
+        return Stop.SETTLE_CREATE
+    if error.get("retryable") or error.get("ambiguous"):
+        return Stop.RETRY
+    status = error.get("status")
+    if status is None or status == 429 or status >= 500:
+        return Stop.RETRY
+    return Stop.FIX_DATA
+
+
+@dataclass(frozen=True)
+class Offer:
+    act: Act
+    href: str
+
+    @property
+    def label(self) -> str:
+        return str(self.act.label)
+
+
+@dataclass(frozen=True)
+class CaseReading:
+    """`lifecycle.case_reading` for one case and one person, with links for what they can do."""
+
+    reading: Reading
+    offers: tuple[Offer, ...]
+    who: str
+
+    @property
+    def code(self) -> str:
+        """Where it is and who acts, as the pages mark it (for tests and styles)."""
+        return f"{self.reading.status}:{self.reading.actor}"
+
+
+def cases_readings(*, cases: Iterable[Case], user: User) -> dict[int, CaseReading]:
+    """The reading of each case for `user`, with two queries for any number of cases."""
+    cases = list(cases)
+    role = user_role(user=user)
+    stopped = {
+        step.case_id: step
+        for step in Step.objects.filter(case__in=[case.pk for case in cases], state__in=STOPPED)
+        .only("id", "case_id", "state", "last_error", "round", "position")
+        .order_by("case_id", "-round", "position")
+    }
+    return {case.pk: _reading(case, user, role, stopped.get(case.pk)) for case in cases}
+
+
+def case_reading_for(*, case: Case, user: User) -> CaseReading:
+    return cases_readings(cases=[case], user=user)[case.pk]
+
+
+def _acting_as(case: Case, user: User, role: Role | None) -> Actor | None:
+    if role == Role.RELATIONSHIP_MANAGER and case.owner_id == user.pk:
+        return Actor.RM
+    if role == Role.COMPLIANCE_OFFICER:
+        return Actor.OFFICER
+    if role == Role.ADMIN:
+        return Actor.ADMIN
+    return None
+
+
+def _reading(case: Case, user: User, role: Role | None, stopped: Step | None) -> CaseReading:
+    stop = step_stop(stopped) if stopped is not None else None
+    reading = case_reading(status=case.status, stop=stop, acting_as=_acting_as(case, user, role))
+    hrefs = {
+        Act.CONTINUE: reverse("cases:resume", args=[case.pk]),
+        Act.REVIEW: reverse("cases:review", args=[case.pk]),
+        Act.FIX: reverse("cases:review", args=[case.pk]),
+        Act.FIX_RETURNED: reverse("cases:resume", args=[case.pk]),
+        Act.DECIDE_CONTACT: reverse("cases:review", args=[case.pk]) + "#matches",
+        Act.SEND_CHANGES: reverse("cases:review", args=[case.pk]),
+        Act.ACTIVATE: reverse("submissions:status", args=[case.pk]) + "#activation",
+        Act.REVIEW_KYC: reverse("kyc:queue"),
+        Act.HANDLE_FAILURE: reverse("operations:failure", args=[stopped.pk])
+        if stopped is not None
+        else reverse("operations:failures"),
+    }
+    who = {
+        Actor.RM: _("%(owner)s (relationship manager)") % {"owner": case.owner},
+        Actor.OFFICER: _("A compliance officer"),
+        Actor.ADMIN: _("An administrator"),
+    }.get(reading.actor, str(reading.actor.label))
+    offers = tuple(Offer(act, hrefs[act]) for act in reading.acts)
+    return CaseReading(reading, offers, who)

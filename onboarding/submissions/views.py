@@ -8,13 +8,18 @@ from django.views.decorators.http import require_GET, require_POST
 from onboarding.accounts.models import User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import user_role
-from onboarding.cases.lifecycle import IN_FLIGHT, CaseStatus
+from onboarding.cases.lifecycle import IN_FLIGHT, Act, CaseStatus
 from onboarding.cases.models import Case
 from onboarding.cases.permissions import case_is_owner
 from onboarding.cases.services import cases_for_user
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.submissions.models import Attempt, AttemptOutcome
-from onboarding.submissions.reads import case_submission, step_explanation, step_technical
+from onboarding.submissions.reads import (
+    case_reading_for,
+    case_submission,
+    step_explanation,
+    step_technical,
+)
 from onboarding.submissions.services import (
     ActivationNotAllowed,
     CaseChangedSinceReview,
@@ -50,13 +55,15 @@ def submission_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             if step is not None:
                 step.explanation = step_explanation(step, adopted=step.pk in adopted)  # type: ignore[attr-defined]
                 step.technical = step_technical(step)  # type: ignore[attr-defined]
+    reading = case_reading_for(case=case, user=_user(request))
     context = {
         "case": case,
         "submission": submission,
+        "reading": reading,
         "running": submission.running,
         "owner": owner,
-        "can_review": owner and submission.can_review,
-        "can_activate": owner and submission.can_activate,
+        "can_activate": any(offer.act == Act.ACTIVATE for offer in reading.offers)
+        and submission.can_activate,
         "technical": user_role(user=_user(request)) == Role.ADMIN,
     }
     if request.htmx:

@@ -70,27 +70,46 @@ def test_it_shows_an_rm_what_needs_them_and_each_count_opens_its_list(client, te
     case_make(tenant, rm, CaseStatus.DRAFT, "Fresh Five", age_days=2)
     flying = case_make(tenant, rm, CaseStatus.SUBMITTED, "Flying Six")
     step_make(flying, StepKind.CREATE, StepState.RUNNING)
+    case_make(tenant, rm, CaseStatus.AMENDING, "Amending Seven")
+    case_make(tenant, rm, CaseStatus.IN_ALTAFID, "Activate Eight")
+    twin = case_make(tenant, rm, CaseStatus.FAILED, "Twin Nine")
+    step_make(
+        twin,
+        StepKind.CREATE,
+        StepState.NEEDS_ATTENTION,
+        last_error={"code": "possible_duplicate", "message": "x"},
+    )
+    case_make(tenant, rm, CaseStatus.IN_REVIEW, "Review Ten")
     case_make(tenant, other, CaseStatus.RETURNED, "Not Mine")
     client.force_login(rm)
 
     page = client.get(reverse("home:index")).content.decode()
 
-    assert "Returned One" in page
-    assert "Refused Two" in page
-    assert "Idle Four" in page
-    assert "Unavailable Three" not in page
+    needs_you, waiting = page.split('id="waiting-title"')
+    for name in ("Returned One", "Refused Two", "Idle Four", "Amending Seven", "Activate Eight"):
+        assert name in needs_you, name
+    assert "Twin Nine" in needs_you
+    for name in ("Unavailable Three", "Flying Six", "Review Ten"):
+        assert name in waiting, name
+        assert name not in needs_you, name
     assert "Fresh Five" not in page
     assert "Not Mine" not in page
-    assert "Flying Six" in page
-    assert "Submitting (0 of 5 done)" in page
+    assert "Submitting (0 of 5 done)" in waiting
+    assert "<strong>An administrator</strong>. Altafid failed or did not answer" in waiting
     for label, expected in [
         ("Returned by compliance", 1),
         ("Refused by Altafid: values to fix", 1),
+        ("Altafid may already have the client: decide", 1),
+        ("Changes not sent yet", 1),
+        ("In Altafid: waiting for you to activate", 1),
         ("Drafts untouched for a week", 1),
+        ("Stopped: an administrator acts", 1),
+        ("Waiting for KYC review", 1),
+        ("Sending to Altafid", 1),
     ]:
         count, url = tally(page, label)
-        assert count == expected
-        assert listed(client, url) == expected
+        assert count == expected, label
+        assert listed(client, url) == expected, label
     assert '<a class="button" href="/cases/new/">New onboarding</a>' in page
 
 
