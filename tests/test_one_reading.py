@@ -106,7 +106,7 @@ def _case(tenant, owner, state):
         updated_by=owner,
         status=status,
         client_name="Juan Prueba",
-        contact_uuid="C-1" if steps.get(StepKind.CREATE, (None,))[0] == DONE else "",
+        contact_uuid=f"C-{state}" if steps.get(StepKind.CREATE, (None,))[0] == DONE else "",
     )
     for kind, (step_state, error) in steps.items():
         step = Step.objects.create(
