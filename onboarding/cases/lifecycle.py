@@ -112,56 +112,104 @@ class Phase(models.TextChoices):
 
 @dataclass(frozen=True)
 class StepSpec:
+    """One Altafid call of a case, declared once: every page, the payloads, the worker's SQL,
+    the review and the failure chart read it from here."""
+
     kind: StepKind
     phase: Phase
     # The sections whose data the call sends: read-only while it runs.
     reads: frozenset[Section]
-    # Whether an amendment may send this call again with changed fields.
+    # The section whose own data the call carries: where the RM fixes what Altafid refused.
+    own: Section
+    method: str
+    # Seed 000; `{contactUuid}` is the case's contact.
+    path: str
+    # The call's letter in seed 000's field matrix (C, S, K, A); none for credentials.
+    letter: str = ""
+    # Whether an amendment may send this call again with changed fields, and in which order
+    # the calls that carry the same field take it (the lowest sends it).
     amendable: bool = False
+    amend_precedence: int = 0
     # Whether a compliance officer must approve its exact body before it is sent.
     reviewed: bool = False
     # Whether it changes the data of a contact Altafid already had, when the case is linked to
     # one (`step_reviewed`): the RM did not create that contact, so an officer approves.
     writes_contact: bool = False
+    # Its colour in the failure chart.
+    colour: str = "#4a5568"
 
 
+CONTACT_PATH = "/api/contacts/{contactUuid}"
 STEPS: tuple[StepSpec, ...] = (
-    StepSpec(StepKind.CREATE, Phase.SUBMIT, frozenset({Section.CLIENT})),
+    StepSpec(
+        StepKind.CREATE,
+        Phase.SUBMIT,
+        frozenset({Section.CLIENT}),
+        own=Section.CLIENT,
+        method="POST",
+        path="/api/contacts",
+        letter="C",
+        colour="#2b6cb0",
+    ),
     StepSpec(
         StepKind.SALES,
         Phase.SUBMIT,
         frozenset({Section.CLIENT, Section.SALES}),
+        own=Section.SALES,
+        method="PUT",
+        path=CONTACT_PATH,
+        letter="S",
         amendable=True,
+        amend_precedence=3,
         writes_contact=True,
+        colour="#2f855a",
     ),
     StepSpec(
         StepKind.COMPLIANCE,
         Phase.SUBMIT,
         frozenset({Section.CLIENT, Section.SALES, Section.COMPLIANCE}),
+        own=Section.COMPLIANCE,
+        method="PUT",
+        path=CONTACT_PATH,
+        letter="K",
         amendable=True,
+        amend_precedence=1,
         reviewed=True,
         writes_contact=True,
+        colour="#b7791f",
     ),
     StepSpec(
         StepKind.PRIMARY_EMAIL,
         Phase.ACTIVATE,
         frozenset({Section.CLIENT, Section.ACTIVATION}),
+        own=Section.ACTIVATION,
+        method="PUT",
+        path=CONTACT_PATH,
+        letter="A",
         amendable=True,
+        amend_precedence=2,
         writes_contact=True,
+        colour="#6b46c1",
     ),
-    StepSpec(StepKind.CREDENTIALS, Phase.ACTIVATE, frozenset()),
+    StepSpec(
+        StepKind.CREDENTIALS,
+        Phase.ACTIVATE,
+        frozenset(),
+        own=Section.ACTIVATION,
+        method="POST",
+        path=CONTACT_PATH + "/credentials/init",
+        colour="#c53030",
+    ),
 )
 SPEC = {spec.kind.value: spec for spec in STEPS}
 ORDER = [spec.kind for spec in STEPS]
 SECTIONS = list(Section)
 # The section whose refusal an RM fixes when Altafid refuses a call (its own data).
-OWN_SECTION = {
-    StepKind.CREATE: Section.CLIENT,
-    StepKind.SALES: Section.SALES,
-    StepKind.COMPLIANCE: Section.COMPLIANCE,
-    StepKind.PRIMARY_EMAIL: Section.ACTIVATION,
-    StepKind.CREDENTIALS: Section.ACTIVATION,
-}
+OWN_SECTION = {spec.kind: spec.own for spec in STEPS}
+# Which amendable call sends a field that several of them carry: the first of these.
+AMEND_PRECEDENCE = tuple(
+    spec.kind for spec in sorted(STEPS, key=lambda spec: spec.amend_precedence) if spec.amendable
+)
 FIRST_ROUND = 1
 
 

@@ -12,6 +12,7 @@ Altafid's names (`presenters.py`). A form field that is in no row is listed in i
 from dataclasses import dataclass
 from enum import StrEnum
 
+from onboarding.cases.lifecycle import STEPS
 from onboarding.cases.models import Section
 
 
@@ -24,13 +25,8 @@ class Sent(StrEnum):
     ACTIVATION = "A"
 
 
-# The letter of each call of `payloads.case_payloads`, by its name.
-CALLS = {
-    "create": Sent.CREATE,
-    "sales": Sent.SALES,
-    "compliance": Sent.COMPLIANCE,
-    "primary_email": Sent.ACTIVATION,
-}
+# The letter of each call of `payloads.case_payloads`, by its name (`lifecycle.STEPS`).
+CALLS = {spec.kind.value: Sent(spec.letter) for spec in STEPS if spec.letter}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from onboarding.altafid.contacts import (
 )
 from onboarding.altafid.enums import ContactAddressType, DocumentType, FirmType, IdentityType
 from onboarding.cases.forms import SAME
+from onboarding.cases.lifecycle import STEPS, StepKind
 from onboarding.cases.mapping import TABLES, Group, Sent
 from onboarding.cases.models import Case, Section
 from onboarding.cases.sections import BoundSection, primary_address
@@ -201,21 +202,18 @@ def case_payloads(*, case: Case, sections: dict[Section, BoundSection]) -> list[
         PrimaryEmailUpdate,
         {**_copied(Sent.ACTIVATION, data), "primaryEmail": login or None},
     )
-    contact_path = "/api/contacts/{contactUuid}"
-    return [
-        Call("create", "POST", "/api/contacts", Section.CLIENT, *_parts(create)),
-        Call("sales", "PUT", contact_path, Section.SALES, *_parts(sales)),
-        Call("compliance", "PUT", contact_path, Section.COMPLIANCE, *_parts(compliance)),
-        Call("primary_email", "PUT", contact_path, Section.ACTIVATION, *_parts(activation)),
-        Call(
-            "credentials",
-            "POST",
-            contact_path + "/credentials/init",
-            Section.ACTIVATION,
-            {},
-            [],
-        ),
-    ]
+    built = {
+        StepKind.CREATE: create,
+        StepKind.SALES: sales,
+        StepKind.COMPLIANCE: compliance,
+        StepKind.PRIMARY_EMAIL: activation,
+    }
+    calls = []
+    for spec in STEPS:
+        part = built.get(spec.kind)
+        body, problems, model = (part.body, part.problems, part.model) if part else ({}, [], None)
+        calls.append(Call(spec.kind.value, spec.method, spec.path, spec.own, body, problems, model))
+    return calls
 
 
 def _identity_document(client: dict[str, Any], kyc: dict[str, Any]) -> dict[str, Any] | None:
@@ -253,10 +251,6 @@ def rows_origin(
         if _identity_document(data[Section.CLIENT], data[Section.COMPLIANCE]) is not None:
             origins["identityDocuments"] = [None, *origins["identityDocuments"]]
     return origins
-
-
-def _parts(built: Built) -> tuple[dict[str, Any] | None, list[str], BaseModel | None]:
-    return built.body, built.problems, built.model
 
 
 def _manager_uuid(case: Case) -> str:

@@ -20,18 +20,12 @@ from django.utils.translation import get_language
 
 from onboarding.accounts.models import Tenant
 from onboarding.audit.models import FAILED_TRIES, Event
-from onboarding.cases.lifecycle import ORDER, StepKind
+from onboarding.cases.lifecycle import ORDER, STEPS
 
 HOURS = 7 * 24
 WIDTH = 672
 HEIGHT = 120
-COLOURS = {
-    StepKind.CREATE: "#2b6cb0",
-    StepKind.SALES: "#2f855a",
-    StepKind.COMPLIANCE: "#b7791f",
-    StepKind.PRIMARY_EMAIL: "#6b46c1",
-    StepKind.CREDENTIALS: "#c53030",
-}
+COLOURS = {spec.kind: spec.colour for spec in STEPS}
 FAILING = FAILED_TRIES
 # The failure queue shows the chart as of at most this long ago: it counts a week by the hour,
 # and an admin reloads the queue often.

@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from onboarding.cases.lifecycle import (
+    AMEND_PRECEDENCE,
     CLOSED,
     FIRST_ROUND,
     ORDER,
@@ -36,7 +37,7 @@ from onboarding.submissions.models import Step
 # The create call names a few fields differently from the updates (docs/altafid-contract.md).
 ALIASES = CREATE_NAMES
 # Which call sends a field that several amendable calls carry.
-PRECEDENCE = (StepKind.COMPLIANCE, StepKind.PRIMARY_EMAIL, StepKind.SALES)
+PRECEDENCE = AMEND_PRECEDENCE
 ADDRESSES = "addresses"
 
 
