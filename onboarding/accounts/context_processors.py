@@ -3,6 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from onboarding.accounts.models import Tenant, User
+from onboarding.accounts.permissions import user_permissions
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenant_for_request, tenants_for_user, user_role
 
@@ -29,5 +30,6 @@ def staff(request: HttpRequest) -> dict[str, Any]:
     return {
         "current_role": role,
         "current_tenant": tenant,
+        "may": user_permissions(user=user, tenant=tenant),
         "user_tenants": list(tenants_for_user(user=user)),
     }

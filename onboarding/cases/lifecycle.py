@@ -7,13 +7,27 @@ approves exactly that body (the four-eyes KYC review, `onboarding/kyc/`).
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Protocol
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from pydantic import BaseModel
+
+from onboarding.altafid.contacts import (
+    ComplianceUpdate,
+    ContactCreate,
+    PrimaryEmailUpdate,
+    SalesUpdate,
+    contact_create,
+    contact_init_credentials,
+    contact_set_primary_email,
+    contact_update_compliance,
+    contact_update_sales,
+)
 
 
 class Section(models.TextChoices):
@@ -110,6 +124,15 @@ class Phase(models.TextChoices):
     ACTIVATE = "activate", _("Activate")
 
 
+class Performed(StrEnum):
+    # POST a new contact, once no contact with the same identity number or e-mail exists.
+    CREATE = "create"
+    # PUT the whole body; an amendment PUTs only the fields that changed.
+    UPDATE = "update"
+    # POST without a body; a 409 after a try that got no answer is the effect wanted.
+    CREDENTIALS = "credentials"
+
+
 @dataclass(frozen=True)
 class StepSpec:
     """One Altafid call of a case, declared once: every page, the payloads, the worker's SQL,
@@ -124,6 +147,10 @@ class StepSpec:
     method: str
     # Seed 000; `{contactUuid}` is the case's contact.
     path: str
+    # How the worker performs it, with which body model and Altafid function (altafid.contacts).
+    performed: Performed
+    body: type[BaseModel] | None = None
+    send: Callable[..., Any] | None = None
     # The call's letter in seed 000's field matrix (C, S, K, A); none for credentials.
     letter: str = ""
     # Whether an amendment may send this call again with changed fields, and in which order
@@ -148,6 +175,9 @@ STEPS: tuple[StepSpec, ...] = (
         own=Section.CLIENT,
         method="POST",
         path="/api/contacts",
+        performed=Performed.CREATE,
+        body=ContactCreate,
+        send=contact_create,
         letter="C",
         colour="#2b6cb0",
     ),
@@ -158,6 +188,9 @@ STEPS: tuple[StepSpec, ...] = (
         own=Section.SALES,
         method="PUT",
         path=CONTACT_PATH,
+        performed=Performed.UPDATE,
+        body=SalesUpdate,
+        send=contact_update_sales,
         letter="S",
         amendable=True,
         amend_precedence=3,
@@ -171,6 +204,9 @@ STEPS: tuple[StepSpec, ...] = (
         own=Section.COMPLIANCE,
         method="PUT",
         path=CONTACT_PATH,
+        performed=Performed.UPDATE,
+        body=ComplianceUpdate,
+        send=contact_update_compliance,
         letter="K",
         amendable=True,
         amend_precedence=1,
@@ -185,6 +221,9 @@ STEPS: tuple[StepSpec, ...] = (
         own=Section.ACTIVATION,
         method="PUT",
         path=CONTACT_PATH,
+        performed=Performed.UPDATE,
+        body=PrimaryEmailUpdate,
+        send=contact_set_primary_email,
         letter="A",
         amendable=True,
         amend_precedence=2,
@@ -198,6 +237,8 @@ STEPS: tuple[StepSpec, ...] = (
         own=Section.ACTIVATION,
         method="POST",
         path=CONTACT_PATH + "/credentials/init",
+        performed=Performed.CREDENTIALS,
+        send=contact_init_credentials,
         colour="#c53030",
     ),
 )

@@ -4,15 +4,14 @@ from dataclasses import asdict, dataclass
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import Tenant, User
-from onboarding.accounts.roles import Role
-from onboarding.accounts.services import tenants_for_user, user_role
+from onboarding.accounts.permissions import Can, user_may, user_must, users_who_may
+from onboarding.accounts.services import tenants_for_user
 from onboarding.altafid.enums import IdentityType
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record, field_changes
@@ -29,7 +28,6 @@ from onboarding.cases.lifecycle import (
     sections_sent,
 )
 from onboarding.cases.models import Case, SectionRevision
-from onboarding.cases.permissions import case_admin_check, case_owner_check
 from onboarding.cases.sections import HOMES, SPECS, BoundSection, RawData, bind
 from onboarding.cases.validators import RUT_BODY, rut_body
 from onboarding.core.crypto import search_hash
@@ -95,7 +93,7 @@ def cases_for_user(*, user: User) -> QuerySet[Case]:
         .exclude(status=CaseStatus.DISCARDED)
         .select_related("tenant", "owner")
     )
-    if user_role(user=user) in (Role.COMPLIANCE_OFFICER, Role.ADMIN):
+    if user_may(user=user, can=Can.SEE_EVERY_CASE):
         return cases
     return cases.filter(owner=user)
 
@@ -154,8 +152,7 @@ def case_removed_row(*, case: Case, section: Section) -> RemovedRow | None:
 
 @transaction.atomic
 def case_create(*, tenant: Tenant, owner: User) -> Case:
-    if user_role(user=owner) != Role.RELATIONSHIP_MANAGER:
-        raise PermissionDenied(_("Only relationship managers start onboardings."))
+    user_must(user=owner, can=Can.START, tenant=tenant)
     case = Case.objects.create(tenant=tenant, owner=owner, updated_by=owner)
     event_record(kind=EventKind.CASE_CREATED, tenant=tenant, actor=owner, case=case)
     return case
@@ -175,8 +172,7 @@ def case_start(
     An onboarding exists once something is entered in it: with nothing entered, nothing is
     created and None is returned.
     """
-    if user_role(user=owner) != Role.RELATIONSHIP_MANAGER:
-        raise PermissionDenied(_("Only relationship managers start onboardings."))
+    user_must(user=owner, can=Can.START, tenant=tenant)
     draft_check(raw)
     if not any(value.strip() for values in raw.values() for value in values):
         return None
@@ -268,7 +264,7 @@ def case_section_save(
     `rows` adds a row, removes one (kept as the section's `RemovedRow`) or brings the removed
     one back where it was. Any save but an autosave forgets the row removed before it.
     """
-    case_owner_check(user=user, case=case)
+    user_must(user=user, can=Can.CHANGE, case=case)
     if not 1 <= version <= INT_MAX:
         # Every page carries the version it was loaded at; a save without one cannot be
         # told apart from a save over someone else's changes.
@@ -549,7 +545,7 @@ def case_conflict_apply(
     Only what the user changed from the copy they started from is applied; what others
     changed meanwhile and the user did not touch stays.
     """
-    case_owner_check(user=user, case=case)
+    user_must(user=user, can=Can.CHANGE, case=case)
     conflict = case_conflict(case=case, section=section, revision_id=revision_id, user=user)
     if conflict is None:
         raise SectionLocked(_("There is no refused save to apply any more."))
@@ -671,7 +667,7 @@ def case_discard(*, case: Case, user: User) -> None:
     """
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        case_owner_check(user=user, case=case)
+        user_must(user=user, can=Can.CHANGE, case=case)
         if case.status not in UNSENT or case.steps.exists():
             raise SectionLocked(_("Only a draft that was never submitted can be discarded."))
         case.revisions.all().delete()
@@ -691,21 +687,15 @@ def case_discard(*, case: Case, user: User) -> None:
 
 def case_owner_candidates(*, case: Case) -> QuerySet[User]:
     """The relationship managers a case may be given to: active, in the case's tenant."""
-    return (
-        User.objects.filter(
-            is_active=True,
-            staff_profile__tenants=case.tenant_id,
-            groups__name=Role.RELATIONSHIP_MANAGER.value,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "email")
+    return users_who_may(can=Can.CHANGE, tenant=case.tenant_id).order_by(
+        "first_name", "last_name", "email"
     )
 
 
 def case_reassign(*, case: Case, user: User, owner: User) -> None:
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
-        case_admin_check(user=user, case=case)
+        user_must(user=user, can=Can.REASSIGN, case=case)
         if not case_owner_candidates(case=case).filter(pk=owner.pk).exists():
             raise SectionLocked(_("Choose an active relationship manager of this tenant."))
         if owner.pk == case.owner_id:
@@ -731,7 +721,7 @@ def cases_hand_over(*, tenant: Tenant, user: User, from_owner: User, to_owner: U
     with transaction.atomic():
         cases = list(cases_open_of(owner=from_owner, tenant=tenant).select_for_update())
         for case in cases:
-            case_admin_check(user=user, case=case)
+            user_must(user=user, can=Can.REASSIGN, case=case)
             if not case_owner_candidates(case=case).filter(pk=to_owner.pk).exists():
                 raise SectionLocked(_("Choose an active relationship manager of this tenant."))
         now = timezone.now()

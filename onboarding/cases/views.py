@@ -4,7 +4,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -15,8 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from onboarding.accounts.models import User
-from onboarding.accounts.roles import Role
-from onboarding.accounts.services import tenant_for_request, user_role
+from onboarding.accounts.permissions import Can, user_may, user_must, user_permissions
+from onboarding.accounts.services import tenant_for_request
 from onboarding.altafid.errors import AltafidError
 from onboarding.audit.services import case_events
 from onboarding.cases.forms import AddressForm, CaseListQuery, DifferentPersonForm
@@ -33,7 +32,6 @@ from onboarding.cases.lifecycle import (
     phase_kinds,
 )
 from onboarding.cases.models import Case, DuplicateDecision
-from onboarding.cases.permissions import case_is_owner, case_owner_check
 from onboarding.cases.presenters import (
     BodyReader,
     case_timeline,
@@ -156,7 +154,7 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
             (
                 case,
                 case_progress(steps=case.steps.all()),
-                case_is_owner(user=user, case=case),
+                user_may(user=user, can=Can.CHANGE, case=case),
                 to_fix.get(case.pk, 0),
                 readings[case.pk],
             )
@@ -166,7 +164,6 @@ def case_list(request: HtmxHttpRequest) -> HttpResponse:
         "status": status,
         "statuses": [(s.value, s.label) for s in LISTED],
         "worklists": Worklist.choices,
-        "can_start": user_role(user=user) == Role.RELATIONSHIP_MANAGER,
     }
     template = "cases/case_list.html#results" if request.htmx else "cases/case_list.html"
     response = render(request, template, context)
@@ -182,8 +179,7 @@ def case_new(request: HtmxHttpRequest) -> HttpResponse:
     tenant = tenant_for_request(request=request)
     if tenant is None:
         raise Http404
-    if user_role(user=_user(request)) != Role.RELATIONSHIP_MANAGER:
-        raise PermissionDenied(_("Only relationship managers start onboardings."))
+    user_must(user=_user(request), can=Can.START, tenant=tenant)
     case = Case(tenant=tenant, owner=_user(request), updated_by=_user(request))
     if request.method == "POST":
         return _section_post(request, case, Section.CLIENT)
@@ -196,21 +192,19 @@ def case_new(request: HtmxHttpRequest) -> HttpResponse:
 def case_overview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     user = _user(request)
-    role = user_role(user=user)
+    may = user_permissions(user=user, case=case)
     steps = case_steps_states(case=case)
     context = {
         "case": case,
         "reading": case_reading_for(case=case, user=user),
-        "owner": case_is_owner(user=user, case=case),
-        "can_discard": case_is_owner(user=user, case=case) and case.status in UNSENT and not steps,
-        "can_reassign": role == Role.ADMIN,
-        "can_erase": role == Role.ADMIN and case.erased_at is None,
+        "may": may,
+        "can_discard": may[Can.CHANGE] and case.status in UNSENT and not steps,
         "erase_reasons": [
             (value, label)
             for value, label in ErasureReason.choices
             if value != ErasureReason.RETENTION
         ],
-        "candidates": case_owner_candidates(case=case) if role == Role.ADMIN else [],
+        "candidates": case_owner_candidates(case=case) if may[Can.REASSIGN] else [],
         "submitted": bool(steps),
         "timeline": case_timeline(events=case_events(case=case)[:HISTORY_PAGE_SIZE]),
         "more_history": case_events(case=case).count() > HISTORY_PAGE_SIZE,
@@ -483,8 +477,8 @@ def _section_render(
             section_check_editable(case=case, section=current, steps=steps)
         except SectionLocked as refused:
             locked = refused.message
-    owner = case_is_owner(user=user, case=case)
-    if locked or not owner:
+    may = user_permissions(user=user, case=case)
+    if locked or not may[Can.CHANGE]:
         bound.read_only()
     form_url = (
         reverse("cases:section", args=[case.pk, current.value]) if started else reverse("cases:new")
@@ -520,7 +514,7 @@ def _section_render(
         "stale": stale,
         "locked": locked,
         "refused": refused,
-        "owner": owner,
+        "may": may,
         "sent": sent or any(s.state == "succeeded" for s in steps),
         "version": case.version if version is None else version,
         "next_section": _following(current),
@@ -554,7 +548,7 @@ def case_matches(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     context = {
         "case": case,
         "matches": altafid_matches_early(case=case, user=_user(request)),
-        "owner": case_is_owner(user=_user(request), case=case),
+        "may": user_permissions(user=_user(request), case=case),
     }
     return render(request, "cases/section.html#altafid-matches", context)
 
@@ -670,13 +664,13 @@ def _review_page(
 ) -> HttpResponse:
     user = _user(request)
     plan = submission_plan(case=case)
-    owner = case_is_owner(user=user, case=case)
+    may = user_permissions(user=user, case=case)
     matches = altafid_matches(case=case, plan=plan, user=user)
     context = {
         "case": case,
         "reading": case_reading_for(case=case, user=user),
         "plan": plan,
-        "owner": owner,
+        "may": may,
         **_linked_contact(case, plan),
         "summary": review_summary(plan=plan, case_id=case.pk),
         "calls": plan_calls(plan=plan, tenant=case.tenant),
@@ -684,7 +678,7 @@ def _review_page(
         "duplicates": case_duplicates_local(case=case, user=user),
         "matches": matches,
         "different": different or DifferentPersonForm(),
-        "can_submit": owner
+        "can_submit": may[Can.CHANGE]
         and plan.ready
         and case.status not in (CaseStatus.SUBMITTED,)
         and not (matches and matches.undecided),
@@ -715,7 +709,7 @@ def _linked_contact(case: Case, plan: Plan) -> dict[str, Any]:
 def case_contact_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The RM's decision about a contact Altafid already has: link the case to it, or not."""
     case = _case(request, pk)
-    case_owner_check(user=_user(request), case=case)
+    user_must(user=_user(request), can=Can.CHANGE, case=case)
     plan = submission_plan(case=case)
     matches = altafid_matches(case=case, plan=plan, user=_user(request))
     decision = request.POST.get("decision", "")

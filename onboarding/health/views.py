@@ -4,10 +4,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from onboarding.accounts.decorators import tenant_admin_required
+from onboarding.accounts.decorators import tenant_may
 from onboarding.accounts.models import Tenant, User
-from onboarding.accounts.roles import Role
-from onboarding.accounts.services import tenants_for_user, user_role
+from onboarding.accounts.permissions import Can, user_may
+from onboarding.accounts.services import tenants_for_user
 from onboarding.cases.lifecycle import StepState
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.health.forms import LookupPreviewForm
@@ -37,7 +37,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
     if (
         isinstance(user, User)
         and user.is_verified()  # type: ignore[attr-defined]
-        and user_role(user=user) == Role.ADMIN
+        and user_may(user=user, can=Can.SEE_HEALTH)
     ):
         return JsonResponse(status, status=code)
     return HttpResponse(
@@ -46,7 +46,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@tenant_admin_required
+@tenant_may(Can.SEE_HEALTH)
 def health_page(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)

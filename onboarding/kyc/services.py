@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import Tenant, User
-from onboarding.accounts.roles import Role
-from onboarding.accounts.services import tenants_for_user, user_role
+from onboarding.accounts.permissions import Can, user_may, user_must, users_who_may
+from onboarding.accounts.services import tenants_for_user
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.completeness import rules_wire
@@ -82,15 +82,6 @@ class Returned:
     fields: dict[str, str]
 
 
-def reviewer_check(*, user: User, case: Case) -> None:
-    """Deciding about KYC: a compliance officer of the case's tenant, nobody else."""
-    if (
-        user_role(user=user) != Role.COMPLIANCE_OFFICER
-        or not tenants_for_user(user=user).filter(pk=case.tenant_id).exists()
-    ):
-        raise PermissionDenied(_("Only a compliance officer of this tenant can review KYC data."))
-
-
 def kyc_authors(*, case: Case) -> set[int]:
     """Everyone who entered or changed data the reviewed calls send, the case's owner first."""
     sections = reviewed_sections(linked=case_linked(case))
@@ -115,7 +106,7 @@ def four_eyes_check(*, user: User, case: Case) -> None:
 
 def reviews_for_user(*, user: User) -> QuerySet[Review]:
     """Reviews this person may open: compliance officers and admins of the tenant."""
-    if user_role(user=user) not in (Role.COMPLIANCE_OFFICER, Role.ADMIN):
+    if not user_may(user=user, can=Can.SEE_REVIEWS):
         return Review.objects.none()
     return (
         Review.objects.filter(tenant__in=tenants_for_user(user=user))
@@ -163,9 +154,7 @@ def reviews_close(*, case: Case, actor: User | None) -> None:
 def reviews_waiting_owners(*, tenant: Tenant) -> list[User]:
     """The queue's RM filter: the tenant's relationship managers."""
     return list(
-        User.objects.filter(
-            staff_profile__tenants=tenant, groups__name=Role.RELATIONSHIP_MANAGER.value
-        )
+        users_who_may(can=Can.CHANGE, tenant=tenant)
         .only("id", "first_name", "last_name", "email")
         .order_by("first_name", "last_name", "email")
     )
@@ -297,7 +286,7 @@ def _still_waiting(review: Review) -> None:
 def review_assign(*, review: Review, user: User) -> None:
     with transaction.atomic():
         review = _locked(review)
-        reviewer_check(user=user, case=review.case)
+        user_must(user=user, can=Can.DECIDE, case=review.case)
         _still_waiting(review)
         if review.assignee_id == user.pk:
             return
@@ -316,7 +305,7 @@ def review_assign(*, review: Review, user: User) -> None:
 def review_release(*, review: Review, user: User) -> None:
     with transaction.atomic():
         review = _locked(review)
-        reviewer_check(user=user, case=review.case)
+        user_must(user=user, can=Can.DECIDE, case=review.case)
         _still_waiting(review)
         if review.assignee_id != user.pk:
             raise ReviewNotOpen(_("Only the officer who took this review can release it."))
@@ -331,7 +320,7 @@ def review_release(*, review: Review, user: User) -> None:
 
 
 def _decide_check(review: Review, user: User, digest: str) -> None:
-    reviewer_check(user=user, case=review.case)
+    user_must(user=user, can=Can.DECIDE, case=review.case)
     _still_waiting(review)
     if review.assignee_id not in (None, user.pk):
         raise ReviewNotOpen(_("Another officer has taken this review."))

@@ -2,7 +2,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from onboarding.accounts.context_processors import request_staff
 from onboarding.accounts.models import Tenant, User
-from onboarding.accounts.roles import Role
+from onboarding.accounts.permissions import Can, user_must, user_permissions
 from onboarding.altafid.errors import AltafidError
 from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState
 from onboarding.cases.models import Case
@@ -51,16 +50,11 @@ def _user(request: HtmxHttpRequest) -> User:
 
 
 def _tenant(request: HtmxHttpRequest) -> Tenant:
-    _person, role, tenant = request_staff(request)
-    if tenant is None:
+    person, _role, tenant = request_staff(request)
+    if tenant is None or person is None:
         raise Http404
-    if role not in (Role.COMPLIANCE_OFFICER, Role.ADMIN):
-        raise PermissionDenied(_("Only compliance officers and administrators see KYC reviews."))
+    user_must(user=person, can=Can.SEE_REVIEWS, tenant=tenant)
     return tenant
-
-
-def _role(request: HtmxHttpRequest) -> Role | None:
-    return request_staff(request)[1]
 
 
 def _review(request: HtmxHttpRequest, pk: int) -> Review:
@@ -109,7 +103,6 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
         "flags": Flag.choices,
         "ages": AGES,
         "assignments": ASSIGNED,
-        "can_decide": _role(request) == Role.COMPLIANCE_OFFICER,
         "query": request.GET.urlencode(),
     }
     template = "kyc/queue.html#results" if request.htmx else "kyc/queue.html"
@@ -137,8 +130,8 @@ def review_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> dict[str, Any]:
     user = _user(request)
-    officer = _role(request) == Role.COMPLIANCE_OFFICER
     case = review.case
+    may = user_permissions(user=user, case=case)
     flags = review_flags(case=case, step=review.step, picture=review.picture)
     previous = review_previous(review=review)
     sales = (
@@ -167,7 +160,7 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         "differences": differences(
             previous.picture if previous else None,
             review.picture,
-            values_visible=officer,
+            values_visible=may[Can.SEE_KYC_VALUES],
             reader=reader,
         ),
         "history": Review.objects.filter(case=case)
@@ -175,7 +168,7 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         .defer("body", "picture", "notes")
         .order_by("-opened_at", "-id"),
         "waiting": waiting,
-        "officer": officer,
+        "may": may,
         "author": user.pk in kyc_authors(case=case),
         "mine": review.assignee_id == user.pk,
         "reasons": ReturnReason.choices,

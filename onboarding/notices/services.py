@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from onboarding.accounts.models import Tenant, User
-from onboarding.accounts.roles import Role
+from onboarding.accounts.permissions import Can, users_who_may
 from onboarding.cases.models import Case
 from onboarding.core.mail import mail_send, mail_send_on_commit
 from onboarding.notices.models import Notice, NoticeKind
@@ -50,11 +50,7 @@ def notices_read_all(*, user: User, tenant: Tenant) -> int:
 
 def notices_review_waiting(*, case: Case, actor: User | None) -> list[Notice]:
     """Tells the tenant's compliance officers that a case waits; e-mails go in batches."""
-    officers = User.objects.filter(
-        is_active=True,
-        staff_profile__tenants=case.tenant_id,
-        groups__name=Role.COMPLIANCE_OFFICER.value,
-    ).distinct()
+    officers = users_who_may(can=Can.DECIDE, tenant=case.tenant_id)
     if actor is not None:
         officers = officers.exclude(pk=actor.pk)
     return Notice.objects.bulk_create(

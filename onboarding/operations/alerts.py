@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from onboarding.accounts.models import Tenant, User
-from onboarding.accounts.roles import Role
+from onboarding.accounts.models import Tenant
+from onboarding.accounts.permissions import Can, users_who_may
 from onboarding.cases.lifecycle import StepState
 from onboarding.core.mail import mail_send_on_commit
 from onboarding.health.services import heartbeat_last
@@ -81,11 +81,7 @@ def alerts_check(*, now: datetime.datetime | None = None) -> int:
 
 
 def _tell(tenant: Tenant, kind: str, details: dict[str, Any], *, started: bool) -> int:
-    admins = list(
-        User.objects.filter(
-            is_active=True, staff_profile__tenants=tenant, groups__name=Role.ADMIN.value
-        ).values_list("email", flat=True)
-    )
+    admins = list(users_who_may(can=Can.OPERATE, tenant=tenant).values_list("email", flat=True))
     if not admins:
         return 0
     with translation.override(settings.LANGUAGE_CODE):

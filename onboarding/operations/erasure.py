@@ -20,11 +20,11 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from onboarding.accounts.models import User
+from onboarding.accounts.permissions import Can, user_must
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CaseStatus, ErasureReason, StepKind, StepState
 from onboarding.cases.models import Case, SectionRevision
-from onboarding.cases.permissions import case_admin_check
 from onboarding.cases.searches import searches_forget
 from onboarding.kyc.models import Review
 from onboarding.notices.models import Notice
@@ -46,7 +46,7 @@ def case_erase(
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
         if user is not None:
-            case_admin_check(user=user, case=case)
+            user_must(user=user, can=Can.ERASE, case=case)
         if case.erased_at is not None:
             return
         case.revisions.all().delete()

@@ -1,7 +1,7 @@
 """The admins' failure queue: what failed, what kind of failure it is, and what they do about it.
 
 Every action checks on the server that the person is an admin of the case's tenant
-(`cases.permissions.case_admin_check`) and leaves an event with its actor.
+(`accounts.permissions`, `Can.OPERATE`) and leaves an event with its actor.
 """
 
 from dataclasses import dataclass
@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from onboarding.accounts.models import Tenant, User
+from onboarding.accounts.permissions import Can, user_must
 from onboarding.altafid.client import client_for_tenant
 from onboarding.altafid.contacts import ContactFilter, contact_search
 from onboarding.altafid.errors import AltafidError
@@ -19,7 +20,6 @@ from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import STOPPED, StepKind, StepState, Stop
 from onboarding.cases.models import Case, DuplicateDecision
-from onboarding.cases.permissions import case_admin_check
 from onboarding.cases.services import case_lock
 from onboarding.operations.models import Resolution
 from onboarding.submissions.models import ACTIVE, Step
@@ -164,7 +164,7 @@ def failure_retry(*, step: Step, user: User) -> None:
     """Queues a failed step again at once, with a fresh count of tries."""
     with transaction.atomic():
         step = _stopped_locked(step)
-        case_admin_check(user=user, case=step.case)
+        user_must(user=user, can=Can.OPERATE, case=step.case)
         queued = queue_or_hold(step, actor=user)
         event_record(
             kind=EventKind.FAILURE_RETRIED,
@@ -186,7 +186,7 @@ def failure_resolve(*, step: Step, user: User, note: str) -> None:
         raise ActionRefused(_("Say in a note how it was resolved."))
     with transaction.atomic():
         step = _stopped_locked(step)
-        case_admin_check(user=user, case=step.case)
+        user_must(user=user, can=Can.OPERATE, case=step.case)
         Resolution.objects.create(step=step, by=user, failed_at=step.finished_at, note=note)
         event_record(
             kind=EventKind.FAILURE_RESOLVED,
@@ -238,7 +238,7 @@ def failure_decide(*, step: Step, user: User, contact_uuid: str | None) -> None:
     """Settles a stopped create: it is this contact (adopted), or none of them (create)."""
     with transaction.atomic():
         step = _stopped_locked(step)
-        case_admin_check(user=user, case=step.case)
+        user_must(user=user, can=Can.OPERATE, case=step.case)
         code = (step.last_error or {}).get("code")
         if step.kind != StepKind.CREATE or code not in (POSSIBLE_DUPLICATE, UNANSWERED_CREATE):
             raise ActionRefused(_("Only a create that stopped for a decision can be settled."))

@@ -13,8 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from onboarding.accounts.decorators import tenant_admin_required
+from onboarding.accounts.decorators import tenant_may
 from onboarding.accounts.models import Tenant, User
+from onboarding.accounts.permissions import Can
 from onboarding.cases.lifecycle import ErasureReason, StepKind, StepState
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_owner_candidates
@@ -71,7 +72,7 @@ def _query_string(filters: dict[str, str]) -> str:
 
 
 @require_GET
-@tenant_admin_required
+@tenant_may(Can.OPERATE)
 def failure_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     filters = _filters(request)
     steps = failures_of_tenant(tenant=tenant, **filters)
@@ -102,7 +103,7 @@ def failure_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
 
 
 @require_GET
-@tenant_admin_required
+@tenant_may(Can.OPERATE)
 def failure_detail(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
     step = _failure(tenant, pk)
     kind = failure_kind(step)
@@ -149,7 +150,7 @@ def _act(request: HtmxHttpRequest, step: Step, action: str) -> None:
 
 
 @require_POST
-@tenant_admin_required
+@tenant_may(Can.OPERATE)
 def failure_act(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
     step = _failure(tenant, pk)
     try:
@@ -160,7 +161,7 @@ def failure_act(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpRespon
 
 
 @require_POST
-@tenant_admin_required
+@tenant_may(Can.OPERATE)
 def failure_bulk(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     """Retries or cancels every chosen failure; one that cannot be is named, the rest go on."""
     action = request.POST.get("action", "")
@@ -207,7 +208,7 @@ def _in_chunks(steps: QuerySet[Step], size: int = 100) -> Iterator[Step]:
 
 
 @require_GET
-@tenant_admin_required
+@tenant_may(Can.OPERATE)
 def failure_export(request: HtmxHttpRequest, tenant: Tenant) -> StreamingHttpResponse:
     steps = failures_of_tenant(tenant=tenant, **_filters(request))
     writer = csv.writer(_Echo())
@@ -256,7 +257,7 @@ def failure_export(request: HtmxHttpRequest, tenant: Tenant) -> StreamingHttpRes
 
 
 @require_POST
-@tenant_admin_required
+@tenant_may(Can.OPERATE)
 def case_erase_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
     """Erases a client's data on request: a reason from the list and a ticked confirmation."""
     case = get_object_or_404(Case.objects.filter(tenant=tenant), pk=pk)

@@ -22,6 +22,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import StaffProfile, Tenant, User
+from onboarding.accounts.permissions import Can, user_must, users_who_may
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import tenants_for_user, user_role
 from onboarding.accounts.validators import email_script_validate
@@ -51,14 +52,6 @@ class Invitation:
     link: str
     # Whether its e-mail went: None until the transaction that made it commits.
     sent: bool | None = None
-
-
-def staff_admin_check(*, user: User, tenant: Tenant) -> None:
-    if (
-        user_role(user=user) != Role.ADMIN
-        or not tenants_for_user(user=user).filter(pk=tenant.pk).exists()
-    ):
-        raise PermissionDenied(_("Only an administrator of this tenant can manage its staff."))
 
 
 def staff_of_tenant(
@@ -125,13 +118,8 @@ def staff_counts(*, tenant: Tenant) -> StaffCounts:
 def staff_hand_over_candidates(*, tenant: Tenant, member: User) -> QuerySet[User]:
     """Who may take over a member's open cases: the tenant's other active relationship managers."""
     return (
-        User.objects.filter(
-            is_active=True,
-            staff_profile__tenants=tenant,
-            groups__name=Role.RELATIONSHIP_MANAGER.value,
-        )
+        users_who_may(can=Can.CHANGE, tenant=tenant)
         .exclude(pk=member.pk)
-        .distinct()
         .order_by("first_name", "last_name", "email")
     )
 
@@ -146,7 +134,7 @@ def staff_manageable(*, by: User, member: User) -> bool:
 
 
 def _manage_check(*, by: User, tenant: Tenant, member: User) -> None:
-    staff_admin_check(user=by, tenant=tenant)
+    user_must(user=by, can=Can.MANAGE_STAFF, tenant=tenant)
     if member.pk == by.pk:
         raise StaffChangeRefused(_("You cannot change your own role or access."))
     if not staff_manageable(by=by, member=member):
@@ -216,7 +204,7 @@ def staff_invite(
     deployment administrators to decide, and None is returned. The caller answers both the
     same way: the person appears in the staff list once their access is ready.
     """
-    staff_admin_check(user=by, tenant=tenant)
+    user_must(user=by, can=Can.MANAGE_STAFF, tenant=tenant)
     email = User.objects.normalize_email(email.strip()).lower()
     try:
         email_script_validate(email)

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onboarding.accounts.decorators import tenant_admin_required
+from onboarding.accounts.decorators import tenant_may
 from onboarding.accounts.models import Tenant, User
+from onboarding.accounts.permissions import Can
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import request_ip, user_role
 from onboarding.audit.services import staff_events
@@ -51,7 +52,7 @@ def _site_url(request: HtmxHttpRequest) -> str:
 
 
 @require_GET
-@tenant_admin_required
+@tenant_may(Can.MANAGE_STAFF)
 def staff_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     filters = StaffListQuery.read(request.GET)
     query, role, state = filters["q"], filters["role"], filters["state"]
@@ -72,7 +73,7 @@ def staff_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@tenant_admin_required
+@tenant_may(Can.MANAGE_STAFF)
 def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -117,7 +118,7 @@ def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
 
 
 @require_GET
-@tenant_admin_required
+@tenant_may(Can.MANAGE_STAFF)
 def staff_detail(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
     member = _member(tenant, pk)
     return render(request, "staff/detail.html", _detail_context(request, tenant, member))
@@ -152,7 +153,7 @@ def _detail_context(
 
 
 @require_POST
-@tenant_admin_required
+@tenant_may(Can.MANAGE_STAFF)
 def staff_role_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
     member = _member(tenant, pk)
     form = StaffRoleForm(request.POST)
@@ -176,7 +177,7 @@ def staff_role_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpRe
 
 
 @require_POST
-@tenant_admin_required
+@tenant_may(Can.MANAGE_STAFF)
 def staff_access_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
     member = _member(tenant, pk)
     by = _user(request)
@@ -212,7 +213,7 @@ def staff_access_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> Http
 
 
 @require_POST
-@tenant_admin_required
+@tenant_may(Can.MANAGE_STAFF)
 def staff_resend_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
     member = _member(tenant, pk)
     try:

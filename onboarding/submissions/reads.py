@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from onboarding.accounts.models import User
-from onboarding.accounts.roles import Role
-from onboarding.accounts.services import user_role
+from onboarding.accounts.permissions import Can, user_may
 from onboarding.cases.lifecycle import (
     FIRST_ROUND,
     OPEN,
@@ -332,33 +331,32 @@ class CaseReading:
 def cases_readings(*, cases: Iterable[Case], user: User) -> dict[int, CaseReading]:
     """The reading of each case for `user`, with two queries for any number of cases."""
     cases = list(cases)
-    role = user_role(user=user)
     stopped = {
         step.case_id: step
         for step in Step.objects.filter(case__in=[case.pk for case in cases], state__in=STOPPED)
         .only("id", "case_id", "state", "last_error", "round", "position")
         .order_by("case_id", "-round", "position")
     }
-    return {case.pk: _reading(case, user, role, stopped.get(case.pk)) for case in cases}
+    return {case.pk: _reading(case, user, stopped.get(case.pk)) for case in cases}
 
 
 def case_reading_for(*, case: Case, user: User) -> CaseReading:
     return cases_readings(cases=[case], user=user)[case.pk]
 
 
-def _acting_as(case: Case, user: User, role: Role | None) -> Actor | None:
-    if role == Role.RELATIONSHIP_MANAGER and case.owner_id == user.pk:
+def _acting_as(case: Case, user: User) -> Actor | None:
+    if user_may(user=user, can=Can.CHANGE, case=case):
         return Actor.RM
-    if role == Role.COMPLIANCE_OFFICER:
+    if user_may(user=user, can=Can.DECIDE, case=case):
         return Actor.OFFICER
-    if role == Role.ADMIN:
+    if user_may(user=user, can=Can.OPERATE, case=case):
         return Actor.ADMIN
     return None
 
 
-def _reading(case: Case, user: User, role: Role | None, stopped: Step | None) -> CaseReading:
+def _reading(case: Case, user: User, stopped: Step | None) -> CaseReading:
     stop = step_stop(stopped) if stopped is not None else None
-    reading = case_reading(status=case.status, stop=stop, acting_as=_acting_as(case, user, role))
+    reading = case_reading(status=case.status, stop=stop, acting_as=_acting_as(case, user))
     hrefs = {
         Act.CONTINUE: reverse("cases:resume", args=[case.pk]),
         Act.REVIEW: reverse("cases:review", args=[case.pk]),

@@ -1,6 +1,6 @@
 """What people do with a case's submission: submit (or amend), activate, decide, cancel.
 
-Each service checks on the server that this person may do it (`cases.permissions`), writes
+Each service checks on the server that this person may do it (`accounts.permissions`), writes
 the steps and the audit trail in one transaction, and sends the first step's task on commit.
 The worker (`worker.py`) and the sweeper (`sweeper.py`) take it from there.
 """
@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import User
+from onboarding.accounts.permissions import Can, user_must
 from onboarding.altafid.client import client_for_tenant
 from onboarding.altafid.contacts import Contact, contact_duplicates
 from onboarding.audit.models import EventKind
@@ -33,7 +34,6 @@ from onboarding.cases.lifecycle import (
 )
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.payloads import case_payloads
-from onboarding.cases.permissions import case_admin_check, case_owner_check
 from onboarding.cases.services import case_lock, case_sections, contact_holders
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import Plan, submission_plan
@@ -91,7 +91,7 @@ def case_submit(*, case: Case, user: User, digest: str) -> Plan:
     """
     with transaction.atomic():
         case = _case_locked(case)
-        case_owner_check(user=user, case=case)
+        user_must(user=user, can=Can.CHANGE, case=case)
         steps = _steps_locked(case)
         if in_flight(steps):
             raise SubmissionUnderWay(
@@ -214,7 +214,7 @@ def case_activate(*, case: Case, user: User) -> None:
     """Queues setting the login e-mail, then initialising credentials; gives the client a login."""
     with transaction.atomic():
         case = _case_locked(case)
-        case_owner_check(user=user, case=case)
+        user_must(user=user, can=Can.CHANGE, case=case)
         steps = {step.kind: step for step in _steps_locked(case) if step.round == FIRST_ROUND}
         compliance = steps.get(StepKind.COMPLIANCE.value)
         if compliance is None or compliance.state != StepState.SUCCEEDED:
@@ -297,7 +297,7 @@ def contact_decide(
     """
     with transaction.atomic():
         case = _case_locked(case)
-        case_owner_check(user=user, case=case)
+        user_must(user=user, can=Can.CHANGE, case=case)
         steps = {s.kind: s for s in _steps_locked(case) if s.round == FIRST_ROUND}
         create = steps.get(StepKind.CREATE.value)
         if case.status in CLOSED or (create is not None and create.state in (*OPEN, *FINAL)):
@@ -343,7 +343,7 @@ def submission_cancel(*, case: Case, user: User) -> None:
     """Stops the case's submission for good: nothing more is sent (an admin's decision)."""
     with transaction.atomic():
         case = _case_locked(case)
-        case_admin_check(user=user, case=case)
+        user_must(user=user, can=Can.OPERATE, case=case)
         steps = [s for s in _steps_locked(case) if s.state not in FINAL]
         Step.objects.filter(pk__in=[s.pk for s in steps]).update(
             state=StepState.CANCELLED, lease_expires_at=None, updated_at=timezone.now()

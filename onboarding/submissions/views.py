@@ -6,11 +6,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onboarding.accounts.models import User
-from onboarding.accounts.roles import Role
-from onboarding.accounts.services import user_role
+from onboarding.accounts.permissions import user_permissions
 from onboarding.cases.lifecycle import IN_FLIGHT, Act, CaseStatus
 from onboarding.cases.models import Case
-from onboarding.cases.permissions import case_is_owner
 from onboarding.cases.services import cases_for_user
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.submissions.models import Attempt, AttemptOutcome
@@ -44,7 +42,7 @@ def _case(request: HtmxHttpRequest, pk: int) -> Case:
 def submission_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     case = _case(request, pk)
     submission = case_submission(case=case)
-    owner = case_is_owner(user=_user(request), case=case)
+    may = user_permissions(user=_user(request), case=case)
     adopted = set(
         Attempt.objects.filter(step__case=case, outcome=AttemptOutcome.ADOPTED).values_list(
             "step_id", flat=True
@@ -61,10 +59,9 @@ def submission_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "submission": submission,
         "reading": reading,
         "running": submission.running,
-        "owner": owner,
+        "may": may,
         "can_activate": any(offer.act == Act.ACTIVATE for offer in reading.offers)
         and submission.can_activate,
-        "technical": user_role(user=_user(request)) == Role.ADMIN,
     }
     if request.htmx:
         return render(request, "submissions/submission.html#steps-panel", context)

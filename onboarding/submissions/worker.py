@@ -17,29 +17,22 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from pydantic import BaseModel
 
 from onboarding.altafid.client import AltafidClient, client_for_tenant
 from onboarding.altafid.contacts import (
-    ComplianceUpdate,
     ContactCreate,
     ContactFilter,
-    PrimaryEmailUpdate,
-    SalesUpdate,
     contact_amend,
-    contact_create,
     contact_duplicates,
-    contact_init_credentials,
     contact_search,
-    contact_set_primary_email,
-    contact_update_compliance,
-    contact_update_sales,
 )
 from onboarding.altafid.errors import AltafidConflict, AltafidError
 from onboarding.audit.models import EventKind
 from onboarding.cases.lifecycle import (
     FIRST_ROUND,
+    SPEC,
     STOPPED,
+    Performed,
     StepKind,
     StepState,
     following,
@@ -117,7 +110,7 @@ def step_execute(*, step: Step, run_next: bool = False) -> Step | None:
     )
     client = client_for_tenant(step.case.tenant.altafid_uuid)
     try:
-        outcome = PERFORM[StepKind(step.kind)](client, step)
+        outcome = PERFORM[SPEC[step.kind].performed](client, step)
     except NeedsAttention as problem:
         error = {"message": str(problem), "code": problem.code, **problem.details}
         _finish(step, attempt, StepState.NEEDS_ATTENTION, AttemptOutcome.NEEDS_ATTENTION, error)
@@ -156,7 +149,11 @@ def _create(client: AltafidClient, step: Step) -> Outcome:
     case = step.case
     if case.contact_uuid:
         return Outcome(None, {"contactUuid": case.contact_uuid}, AttemptOutcome.ADOPTED)
-    payload = ContactCreate.model_validate(step.payload)
+    spec = SPEC[step.kind]
+    assert spec.body is not None
+    assert spec.send is not None
+    payload = spec.body.model_validate(step.payload)
+    assert isinstance(payload, ContactCreate)
     if (
         step.tries > 1
         and not step.reconciled
@@ -176,7 +173,7 @@ def _create(client: AltafidClient, step: Step) -> Outcome:
                 code=POSSIBLE_DUPLICATE,
                 candidates=[contact.contact_uuid for contact in candidates],
             )
-    contact = contact_create(client, payload=payload)
+    contact = spec.send(client, payload=payload)
     _contact_uuid_store(case, contact.contact_uuid)
     return Outcome(201, {"contactUuid": contact.contact_uuid})
 
@@ -210,26 +207,26 @@ def _contact_uuid_store(case: Case, contact_uuid: str) -> None:
     case.contact_uuid = contact_uuid
 
 
-def _update(
-    perform: Callable[..., Any], model: type[BaseModel]
-) -> Callable[[AltafidClient, Step], Outcome]:
-    def run(client: AltafidClient, step: Step) -> Outcome:
-        if step.round == FIRST_ROUND:
-            payload = model.model_validate(step.payload)
-            contact = perform(client, contact_uuid=step.case.contact_uuid, payload=payload)
-        else:
-            # An amendment: only the fields that changed, checked when it was planned.
-            contact = contact_amend(
-                client, contact_uuid=step.case.contact_uuid, fields=step.payload or {}
-            )
-        return Outcome(200, {"contactUuid": getattr(contact, "contact_uuid", None)})
-
-    return run
+def _update(client: AltafidClient, step: Step) -> Outcome:
+    if step.round == FIRST_ROUND:
+        spec = SPEC[step.kind]
+        assert spec.body is not None
+        assert spec.send is not None
+        payload = spec.body.model_validate(step.payload)
+        contact = spec.send(client, contact_uuid=step.case.contact_uuid, payload=payload)
+    else:
+        # An amendment: only the fields that changed, checked when it was planned.
+        contact = contact_amend(
+            client, contact_uuid=step.case.contact_uuid, fields=step.payload or {}
+        )
+    return Outcome(200, {"contactUuid": getattr(contact, "contact_uuid", None)})
 
 
 def _credentials(client: AltafidClient, step: Step) -> Outcome:
     try:
-        contact_init_credentials(client, contact_uuid=step.case.contact_uuid)
+        send = SPEC[step.kind].send
+        assert send is not None
+        send(client, contact_uuid=step.case.contact_uuid)
     except AltafidConflict:
         # An earlier try that got no answer did initialise them: that is the effect we wanted.
         if step.history.filter(outcome__in=UNKNOWN_EFFECT).exists():
@@ -238,12 +235,11 @@ def _credentials(client: AltafidClient, step: Step) -> Outcome:
     return Outcome(200, None)
 
 
-PERFORM: dict[StepKind, Callable[[AltafidClient, Step], Outcome]] = {
-    StepKind.CREATE: _create,
-    StepKind.SALES: _update(contact_update_sales, SalesUpdate),
-    StepKind.COMPLIANCE: _update(contact_update_compliance, ComplianceUpdate),
-    StepKind.PRIMARY_EMAIL: _update(contact_set_primary_email, PrimaryEmailUpdate),
-    StepKind.CREDENTIALS: _credentials,
+# How each manner of step (`StepSpec.performed`) is carried out.
+PERFORM: dict[Performed, Callable[[AltafidClient, Step], Outcome]] = {
+    Performed.CREATE: _create,
+    Performed.UPDATE: _update,
+    Performed.CREDENTIALS: _credentials,
 }
 
 _OUTCOME_EVENTS = {

@@ -110,9 +110,10 @@ def test_it_finds_a_case_by_name_email_or_identity_number(tenant, rm):
 
 def test_it_shows_an_rm_only_their_own_cases_but_reviewers_all(tenant, rm):
     mine = case_create(tenant=tenant, owner=rm)
-    colleague = staff_create(tenants=[tenant])
+    other = TenantFactory()
+    colleague = staff_create(tenants=[tenant, other])
     theirs = case_create(tenant=tenant, owner=colleague)
-    elsewhere = case_create(tenant=TenantFactory(), owner=colleague)
+    elsewhere = case_create(tenant=other, owner=colleague)
     officer = staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[tenant])
 
     assert list(cases_for_user(user=rm)) == [mine]
