@@ -138,10 +138,15 @@ def _pages(case, person):
         pages.append(reverse("home:index"))
     review = Review.objects.filter(case=case).first()
     if review is not None and person != "owner":
-        pages.append(reverse("kyc:review", args=[review.pk]))
+        pages += [reverse("kyc:review", args=[review.pk]), reverse("kyc:queue")]
+        if person == "officer":
+            pages.append(reverse("home:index"))
     stopped = Step.objects.filter(case=case, state__in=("failed", "needs_attention")).first()
     if stopped is not None and person == "admin":
-        pages.append(reverse("operations:failure", args=[stopped.pk]))
+        pages += [
+            reverse("operations:failure", args=[stopped.pk]),
+            reverse("operations:failures"),
+        ]
     return pages
 
 

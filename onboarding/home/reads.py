@@ -141,8 +141,9 @@ def rm_home(*, user: User, tenant: Tenant) -> RmHome:
 @dataclass
 class OfficerHome:
     tallies: list[Tally]
-    head: list[Review]
-    assigned: list[Review]
+    # Each review with the reading of its case.
+    head: list[tuple[Review, CaseReading]]
+    assigned: list[tuple[Review, CaseReading]]
     window: Window
 
 
@@ -165,10 +166,12 @@ def officer_home(*, user: User, tenant: Tenant) -> OfficerHome:
         ),
         Tally(_("Taken by me"), mine.count(), _url("kyc:queue", assigned="me")),
     ]
+    head, assigned = list(waiting[:QUEUE_HEAD]), list(mine[:LISTED_ON_HOME])
+    readings = cases_readings(cases=[review.case for review in head + assigned], user=user)
     return OfficerHome(
         tallies=tallies,
-        head=list(waiting[:QUEUE_HEAD]),
-        assigned=list(mine[:LISTED_ON_HOME]),
+        head=[(review, readings[review.case_id]) for review in head],
+        assigned=[(review, readings[review.case_id]) for review in assigned],
         window=review_window(tenant=tenant, days=FIGURES_DAYS),
     )
 

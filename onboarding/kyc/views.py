@@ -39,7 +39,7 @@ from onboarding.kyc.services import (
 from onboarding.submissions.duplicates import altafid_contact_now
 from onboarding.submissions.models import Step
 from onboarding.submissions.queueing import case_linked
-from onboarding.submissions.reads import case_reading_for
+from onboarding.submissions.reads import case_reading_for, cases_readings
 
 PAGE_SIZE = 25
 
@@ -92,10 +92,16 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
         request.reviews_waiting = page.paginator.count  # type: ignore[attr-defined]
     labels = dict(Flag.choices)
     now = timezone.now()
+    readings = cases_readings(cases=[review.case for review in page_reviews], user=user)
     context = {
         "page": page,
         "rows": [
-            (review, now - review.opened_at, [labels[code] for code in review.flag_codes])
+            (
+                review,
+                now - review.opened_at,
+                [labels[code] for code in review.flag_codes],
+                readings[review.case_id],
+            )
             for review in page_reviews
         ],
         "filters": {"rm": owner_id, "flag": flag, "age": older, "assigned": assigned},

@@ -39,7 +39,7 @@ from onboarding.operations.services import (
     failures_of_tenant,
 )
 from onboarding.submissions.models import Step
-from onboarding.submissions.reads import case_reading_for, step_explanation
+from onboarding.submissions.reads import case_reading_for, cases_readings, step_explanation
 
 PAGE_SIZE = 25
 
@@ -85,9 +85,10 @@ def failure_list(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     now = timezone.now()
     for step in failures:
         step.explanation = step_explanation(step)  # type: ignore[attr-defined]
+    readings = cases_readings(cases=[step.case for step in failures], user=_user(request))
     context = {
         "page": page,
-        "rows": [(step, failure_kind(step), now) for step in failures],
+        "rows": [(step, failure_kind(step), now, readings[step.case_id]) for step in failures],
         "filters": filters,
         "kinds": list(FailureKind.LABELS.items()),
         "step_kinds": StepKind.choices,

@@ -49,7 +49,7 @@ def tally(page, label):
 
 def listed(client, url):
     """How many rows the list at `url` shows."""
-    return client.get(url).content.decode().count("<tr>") - 1
+    return len(re.findall(r"<tr[ >]", client.get(url).content.decode())) - 1
 
 
 def test_it_shows_an_rm_what_needs_them_and_each_count_opens_its_list(client, tenant, rm):
