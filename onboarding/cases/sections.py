@@ -23,6 +23,7 @@ from onboarding.cases.mapping import AMOUNT_NAMES
 from onboarding.cases.models import Section
 from onboarding.core.display import shown_amount, shown_date
 from onboarding.lookups.forms import LookupChoiceField, LookupMemo
+from onboarding.lookups.kinds import LookupKind
 
 RawData = dict[str, list[str]]
 
@@ -339,6 +340,25 @@ class BoundSection:
             form[note.field].help_text = form_field.help_text
         return self
 
+    def _lookup_labels(self, kind: str) -> list[str]:
+        """The labels of the section's dropdowns, rows included, whose list is of `kind`:
+        "stale", "unavailable" or "unreadable" (each named once)."""
+        forms = [self.form, *(row for _g, formset in self.shown_groups() for row in formset)]
+        labels = [label for form in forms for label in getattr(form, f"{kind}_lookups")]
+        return list(dict.fromkeys(labels))
+
+    @property
+    def lookups_stale(self) -> list[str]:
+        return self._lookup_labels("stale")
+
+    @property
+    def lookups_unavailable(self) -> list[str]:
+        return self._lookup_labels("unavailable")
+
+    @property
+    def lookups_unreadable(self) -> list[str]:
+        return self._lookup_labels("unreadable")
+
     @property
     def filled(self) -> bool:
         """Whether anything is entered: a section saved empty is not complete."""
@@ -407,7 +427,24 @@ def bind(
         (group, group.formset(data, prefix=group.prefix, tenant=tenant, memo=memo))
         for group in spec.groups
     ]
+    for each in [form, *(row for _group, formset in groups for row in formset.forms)]:
+        for name, form_field in each.fields.items():
+            if isinstance(form_field, LookupChoiceField) and form_field.unavailable:
+                _described(each, name)
     return BoundSection(spec, form, groups, homes=homes or {})
+
+
+def lookup_kinds(spec: SectionSpec) -> list[LookupKind]:
+    """The lists the section's dropdowns, rows included, are filled from."""
+    forms = [spec.form, *(group.formset.form for group in spec.groups)]
+    return sorted(
+        {
+            form_field.kind
+            for form in forms
+            for form_field in form.base_fields.values()
+            if isinstance(form_field, LookupChoiceField)
+        }
+    )
 
 
 def _apply_our_rules(bound: BoundSection) -> None:
@@ -583,13 +620,19 @@ def errors_described(form: Any, *, every_field: bool = False) -> None:
     `every_field`: also those without errors now, whose (empty) list an autosave fills in place.
     """
     for name in form.fields if every_field else form.errors:
-        if name not in form.fields:
-            continue
-        bound_field = form[name]
-        described = [f"{bound_field.auto_id}-errors"]
-        if form.fields[name].help_text:
-            described.append(f"{bound_field.auto_id}-help")
-        form.fields[name].widget.attrs["aria-describedby"] = " ".join(described)
+        if name in form.fields:
+            _described(form, name)
+
+
+def _described(form: Any, name: str) -> None:
+    form_field = form.fields[name]
+    auto_id = form.auto_id % form.add_prefix(name)
+    described = [f"{auto_id}-errors"]
+    if form_field.help_text:
+        described.append(f"{auto_id}-help")
+    if getattr(form_field, "unavailable", False):
+        described.append(f"{auto_id}-lookup")
+    form_field.widget.attrs["aria-describedby"] = " ".join(described)
 
 
 def _run(form: Any, name: str, check: Any, *args: Any) -> Any:

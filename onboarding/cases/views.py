@@ -41,7 +41,7 @@ from onboarding.cases.presenters import (
     wire_label,
 )
 from onboarding.cases.searches import search_recall, search_remember
-from onboarding.cases.sections import SPECS, errors_described, raw_data
+from onboarding.cases.sections import SPECS, errors_described, lookup_kinds, raw_data
 from onboarding.cases.services import (
     CaseVersionConflict,
     DraftRefused,
@@ -66,6 +66,7 @@ from onboarding.cases.services import (
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.kyc.presenters import overwrites
 from onboarding.kyc.services import returned_counts, review_returned
+from onboarding.lookups.services import lookups_retry
 from onboarding.submissions.duplicates import (
     altafid_contact_now,
     altafid_matches,
@@ -95,6 +96,9 @@ from onboarding.submissions.services import (
 PAGE_SIZE = 20
 
 HISTORY_PAGE_SIZE = 25
+# "Try again" beside a list Altafid could not give: a save (nothing typed is lost) that asks
+# Altafid for the section's lists at once; a read-only section's link asks with a GET.
+RETRY_LOOKUPS = "lookups-retry"
 ROW_PREFIX = re.compile(r"[a-z]+-\d{1,2}")
 
 
@@ -269,6 +273,8 @@ def case_section(request: HtmxHttpRequest, pk: int, section: str) -> HttpRespons
     current = _section(section)
     if request.method == "POST":
         return _section_post(request, case, current)
+    if request.GET.get("lookups") == "retry":
+        lookups_retry(tenant=case.tenant, kinds=lookup_kinds(SPECS[current]))
     conflict = None
     conflict_id = _int(request.GET.get("conflict"))
     if conflict_id > 0:
@@ -298,6 +304,9 @@ def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> Htt
     user = _user(request)
     spec = SPECS[current]
     action = request.POST.get("action", "save")
+    if action == RETRY_LOOKUPS:
+        # The save below reads the section, and with it asks Altafid for these lists again.
+        lookups_retry(tenant=case.tenant, kinds=lookup_kinds(spec))
     following = _following(current)
     moving = action in ("next", "next-anyway")
     try:
@@ -311,6 +320,9 @@ def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> Htt
                 strict=action == "next",
             )
             if started is None:
+                if action == RETRY_LOOKUPS:
+                    url = reverse("cases:new")
+                    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
                 return _nothing_entered(request, action)
             result = started
         elif action == "apply":

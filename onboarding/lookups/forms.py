@@ -21,6 +21,8 @@ class LookupChoiceField(forms.ChoiceField):
         self.kind = kind
         self.country_field = country_field
         self.options: list[tuple[str, str]] = []
+        # Altafid could not give the list and no copy of it is kept: the page offers to try again.
+        self.unavailable = False
         kwargs.setdefault("widget", FastSelect)
         super().__init__(**kwargs)
 
@@ -70,7 +72,24 @@ class LookupFormMixin(forms.Form):
     def _fill(self, name: str, field: LookupChoiceField, choices: Choices) -> None:
         self.lookups[name] = choices
         field.options = choices.options
-        field.choices = OptionList([("", self._placeholder(field, choices)), *choices.options])
+        field.unavailable = not choices.available and not (
+            choices.unreadable or self._waits_for_country(name)
+        )
+        options = [("", self._placeholder(field, choices)), *choices.options]
+        saved = self._value_given(name, field)
+        if not choices.available and saved:
+            # Without the list the value kept would not be shown, and the next save would drop it.
+            options.append((saved, str(_("%(code)s (as saved)") % {"code": saved})))
+        field.choices = OptionList(options)
+
+    def _value_given(self, name: str, field: LookupChoiceField) -> str:
+        """The field's value as sent or saved, read without making its bound field (a form may
+        still replace the field)."""
+        if self.is_bound:
+            value = field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+        else:
+            value = self.get_initial_for_field(field, name)
+        return str(value or "").strip()
 
     def _chosen_country(self, field: LookupChoiceField) -> str | None:
         """The country picked in the field a city list follows, if it is a known country."""
@@ -89,20 +108,27 @@ class LookupFormMixin(forms.Form):
         if choices.unreadable:
             return str(_("This list cannot be read; administrators can see why"))
         if not choices.available:
-            return str(_("List unavailable, try again shortly"))
+            return str(_("Could not be loaded"))
         return str(_("Choose…"))
 
     @property
     def stale_lookups(self) -> list[str]:
+        """The lists shown from a copy kept from before: they may be out of date."""
         return [str(self.fields[name].label) for name, c in self.lookups.items() if c.stale]
 
     @property
     def unavailable_lookups(self) -> list[str]:
+        """The lists Altafid could not give, of which no copy is kept: trying again may help."""
         return [
-            str(self.fields[name].label)
-            for name, choices in self.lookups.items()
-            if not choices.available and not self._waits_for_country(name)
+            str(field.label)
+            for name in self.lookups
+            if isinstance(field := self.fields[name], LookupChoiceField) and field.unavailable
         ]
+
+    @property
+    def unreadable_lookups(self) -> list[str]:
+        """The lists Altafid gave in a shape we cannot read: trying again soon does not help."""
+        return [str(self.fields[name].label) for name, c in self.lookups.items() if c.unreadable]
 
     def _waits_for_country(self, name: str) -> bool:
         field = self.fields[name]

@@ -48,6 +48,8 @@ CONTRACT_KEY = "lookups:contract:{tenant}:{kind}"
 class Choices:
     options: list[Option]
     fetched_at: float | None
+    # A copy kept from before, served because Altafid could not give it anew: out of date,
+    # perhaps. A list never had is not stale but unavailable.
     stale: bool = False
     # Altafid answered, but in a shape we cannot read: not a matter of trying again soon.
     unreadable: bool = False
@@ -100,7 +102,7 @@ def _backoff_key(key: str) -> str:
 
 def _from_entry(entry: dict[str, Any] | None, *, stale: bool = False) -> Choices:
     if entry is None:
-        return Choices(options=[], fetched_at=None, stale=stale)
+        return Choices(options=[], fetched_at=None)
     options = [(str(value), str(label)) for value, label in entry["options"]]
     return Choices(options=options, fetched_at=entry["fetched_at"], stale=stale)
 
@@ -267,9 +269,15 @@ def lookups_refresh(
         key = _cache_key(tenant, kind, country)
         cache.delete(_backoff_key(key))
         choices = _refresh(tenant, kind, country, cache.get(key), factory)
-        fetched = not (choices.stale or choices.unreadable or choices.built_in)
+        fetched = choices.available and not (choices.stale or choices.built_in)
         outcome[f"{kind.value}:{country}" if country else kind.value] = fetched
     return outcome
+
+
+def lookups_retry(*, tenant: Tenant, kinds: Sequence[LookupKind]) -> None:
+    """The next read of these lists asks Altafid at once, even in the pause after a failure:
+    a person asked to try again. (A list still fresh in the cache is not asked for.)"""
+    cache.delete_many([_backoff_key(_cache_key(tenant, kind)) for kind in kinds])
 
 
 def lookups_refresh_all() -> dict[str, dict[str, bool]]:

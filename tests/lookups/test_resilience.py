@@ -5,7 +5,12 @@ from pydantic import TypeAdapter
 
 from onboarding.altafid.lookups import Industry, PhoneCode, shape_of
 from onboarding.lookups.kinds import LookupKind
-from onboarding.lookups.services import lookups_contract_errors, lookups_get
+from onboarding.lookups.services import (
+    TRIES,
+    lookups_contract_errors,
+    lookups_get,
+    lookups_retry,
+)
 from tests.factories import TenantFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +48,34 @@ def test_it_asks_again_on_the_next_page_for_a_list_it_never_had(sandbox, tenant)
 
     assert not first.available
     assert second.options
+    assert sandbox.request_count(path_prefix="/api/core/platformconfigs/v1/contacts/stages") == 4
+
+
+def test_it_calls_a_list_it_never_had_unavailable_not_out_of_date(sandbox, tenant):
+    sandbox.fail_next(
+        "server_error", method="GET", path_prefix="/api/core/platformconfigs", times=TRIES
+    )
+
+    stages = lookups_get(tenant=tenant, kinds=[LookupKind.STAGES])[LookupKind.STAGES]
+
+    assert not stages.available
+    assert not stages.stale
+
+
+def test_it_asks_again_at_once_when_someone_asks_to_try_again(sandbox, tenant):
+    sandbox.fail_next(
+        "drop_before", method="GET", path_prefix="/api/core/platformconfigs", times=TRIES
+    )
+    lookups_get(tenant=tenant, kinds=[LookupKind.STAGES])
+    waiting = lookups_get(tenant=tenant, kinds=[LookupKind.STAGES])[LookupKind.STAGES]
+    asked = sandbox.request_count(path_prefix="/api/core/platformconfigs/v1/contacts/stages")
+
+    lookups_retry(tenant=tenant, kinds=[LookupKind.STAGES])
+    stages = lookups_get(tenant=tenant, kinds=[LookupKind.STAGES])[LookupKind.STAGES]
+
+    assert not waiting.available
+    assert asked == TRIES
+    assert stages.options
     assert sandbox.request_count(path_prefix="/api/core/platformconfigs/v1/contacts/stages") == 4
 
 
