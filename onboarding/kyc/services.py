@@ -275,11 +275,7 @@ def _void(review: Review, actor: User | None, *, reason: str) -> None:
     )
 
 
-def _locked(review: Review) -> Review:
-    return Review.objects.select_for_update().select_related("case", "step").get(pk=review.pk)
-
-
-def _decision_locked(review: Review) -> Review:
+def _review_locked(review: Review) -> Review:
     """The review with its case and step, locked in the order every writer of a case locks
     them (`cases.locks`: the case, then its steps, then its reviews), as they are now."""
     case = case_lock(case_id=review.case_id)
@@ -298,7 +294,7 @@ def _still_waiting(review: Review) -> None:
 
 def review_assign(*, review: Review, user: User) -> None:
     with transaction.atomic():
-        review = _locked(review)
+        review = _review_locked(review)
         user_must(user=user, can=Can.DECIDE, case=review.case)
         _still_waiting(review)
         if review.assignee_id == user.pk:
@@ -317,7 +313,7 @@ def review_assign(*, review: Review, user: User) -> None:
 
 def review_release(*, review: Review, user: User) -> None:
     with transaction.atomic():
-        review = _locked(review)
+        review = _review_locked(review)
         user_must(user=user, can=Can.DECIDE, case=review.case)
         _still_waiting(review)
         if review.assignee_id != user.pk:
@@ -344,7 +340,7 @@ def _decide_check(review: Review, user: User, digest: str) -> None:
 def review_approve(*, review: Review, user: User, digest: str) -> None:
     """Seals the step with the body's digest and queues it, in one transaction."""
     with transaction.atomic():
-        review = _decision_locked(review)
+        review = _review_locked(review)
         _decide_check(review, user, digest)
         four_eyes_check(user=user, case=review.case)
         now = timezone.now()
@@ -391,7 +387,7 @@ def review_return(
     if not reasons or any(reason not in ReturnReason.values for reason in reasons):
         raise ReviewNotOpen(_("Choose at least one reason."))
     with transaction.atomic():
-        review = _decision_locked(review)
+        review = _review_locked(review)
         _decide_check(review, user, digest)
         now = timezone.now()
         notes = {

@@ -10,7 +10,7 @@ from onboarding.cases.models import Case
 from onboarding.cases.services import case_section_save
 from onboarding.kyc import services as kyc
 from onboarding.kyc.models import Review, ReviewState
-from onboarding.kyc.services import ReviewNotOpen, review_approve, review_return
+from onboarding.kyc.services import ReviewNotOpen, review_approve, review_assign, review_return
 from onboarding.submissions import services as submissions
 from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.plans import submission_plan
@@ -146,6 +146,33 @@ def test_it_refuses_an_approval_of_data_the_rm_is_replacing(
     assert again.body["alias"] == "Juanito"
     step = Step.objects.get(pk=review.step_id)
     assert (step.state, step.approved_digest) == (StepState.IN_REVIEW, "")
+
+
+def test_it_refuses_to_take_a_review_the_rms_submit_is_replacing(
+    race,  # noqa: F811
+    ready_case,
+    rm,
+    sandbox,
+):
+    """An officer takes the review while the RM's Submit of changed data holds the case: the
+    officer waits for the case (not the other way round, which deadlocked), then finds the
+    review replaced."""
+    review = _held(ready_case, rm)
+    changed = _change(ready_case.pk, rm, "Juanito")
+    starting = race.pause(submissions, "_first_start")
+    resubmit = race.first(_submitting(changed, rm), at=starting, name="submit")
+
+    officer = officer_of(ready_case.tenant)
+    take = race.start(
+        lambda: review_assign(review=Review.objects.get(pk=review.pk), user=officer), name="take"
+    )
+    assert race.waits(take), "taking the review did not wait for the Submit"
+    starting.release()
+
+    resubmit.ok()
+    take.refused(ReviewNotOpen)
+    review.refresh_from_db()
+    assert (review.state, review.assignee) == (ReviewState.VOIDED, None)
 
 
 def test_it_refuses_an_amendment_while_the_previous_one_is_being_approved(
