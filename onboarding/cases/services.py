@@ -27,6 +27,7 @@ from onboarding.cases.lifecycle import (
     sections_locked,
     sections_sent,
 )
+from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.sections import HOMES, SPECS, BoundSection, RawData, bind
 from onboarding.cases.validators import RUT_BODY, rut_body
@@ -69,21 +70,6 @@ def draft_check(raw: RawData) -> None:
         raise DraftRefused(_("A field was sent twice. Reload the page and save again."))
     if len(json.dumps(raw, ensure_ascii=False).encode()) > settings.DRAFT_MAX_BYTES:
         raise DraftRefused(_("This section is too large to keep. Shorten the longest entries."))
-
-
-def case_lock(*, case_id: int) -> Case:
-    """Locks the case row: the first lock of any write to a case and its steps (then the
-    steps, then reviews), so that two such writes never wait for each other.
-
-    Only the case row, and only against its other writers (FOR NO KEY UPDATE): rows that
-    refer to it (steps, attempts, the audit trail) can still be inserted meanwhile, and the
-    tenant and owner rows are not locked.
-    """
-    return (
-        Case.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("tenant", "owner")
-        .get(pk=case_id)
-    )
 
 
 def cases_for_user(*, user: User) -> QuerySet[Case]:
@@ -263,6 +249,10 @@ def case_section_save(
 
     `rows` adds a row, removes one (kept as the section's `RemovedRow`) or brings the removed
     one back where it was. Any save but an autosave forgets the row removed before it.
+
+    Who saves, whether the section can be edited and which version it is at are checked on
+    the case as it is once its lock is held (`locks.case_locked`): a Submit, a discard, a
+    reassignment or another save that got there first is seen, never written over.
     """
     user_must(user=user, can=Can.CHANGE, case=case)
     if not 1 <= version <= INT_MAX:
@@ -275,37 +265,95 @@ def case_section_save(
             )
         )
     draft_check(raw)
-    steps = case_steps_states(case=case)
-    section_check_editable(case=case, section=section, steps=steps)
+    # Binding may fetch the tenant's lists from Altafid: it is done before the lock, and
+    # again under it (with the lists already read) only if the case changed meanwhile.
+    memo = LookupMemo(case.tenant)
+    typed = _typed(case, section, raw, rows, autosave, memo)
+    with case_locked(case=case):
+        user_must(user=user, can=Can.CHANGE, case=case)
+        steps = case_steps_states(case=case)
+        section_check_editable(case=case, section=section, steps=steps)
+        if typed.version != case.version:
+            typed = _typed(case, section, raw, rows, autosave, memo)
+        before = case.draft(section)
+        # A save from an older copy that sends what is stored now changes nothing: no conflict.
+        if not (
+            version != case.version
+            and _changed_since(case, section, version)
+            and typed.raw != before
+        ):
+            return _save_typed(case, section, typed, user, resume_at, strict, steps)
+        # Kept (committed) even though the save is refused, so that nothing typed is lost.
+        revision = None if autosave else _revision_refused(case, section, typed.raw, version, user)
+    raise CaseVersionConflict(case, revision)
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """What a save sends, bound against the case at `version`: its data (with the row change
+    made and valid values normalised), and the removed row kept before and after it."""
+
+    version: int
+    raw: RawData
+    bound: BoundSection
+    kept: RemovedRow | None
+    removed: RemovedRow | None
+    undo_refused: bool
+
+
+def _typed(
+    case: Case,
+    section: Section,
+    raw: RawData,
+    rows: RowChange | None,
+    autosave: bool,
+    memo: LookupMemo,
+) -> _Typed:
     kept = case_removed_row(case=case, section=section)
     raw, removed, undo_refused = _rows_change(section, raw, rows, kept)
     if autosave:
         removed = kept
-    bound = case_section_bind(case=case, section=section, raw=raw).check()
+    bound = case_section_bind(case=case, section=section, raw=raw, memo=memo).check()
     raw = {**raw, **{key: [value] for key, value in bound.normalised.items()}}
-    before = case.draft(section)
-    # A save from an older copy that sends what is stored now changes nothing: no conflict.
-    if version != case.version and _changed_since(case, section, version) and raw != before:
-        revision = None if autosave else _revision_refused(case, section, raw, version, user)
-        raise CaseVersionConflict(case, revision)
-    if resume_at is None or (strict and bound.blocking):
+    return _Typed(case.version, raw, bound, kept, removed, undo_refused)
+
+
+def _save_typed(
+    case: Case,
+    section: Section,
+    typed: _Typed,
+    user: User,
+    resume_at: Section | None,
+    strict: bool,
+    steps: list[Any],
+) -> SaveResult:
+    """Stores a save checked under the case's lock (`case_section_save`)."""
+    if resume_at is None or (strict and typed.bound.blocking):
         resume_at = section
-    changed = before != raw
-    if not changed and removed == kept and case.section_state(section).get("saved"):
+    unchanged = case.draft(section) == typed.raw and typed.removed == typed.kept
+    if unchanged and case.section_state(section).get("saved"):
         if case.current_section != resume_at.value:
             Case.objects.filter(pk=case.pk).update(current_section=resume_at.value)
             case.current_section = resume_at.value
         return SaveResult(
             case=case,
-            bound=bound,
+            bound=typed.bound,
             sent=section in sections_sent(steps),
-            undo_refused=undo_refused,
+            undo_refused=typed.undo_refused,
         )
     result = _store(
-        case, section, raw, bound, user, resume_at, steps, base=case.version, removed=removed
+        case,
+        section,
+        typed.raw,
+        typed.bound,
+        user,
+        resume_at,
+        steps,
+        base=case.version,
+        removed=typed.removed,
     )
     return SaveResult(
-        case=result.case, bound=result.bound, sent=result.sent, undo_refused=undo_refused
+        case=result.case, bound=result.bound, sent=result.sent, undo_refused=typed.undo_refused
     )
 
 
@@ -543,14 +591,36 @@ def case_conflict_apply(
     """Applies the user's refused entries on top of the latest version of the section.
 
     Only what the user changed from the copy they started from is applied; what others
-    changed meanwhile and the user did not touch stays.
+    changed meanwhile and the user did not touch stays. Checked, as a save is, on the case
+    as it is once its lock is held.
     """
     user_must(user=user, can=Can.CHANGE, case=case)
+    memo = LookupMemo(case.tenant)
+    merged = _merged(case, section, revision_id, user, memo)
+    with case_locked(case=case):
+        user_must(user=user, can=Can.CHANGE, case=case)
+        steps = case_steps_states(case=case)
+        section_check_editable(case=case, section=section, steps=steps)
+        if merged.version != case.version:
+            merged = _merged(case, section, revision_id, user, memo)
+        return _store(
+            case,
+            section,
+            merged.raw,
+            merged.bound,
+            user,
+            section,
+            steps,
+            base=case.version,
+            event=EventKind.CONFLICT_APPLIED,
+        )
+
+
+def _merged(case: Case, section: Section, revision_id: int, user: User, memo: LookupMemo) -> _Typed:
+    """The user's refused entries merged into the section as the case at its version has it."""
     conflict = case_conflict(case=case, section=section, revision_id=revision_id, user=user)
     if conflict is None:
         raise SectionLocked(_("There is no refused save to apply any more."))
-    steps = case_steps_states(case=case)
-    section_check_editable(case=case, section=section, steps=steps)
     mine = cast(RawData, conflict.revision.raw)
     base = _base_draft(case, section, conflict.revision.case_version)
     merged = dict(case.draft(section) or {})
@@ -561,19 +631,9 @@ def case_conflict_apply(
             merged[key] = mine[key]
         else:
             merged.pop(key, None)
-    bound = case_section_bind(case=case, section=section, raw=merged).check()
+    bound = case_section_bind(case=case, section=section, raw=merged, memo=memo).check()
     merged = {**merged, **{key: [value] for key, value in bound.normalised.items()}}
-    return _store(
-        case,
-        section,
-        merged,
-        bound,
-        user,
-        section,
-        steps,
-        base=case.version,
-        event=EventKind.CONFLICT_APPLIED,
-    )
+    return _Typed(case.version, merged, bound, None, None, False)
 
 
 def _plain_columns(bound: BoundSection) -> dict[str, str]:
@@ -665,8 +725,7 @@ def case_discard(*, case: Case, user: User) -> None:
 
     The audit trail keeps that it existed and who discarded it, nothing about the client.
     """
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+    with case_locked(case=case):
         user_must(user=user, can=Can.CHANGE, case=case)
         if case.status not in UNSENT or case.steps.exists():
             raise SectionLocked(_("Only a draft that was never submitted can be discarded."))
@@ -693,8 +752,7 @@ def case_owner_candidates(*, case: Case) -> QuerySet[User]:
 
 
 def case_reassign(*, case: Case, user: User, owner: User) -> None:
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+    with case_locked(case=case):
         user_must(user=user, can=Can.REASSIGN, case=case)
         if not case_owner_candidates(case=case).filter(pk=owner.pk).exists():
             raise SectionLocked(_("Choose an active relationship manager of this tenant."))
@@ -719,7 +777,12 @@ def cases_open_of(*, owner: User, tenant: Tenant) -> QuerySet[Case]:
 def cases_hand_over(*, tenant: Tenant, user: User, from_owner: User, to_owner: User) -> int:
     """Gives every open case of `from_owner` in `tenant` to `to_owner`; one event per case."""
     with transaction.atomic():
-        cases = list(cases_open_of(owner=from_owner, tenant=tenant).select_for_update())
+        # In one order, as two hand-overs lock the same cases (`locks`: the case rows first).
+        cases = list(
+            cases_open_of(owner=from_owner, tenant=tenant)
+            .select_for_update(no_key=True, of=("self",))
+            .order_by("pk")
+        )
         for case in cases:
             user_must(user=user, can=Can.REASSIGN, case=case)
             if not case_owner_candidates(case=case).filter(pk=to_owner.pk).exists():

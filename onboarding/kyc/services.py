@@ -30,6 +30,7 @@ from onboarding.cases.lifecycle import (
     StepState,
     reviewed_sections,
 )
+from onboarding.cases.locks import case_lock
 from onboarding.cases.models import Case, DuplicateDecision, SectionRevision
 from onboarding.cases.services import case_sections
 from onboarding.kyc.flags import Flag, flags_of
@@ -274,8 +275,16 @@ def _void(review: Review, actor: User | None, *, reason: str) -> None:
     )
 
 
-def _locked(review: Review) -> Review:
-    return Review.objects.select_for_update().select_related("case", "step").get(pk=review.pk)
+def _review_locked(review: Review) -> Review:
+    """The review with its case and step, locked in the order every writer of a case locks
+    them (`cases.locks`: the case, then its steps, then its reviews), as they are now."""
+    case = case_lock(case_id=review.case_id)
+    step = Step.objects.select_for_update().get(pk=review.step_id)
+    locked = Review.objects.select_for_update().get(pk=review.pk)
+    locked.case = case
+    locked.step = step
+    step.case = case
+    return locked
 
 
 def _still_waiting(review: Review) -> None:
@@ -285,7 +294,7 @@ def _still_waiting(review: Review) -> None:
 
 def review_assign(*, review: Review, user: User) -> None:
     with transaction.atomic():
-        review = _locked(review)
+        review = _review_locked(review)
         user_must(user=user, can=Can.DECIDE, case=review.case)
         _still_waiting(review)
         if review.assignee_id == user.pk:
@@ -304,7 +313,7 @@ def review_assign(*, review: Review, user: User) -> None:
 
 def review_release(*, review: Review, user: User) -> None:
     with transaction.atomic():
-        review = _locked(review)
+        review = _review_locked(review)
         user_must(user=user, can=Can.DECIDE, case=review.case)
         _still_waiting(review)
         if review.assignee_id != user.pk:
@@ -331,16 +340,15 @@ def _decide_check(review: Review, user: User, digest: str) -> None:
 def review_approve(*, review: Review, user: User, digest: str) -> None:
     """Seals the step with the body's digest and queues it, in one transaction."""
     with transaction.atomic():
-        review = _locked(review)
+        review = _review_locked(review)
         _decide_check(review, user, digest)
         four_eyes_check(user=user, case=review.case)
         now = timezone.now()
-        step = Step.objects.select_for_update().get(pk=review.step_id)
+        step = review.step
         step.approved_digest = review.digest
         step.approved_by = user
         step.approved_at = now
         step.save(update_fields=["approved_digest", "approved_by", "approved_at", "updated_at"])
-        step.case = review.case
         queue_now(step)
         Review.objects.filter(pk=review.pk).update(
             state=ReviewState.APPROVED,
@@ -379,7 +387,7 @@ def review_return(
     if not reasons or any(reason not in ReturnReason.values for reason in reasons):
         raise ReviewNotOpen(_("Choose at least one reason."))
     with transaction.atomic():
-        review = _locked(review)
+        review = _review_locked(review)
         _decide_check(review, user, digest)
         now = timezone.now()
         notes = {

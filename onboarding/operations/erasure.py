@@ -24,6 +24,7 @@ from onboarding.accounts.permissions import Can, user_must
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CaseStatus, ErasureReason, StepKind, StepState
+from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.searches import searches_forget
 from onboarding.kyc.models import Review
@@ -43,8 +44,7 @@ def case_erase(
 
     `vacuum` False leaves the vacuum to the caller, who erases several cases and vacuums once.
     """
-    with transaction.atomic():
-        case = Case.objects.select_for_update().get(pk=case.pk)
+    with case_locked(case=case):
         if user is not None:
             user_must(user=user, can=Can.ERASE, case=case)
         if case.erased_at is not None:
@@ -115,7 +115,11 @@ def cases_past_retention(*, now: datetime.datetime | None = None) -> models.Quer
 def cases_erase_expired(*, now: datetime.datetime | None = None) -> int:
     erased = 0
     for case in cases_past_retention(now=now).only("pk"):
-        case_erase(case=case, user=None, reason=ErasureReason.RETENTION, vacuum=False)
+        with case_locked(case=case):
+            # Changed since it was found (an amendment under way, say): its turn comes again.
+            if not cases_past_retention(now=now).filter(pk=case.pk).exists():
+                continue
+            case_erase(case=case, user=None, reason=ErasureReason.RETENTION, vacuum=False)
         erased += 1
     if erased:
         transaction.on_commit(erased_tables_vacuum)

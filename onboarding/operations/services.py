@@ -19,8 +19,8 @@ from onboarding.altafid.errors import AltafidError
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import STOPPED, StepKind, StepState, Stop
+from onboarding.cases.locks import case_lock
 from onboarding.cases.models import Case, DuplicateDecision
-from onboarding.cases.services import case_lock
 from onboarding.operations.models import Resolution
 from onboarding.submissions.models import ACTIVE, Step
 from onboarding.submissions.queueing import queue_or_hold
@@ -177,7 +177,12 @@ def failure_retry(*, step: Step, user: User) -> None:
 
 
 def failure_cancel(*, step: Step, user: User) -> None:
-    submission_cancel(case=step.case, user=user)
+    """Cancels the submission of a step the page showed stopped, if it still is: one retried
+    (or settled) meanwhile is on its way again, and cancelling it was not what was seen."""
+    with transaction.atomic():
+        step = _stopped_locked(step)
+        user_must(user=user, can=Can.OPERATE, case=step.case)
+        submission_cancel(case=step.case, user=user)
 
 
 def failure_resolve(*, step: Step, user: User, note: str) -> None:

@@ -32,9 +32,10 @@ from onboarding.cases.lifecycle import (
     phase_kinds,
     position,
 )
+from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.payloads import case_payloads
-from onboarding.cases.services import case_lock, case_sections, contact_holders
+from onboarding.cases.services import case_sections, contact_holders
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import Plan, submission_plan
 from onboarding.submissions.queueing import (
@@ -74,10 +75,6 @@ class ActivationNotAllowed(Exception):
     """Activation needs the compliance update to have succeeded first."""
 
 
-def _case_locked(case: Case) -> Case:
-    return case_lock(case_id=case.pk)
-
-
 def _steps_locked(case: Case) -> list[Step]:
     return list(case.steps.select_for_update().order_by("round", "position"))
 
@@ -89,8 +86,7 @@ def case_submit(*, case: Case, user: User, digest: str) -> Plan:
     now (a save since, a step that moved on), nothing is sent and `CaseChangedSinceReview` is
     raised. Returns the plan that was carried out.
     """
-    with transaction.atomic():
-        case = _case_locked(case)
+    with case_locked(case=case):
         user_must(user=user, can=Can.CHANGE, case=case)
         steps = _steps_locked(case)
         if in_flight(steps):
@@ -102,11 +98,14 @@ def case_submit(*, case: Case, user: User, digest: str) -> Plan:
             raise CaseChangedSinceReview
         if not plan.ready:
             raise CaseNotReady(plan.problems or [p for c in plan.sends for p in c.problems])
+        # A new version: whatever was checked against the case before this Submit (a save's
+        # form, a recount) is told it changed. The steps' bodies are of this version.
+        case.version += 1
+        Case.objects.filter(pk=case.pk).update(version=case.version, unsent_changes=False)
         if plan.amendment:
             _amendment_start(case, user, plan)
         else:
             _first_start(case, user, plan, steps)
-        Case.objects.filter(pk=case.pk).update(unsent_changes=False)
         case_status_refresh(case_id=case.pk)
     return plan
 
@@ -212,14 +211,14 @@ def _queued_event(step: Step, user: User | None) -> None:
 
 def case_activate(*, case: Case, user: User) -> None:
     """Queues setting the login e-mail, then initialising credentials; gives the client a login."""
-    with transaction.atomic():
-        case = _case_locked(case)
+    with case_locked(case=case):
         user_must(user=user, can=Can.CHANGE, case=case)
         steps = {step.kind: step for step in _steps_locked(case) if step.round == FIRST_ROUND}
         compliance = steps.get(StepKind.COMPLIANCE.value)
         if compliance is None or compliance.state != StepState.SUCCEEDED:
             raise ActivationNotAllowed
         kinds = phase_kinds(Phase.ACTIVATE)
+        _activation_check(case, steps, kinds)
         changed: list[Step] = []
         if any(steps[kind.value].payload_version != case.version for kind in kinds):
             bodies = {
@@ -238,6 +237,17 @@ def case_activate(*, case: Case, user: User) -> None:
         event_record(kind=EventKind.ACTIVATION_REQUESTED, tenant=case.tenant, actor=user, case=case)
         _steps_start(steps, kinds, changed, user)
         case_status_refresh(case_id=case.pk)
+
+
+def _activation_check(case: Case, steps: dict[str, Step], kinds: tuple[StepKind, ...]) -> None:
+    """An activation another click (or tab) started, or that is over, is not started again."""
+    if case.status in CLOSED:
+        raise CaseNotReady([_("This onboarding is closed: nothing more is sent to Altafid.")])
+    states = {kind: step.state for kind, step in steps.items()}
+    if any(states.get(kind.value) in OPEN for kind in kinds):
+        raise SubmissionUnderWay([_("The client's login is being set up: see its steps below.")])
+    if not startable(states, kinds):
+        raise CaseNotReady([_("The client's login was set up already.")])
 
 
 def contacts_matching(*, case: Case, identity_id: str | None, email: str | None) -> list[Contact]:
@@ -295,8 +305,7 @@ def contact_decide(
     Saying the client is someone else needs `reason`, which the compliance officer sees.
     A create step that stopped for this decision is queued again.
     """
-    with transaction.atomic():
-        case = _case_locked(case)
+    with case_locked(case=case):
         user_must(user=user, can=Can.CHANGE, case=case)
         steps = {s.kind: s for s in _steps_locked(case) if s.round == FIRST_ROUND}
         create = steps.get(StepKind.CREATE.value)
@@ -341,9 +350,10 @@ def contact_decide(
 
 def submission_cancel(*, case: Case, user: User) -> None:
     """Stops the case's submission for good: nothing more is sent (an admin's decision)."""
-    with transaction.atomic():
-        case = _case_locked(case)
+    with case_locked(case=case):
         user_must(user=user, can=Can.OPERATE, case=case)
+        if case.status in CLOSED:
+            return  # cancelled (or discarded) meanwhile: nothing is left to stop
         steps = [s for s in _steps_locked(case) if s.state not in FINAL]
         Step.objects.filter(pk__in=[s.pk for s in steps]).update(
             state=StepState.CANCELLED, lease_expires_at=None, updated_at=timezone.now()

@@ -98,7 +98,7 @@ def step_close(
 
 
 def case_lock(*, case_id: int) -> None:
-    """`cases.services.case_lock` in plain SQL: the case row first, before any of its steps,
+    """`cases.locks.case_lock` in plain SQL: the case row first, before any of its steps,
     as every writer of both locks them."""
     db = connections[DEFAULT_DB_ALIAS]
     if not db.features.has_select_for_update:

@@ -134,6 +134,8 @@ def _hold_unapproved(step: Step) -> None:
     approval, or was queued some other way) goes back to review instead of to Altafid: the
     check at queuing time is checked again at the moment of sending."""
     with transaction.atomic():
+        # The case first, as every writer of a case and its reviews locks it (`cases.locks`).
+        sql.case_lock(case_id=step.case_id)
         held = Step.objects.filter(pk=step.pk, state=StepState.RUNNING).update(
             state=StepState.IN_REVIEW, lease_expires_at=None, run_after=None
         )
