@@ -39,7 +39,7 @@ def case_locked(*, case: Case) -> Iterator[Case]:
     row (in place, so that the caller's copy tells what the write found); yields it.
 
         with case_locked(case=case):
-            case_owner_check(user=user, case=case)  # on the row as it is now, not the page's
+            user_must(user=user, can=Can.CHANGE, case=case)  # on the row as it is now
             ...
     """
     with transaction.atomic():
