@@ -372,7 +372,10 @@ class BoundSection:
         """Shows the section without letting anyone change it (disabled inputs)."""
         self.editable = False
         for form in [self.form, *(row for _g, formset in self.groups for row in formset.forms)]:
-            for form_field in form.fields.values():
+            for name, form_field in form.fields.items():
+                if form.is_bound:
+                    # A disabled field shows its initial value, not the data: the draft's.
+                    form.initial[name] = form[name].data
                 form_field.disabled = True
         return self
 

@@ -187,3 +187,27 @@ def test_it_opens_a_new_onboarding_again_when_nothing_is_typed(logged_in, sandbo
     assert response.redirect_chain == [(reverse("cases:new"), 302)]
     assert COULD_NOT_LOAD not in html
     assert "Nothing is entered yet" not in html
+
+
+def test_it_shows_a_reader_the_saved_value_while_the_list_cannot_be_loaded(
+    client, case, rm, sandbox, tenant
+):
+    sandbox.fail_next("unavailable", method="GET", path_prefix=STAGES_PATH, times=100)
+    case_section_save(case=case, section=Section.SALES, raw=SALES, version=case.version, user=rm)
+    client.force_login(staff_create(role=Role.COMPLIANCE_OFFICER, tenants=[tenant]))
+
+    page = client.get(_url(case)).content.decode()
+
+    assert '<option value="conStage002" selected>conStage002 (as saved)</option>' in page
+    assert 'value="Juan García"' in page
+
+
+def test_it_does_not_offer_to_try_again_for_a_list_it_cannot_read(logged_in, case, sandbox):
+    sandbox.set_lookup("stages", [{"weird": True}])
+
+    page = logged_in.get(_url(case)).content.decode()
+
+    assert "Altafid sent some lists in a form this app cannot read: Pipeline stage." in page
+    assert "This list cannot be read; administrators can see why" in page
+    assert COULD_NOT_LOAD not in page
+    assert TRY_AGAIN not in page
