@@ -144,7 +144,7 @@ def _hold_unapproved(step: Step) -> None:
         step.state = StepState.IN_REVIEW
         log.warning("step %s was not sent: its body is not the one approved", step.pk)
         hold_announce(step, actor=None)
-    case_status_refresh(case_id=step.case_id)
+        case_status_refresh(case_id=step.case_id)
 
 
 def _create(client: AltafidClient, step: Step) -> Outcome:
