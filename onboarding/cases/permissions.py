@@ -1,7 +1,8 @@
 """Who may do what with a case, checked on the server by every service that writes.
 
-Seeing a case is scoped by `services.cases_for_user` (anything else answers 404); these checks
-then refuse a write with 403 and a plain message. See docs/architecture.md, "Who may do what".
+Seeing a case is scoped by `services.cases_for_user` (anything else answers 404, but a draft
+discarded since leads to the list: `middleware.py`); these checks then refuse a write with 403
+and a plain message. See docs/architecture.md, "Who may do what".
 """
 
 from django.core.exceptions import PermissionDenied

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -32,6 +32,7 @@ from onboarding.cases.lifecycle import (
     Worklist,
     phase_kinds,
 )
+from onboarding.cases.middleware import case_or_404
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.permissions import case_is_owner, case_owner_check
 from onboarding.cases.presenters import (
@@ -60,7 +61,6 @@ from onboarding.cases.services import (
     case_section_save,
     case_start,
     case_steps_states,
-    cases_for_user,
     cases_search,
     section_check_editable,
 )
@@ -104,7 +104,7 @@ def _user(request: HtmxHttpRequest) -> User:
 
 
 def _case(request: HtmxHttpRequest, pk: int) -> Case:
-    return get_object_or_404(cases_for_user(user=_user(request)), pk=pk)
+    return case_or_404(user=_user(request), pk=pk)
 
 
 def _section(value: str) -> Section:
