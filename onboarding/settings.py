@@ -136,6 +136,8 @@ MIDDLEWARE = [
     "onboarding.accounts.middleware.TenantTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "onboarding.web.middleware.HtmxMiddleware",
+    # A discarded draft's pages lead to the list, which says so.
+    "onboarding.cases.middleware.DiscardedCaseMiddleware",
     "onboarding.web.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",

@@ -188,6 +188,8 @@ class BoundSection:
     normalised: dict[str, str] = field(default_factory=dict)
     # The completeness rules the section does not meet (`completeness.RULES`).
     unmet: list[Unmet] = field(default_factory=list)
+    # A reviewer's notes on a group of rows as a whole, by the group's prefix (`noted`).
+    group_notes: dict[str, list[str]] = field(default_factory=dict)
     editable: bool = True
     _checked: bool = False
 
@@ -320,11 +322,17 @@ class BoundSection:
     def noted(self, notes: Iterable[Any], *, by: str) -> "BoundSection":
         """Shows a reviewer's notes under the inputs they concern, without making them errors.
 
-        Each note has `field`, `prefix`, `index` and `message`, as Altafid's errors do.
+        Each note has `field`, `prefix`, `index` and `message`, as Altafid's errors do; a note
+        with a `prefix` and no `field` is on the group of rows as a whole (`group_notes`).
         """
         forms = {"": [self.form]}
         forms.update((group.prefix, list(formset.forms)) for group, formset in self.groups)
         for note in notes:
+            if not note.field and note.prefix in forms:
+                self.group_notes.setdefault(note.prefix, []).append(
+                    format_html('<span class="review-note">{}: {}</span>', by, note.message)
+                )
+                continue
             rows = forms.get(note.prefix, [])
             form = rows[note.index] if note.index < len(rows) else None
             if not note.field or form is None or note.field not in form.fields:

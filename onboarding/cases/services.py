@@ -74,10 +74,18 @@ def draft_check(raw: RawData) -> None:
 
 def cases_for_user(*, user: User) -> QuerySet[Case]:
     """Cases this user may open: in their tenants, and their own unless they review or admin."""
-    cases = (
-        Case.objects.filter(tenant__in=tenants_for_user(user=user))
-        .exclude(status=CaseStatus.DISCARDED)
-        .select_related("tenant", "owner")
+    return _cases_seen(user).exclude(status=CaseStatus.DISCARDED)
+
+
+def case_discarded(*, user: User, pk: int) -> bool:
+    """Whether `pk` is a draft this user could open until it was discarded (its pages then
+    say so); of anyone else's cases nothing is told, not even that they exist."""
+    return _cases_seen(user).filter(pk=pk, status=CaseStatus.DISCARDED).exists()
+
+
+def _cases_seen(user: User) -> QuerySet[Case]:
+    cases = Case.objects.filter(tenant__in=tenants_for_user(user=user)).select_related(
+        "tenant", "owner"
     )
     if user_may(user=user, can=Can.SEE_EVERY_CASE):
         return cases

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,6 +31,7 @@ from onboarding.cases.lifecycle import (
     Worklist,
     phase_kinds,
 )
+from onboarding.cases.middleware import case_or_404
 from onboarding.cases.models import Case, DuplicateDecision
 from onboarding.cases.presenters import (
     BodyReader,
@@ -38,7 +39,6 @@ from onboarding.cases.presenters import (
     field_label,
     plan_calls,
     review_summary,
-    wire_label,
 )
 from onboarding.cases.searches import search_recall, search_remember
 from onboarding.cases.sections import SPECS, errors_described, lookup_kinds, raw_data
@@ -59,12 +59,11 @@ from onboarding.cases.services import (
     case_section_save,
     case_start,
     case_steps_states,
-    cases_for_user,
     cases_search,
     section_check_editable,
 )
 from onboarding.core.http import HtmxHttpRequest
-from onboarding.kyc.presenters import overwrites
+from onboarding.kyc.presenters import Note, overwrites
 from onboarding.kyc.services import returned_counts, review_returned
 from onboarding.lookups.services import lookups_retry
 from onboarding.submissions.duplicates import (
@@ -83,7 +82,6 @@ from onboarding.submissions.reads import (
     cases_stopped,
     section_refusal,
 )
-from onboarding.submissions.refusals import refusal_for_section
 from onboarding.submissions.services import (
     CaseChangedSinceReview,
     CaseNotReady,
@@ -108,7 +106,7 @@ def _user(request: HtmxHttpRequest) -> User:
 
 
 def _case(request: HtmxHttpRequest, pk: int) -> Case:
-    return get_object_or_404(cases_for_user(user=_user(request)), pk=pk)
+    return case_or_404(user=_user(request), pk=pk)
 
 
 def _section(value: str) -> Section:
@@ -219,8 +217,12 @@ def case_overview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def case_resume(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Where the case's sections open: where it was left, or, returned by compliance, the
+    first section with a note (every link to a case that waits for its RM comes here)."""
     case = _case(request, pk)
-    return redirect("cases:section", pk=case.pk, section=case.current_section)
+    returned = review_returned(case=case) if case.status == CaseStatus.RETURNED else None
+    section = returned.first_section.value if returned else case.current_section
+    return redirect("cases:section", pk=case.pk, section=section)
 
 
 @login_required
@@ -402,7 +404,9 @@ def _section_post(request: HtmxHttpRequest, case: Case, current: Section) -> Htt
     if (started_now and action != "autosave") or not request.htmx:
         if result.undo_refused:
             messages.warning(request, _no_room())
-        messages.success(request, _saved_message(result.sent))
+        messages.success(
+            request, _saved_message(result.sent, returned=case.status == CaseStatus.RETURNED)
+        )
         return HttpResponseClientRedirect(here) if request.htmx else redirect(here)
     response = _section_render(
         request,
@@ -434,10 +438,14 @@ def _nothing_entered(request: HtmxHttpRequest, action: str) -> HttpResponse:
 
 
 def _resubmit(request: HtmxHttpRequest, case: Case, current: Section) -> HttpResponse:
-    """Saves and sends a returned case back for its KYC review: one button for the RM.
-
-    What is sent is what is saved now; the compliance officer reviews exactly that.
+    """Saves the section and sends a returned case back for its KYC review: the one button
+    for the RM, on every section. It sends every change made since the return, in any
+    section (`submission_plan`); the compliance officer reviews exactly that.
     """
+    if case.status != CaseStatus.RETURNED:
+        messages.info(request, _("This onboarding is no longer returned: see where it stands."))
+        url = reverse("submissions:status", args=[case.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     try:
         case_submit(case=case, user=_user(request), digest=submission_plan(case=case).digest)
     except CaseNotReady as refused:
@@ -450,13 +458,27 @@ def _resubmit(request: HtmxHttpRequest, case: Case, current: Section) -> HttpRes
     else:
         messages.success(
             request,
-            _("Sent for KYC review: a compliance officer approves it before Altafid gets it."),
+            _(
+                "Sent back for review with every change since the return: a compliance "
+                "officer approves it before Altafid gets it."
+            ),
         )
         url = reverse("submissions:status", args=[case.pk])
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def _saved_message(sent: bool) -> str:
+def _note_href(case: Case, current: Section, note: Note) -> str:
+    """A link to the field an officer's note is about, on its section's page."""
+    if note.section is None or not note.anchor:
+        return ""
+    if note.section is current:
+        return f"#{note.anchor}"
+    return reverse("cases:section", args=[case.pk, note.section.value]) + f"#{note.anchor}"
+
+
+def _saved_message(sent: bool, *, returned: bool = False) -> str:
+    if returned:
+        return _("Saved. When everything compliance noted is fixed, press “Send back for review”.")
     if sent:
         return _(
             "Saved. Altafid already has this section: review and submit the changes to send them."
@@ -503,10 +525,8 @@ def _section_render(
     if refusal and refusal.current and bound.form.is_bound:
         bound.refused(refusal.errors)
     returned = review_returned(case=case) if started else None
-    if returned is not None and bound.form.is_bound:
-        notes = {key: [text] for key, text in returned.fields.items()}
-        placed = refusal_for_section(section=current, field_errors=notes).errors
-        bound.noted(placed, by=_("Compliance"))
+    if returned is not None:
+        bound.noted([n for n in returned.notes if n.section is current], by=_("Compliance"))
     removed = case_removed_row(case=case, section=current) if started and bound.editable else None
     context = {
         "case": case,
@@ -532,7 +552,7 @@ def _section_render(
         "next_section": _following(current),
         "refusal": refusal,
         "returned": returned,
-        "returned_notes": [(wire_label(key), text) for key, text in returned.fields.items()]
+        "returned_notes": [(note, _note_href(case, current, note)) for note in returned.notes]
         if returned
         else [],
         "duplicates": (

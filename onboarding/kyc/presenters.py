@@ -8,8 +8,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import StaffProfile
-from onboarding.cases.mapping import PLUMBING
+from onboarding.cases.lifecycle import SECTIONS, Section
+from onboarding.cases.mapping import PLUMBING, TABLES
+from onboarding.cases.models import Case
 from onboarding.cases.presenters import BodyReader, wire_label
+from onboarding.cases.sections import SPECS, RowGroup, querydict
 from onboarding.kyc.flags import Flag
 from onboarding.submissions.masking import SHOWN
 from onboarding.submissions.plans import contact_fields
@@ -139,3 +142,64 @@ def _same(old: Any, new: Any) -> bool:
             and all(_same(o, n) for o, n in zip(old, new, strict=True))
         )
     return bool(old == new)
+
+
+@dataclass(frozen=True)
+class Note:
+    """A compliance officer's note on one field of a body they returned, placed where the RM
+    fixes it: a field of a section's form, or a section's group of rows."""
+
+    key: str
+    label: str
+    message: str
+    section: Section | None = None
+    field: str = ""
+    prefix: str = ""  # a group of rows, when no single field holds the value
+    index: int = 0  # as Altafid's errors have it (`BoundSection.noted`): notes name no row
+
+    @property
+    def anchor(self) -> str:
+        """The id of the input (or of the group's fieldset) on the section's page."""
+        if self.field:
+            return f"id_{self.field}"
+        return f"rows-{self.prefix}" if self.prefix else ""
+
+
+def notes_placed(*, fields: dict[str, str], case: Case, own: Section) -> list[Note]:
+    """The officer's notes by the key of the body they were written on, each placed on the
+    section and field where the RM changes that value; `own` is the section of the returned
+    call, which is preferred when several sections send a value of that name."""
+    return [_placed(key, text, case, own) for key, text in fields.items()]
+
+
+def _placed(key: str, text: str, case: Case, own: Section) -> Note:
+    name, _colon, kind = key.partition(":")
+    # "addresses:SALES": the address of that kind, kept in the section of that name.
+    first = next((section for section in SECTIONS if section.name == kind), own)
+    hidden: Note | None = None
+    for section in (first, *(section for section in SECTIONS if section is not first)):
+        table = TABLES[section]
+        field = next((f.name for f in table.fields if f.wire == name), "")
+        if field:
+            return Note(key, wire_label(key), text, section, field=field)
+        group = table.group(name)
+        if group is None:
+            continue
+        rows = next(g for g in SPECS[section].groups if g.prefix == group.prefix)
+        if _rows_shown(case, section, rows):
+            return Note(key, wire_label(key), text, section, prefix=rows.prefix)
+        if hidden is None and rows.only_when:
+            # Rows a choice hides: the choice is where the RM goes, unless another section
+            # holds the value.
+            hidden = Note(key, wire_label(key), text, section, field=rows.only_when[0])
+    return hidden or Note(key, wire_label(key), text)
+
+
+def _rows_shown(case: Case, section: Section, rows: RowGroup) -> bool:
+    """`BoundSection.group_shown`, read from the draft without binding the section."""
+    if rows.only_when is None:
+        return True
+    name, value = rows.only_when
+    widget = SPECS[section].form.base_fields[name].widget
+    chosen = widget.value_from_datadict(querydict(case.draft(section) or {}), {}, name)
+    return str(chosen or "") == value

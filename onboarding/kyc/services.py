@@ -25,7 +25,10 @@ from onboarding.audit.services import event_record
 from onboarding.cases.completeness import rules_wire
 from onboarding.cases.lifecycle import (
     FIRST_ROUND,
+    OWN_SECTION,
+    SECTIONS,
     CaseStatus,
+    Section,
     StepKind,
     StepState,
     reviewed_sections,
@@ -35,6 +38,7 @@ from onboarding.cases.models import Case, DuplicateDecision, SectionRevision
 from onboarding.cases.services import case_sections
 from onboarding.kyc.flags import Flag, flags_of
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
+from onboarding.kyc.presenters import Note, notes_placed
 from onboarding.notices.models import NoticeKind
 from onboarding.notices.services import notices_review_decided, notices_review_waiting
 from onboarding.submissions.models import Step
@@ -81,6 +85,10 @@ class Returned:
     reasons: list[str]
     comment: str
     fields: dict[str, str]
+    # The notes on fields, each placed where the RM fixes it.
+    notes: list[Note]
+    # Where the RM starts: the first section with a note, else the returned call's own.
+    first_section: Section
 
 
 def kyc_authors(*, case: Case) -> set[int]:
@@ -423,6 +431,8 @@ def review_returned(*, case: Case) -> Returned | None:
     """Why the case is back with its RM, while it is (its reviewed step is returned)."""
     review = (
         Review.objects.filter(case=case, state=ReviewState.RETURNED, step__state=StepState.RETURNED)
+        .select_related("step", "decided_by")
+        .defer("body", "picture", "step__payload")
         .order_by("-decided_at")
         .first()
     )
@@ -430,11 +440,17 @@ def review_returned(*, case: Case) -> Returned | None:
         return None
     notes = review.notes or {}
     labels = dict(ReturnReason.choices)
+    fields = notes.get("fields", {})
+    own = OWN_SECTION[StepKind(review.step.kind)]
+    placed = notes_placed(fields=fields, case=case, own=own)
+    noted = [note.section for note in placed if note.section is not None]
     return Returned(
         review=review,
         reasons=[str(labels.get(code, code)) for code in review.reasons],
         comment=notes.get("comment", ""),
-        fields=notes.get("fields", {}),
+        fields=fields,
+        notes=placed,
+        first_section=min(noted, key=SECTIONS.index) if noted else own,
     )
 
 

@@ -33,6 +33,7 @@ from onboarding.cases.payloads import Call, case_payloads
 from onboarding.cases.sections import BoundSection
 from onboarding.cases.services import case_sections
 from onboarding.submissions.models import Step
+from onboarding.submissions.queueing import payload_digest
 
 # The create call names a few fields differently from the updates (docs/altafid-contract.md).
 ALIASES = CREATE_NAMES
@@ -126,8 +127,19 @@ def submission_plan(*, case: Case, steps: list[Step] | None = None) -> Plan:
         for kind in phase_kinds(Phase.SUBMIT)
     )
     if not submitted:
+        # What the calls still to be sent carry: a change to it travels in them.
+        coming = {
+            key
+            for kind in phase_kinds(Phase.SUBMIT)
+            if not _succeeded(first.get(kind.value))
+            for key in contact_fields(calls[kind.value].body)
+        }
         planned = [
-            _planned(calls[kind.value], sent=_succeeded(first.get(kind.value))) for kind in ORDER
+            _planned(
+                calls[kind.value],
+                sent=_sent_as_is(first.get(kind.value), calls[kind.value], coming=coming),
+            )
+            for kind in ORDER
         ]
         return _digested(Plan(False, FIRST_ROUND, planned, problems, sections))
     planned = _amendment(calls, steps, first)
@@ -137,6 +149,29 @@ def submission_plan(*, case: Case, steps: list[Step] | None = None) -> Plan:
 
 def _succeeded(step: Step | None) -> bool:
     return step is not None and step.state == StepState.SUCCEEDED
+
+
+def _sent_as_is(step: Step | None, call: Call, *, coming: set[str]) -> bool:
+    """Whether Altafid already has this call of a first submission, as far as it needs to.
+
+    A resumed first submission (compliance returned it, or Altafid refused a later call)
+    sends an update that succeeded again when a value that no call still to come carries
+    changed since: a fix made in its section meanwhile would otherwise never reach Altafid.
+    A value a call still to come carries travels in it (the compliance update, reviewed).
+    The create is never sent twice.
+    """
+    if not _succeeded(step):
+        return False
+    assert step is not None
+    if not SPEC[step.kind].amendable:
+        return True
+    before, now = contact_fields(step.payload), contact_fields(call.body)
+    changed = {
+        key
+        for key in before.keys() | now.keys()
+        if payload_digest(before.get(key)) != payload_digest(now.get(key))
+    }
+    return not changed - coming
 
 
 def _planned(call: Call, *, sent: bool = False) -> PlannedCall:

@@ -103,6 +103,7 @@ def case_submit(*, case: Case, user: User, digest: str) -> Plan:
         case.version += 1
         Case.objects.filter(pk=case.pk).update(version=case.version, unsent_changes=False)
         if plan.amendment:
+            _returned_replace(case, steps)
             _amendment_start(case, user, plan)
         else:
             _first_start(case, user, plan, steps)
@@ -113,18 +114,25 @@ def case_submit(*, case: Case, user: User, digest: str) -> Plan:
 def _first_start(case: Case, user: User, plan: Plan, steps: list[Step]) -> None:
     existing = {step.kind: step for step in steps if step.round == FIRST_ROUND}
     bodies = {call.kind.value: call.body for call in plan.sends}
+    kinds = phase_kinds(Phase.SUBMIT)
     rebuilt = []
+    again = False
     for kind in ORDER:
         step = existing.get(kind.value)
         if step is None:
             step = existing[kind.value] = Step(
                 case=case, round=FIRST_ROUND, kind=kind, position=position(kind)
             )
-        if step.state not in (*OPEN, StepState.SUCCEEDED) and kind.value in bodies:
-            step.payload = bodies[kind.value]
-            step.payload_version = case.version
-            rebuilt.append(step)
-    kinds = phase_kinds(Phase.SUBMIT)
+        if step.state in OPEN or kind.value not in bodies:
+            continue
+        # An update that succeeded is sent again when its data changed since (the plan
+        # says so); the steps after it in the chain then wait to follow it.
+        again = again or step.state == StepState.SUCCEEDED
+        if again and kind in kinds:
+            step.state = StepState.WAITING
+        step.payload = bodies[kind.value]
+        step.payload_version = case.version
+        rebuilt.append(step)
     event_record(
         kind=EventKind.CASE_SUBMITTED,
         tenant=case.tenant,
@@ -133,6 +141,16 @@ def _first_start(case: Case, user: User, plan: Plan, steps: list[Step]) -> None:
         data={"version": case.version, "first_step": _first_startable(existing, kinds)},
     )
     _steps_start(existing, kinds, rebuilt, user)
+
+
+def _returned_replace(case: Case, steps: list[Step]) -> None:
+    """An amendment compliance returned is replaced by the one sent back: what of it was not
+    sent never will be, and the case no longer reads as returned."""
+    rounds = {s.round for s in steps if s.round > FIRST_ROUND and s.state == StepState.RETURNED}
+    if rounds:
+        Step.objects.filter(case=case, round__in=rounds).exclude(state__in=FINAL).update(
+            state=StepState.CANCELLED, updated_at=timezone.now()
+        )
 
 
 def _amendment_start(case: Case, user: User, plan: Plan) -> None:

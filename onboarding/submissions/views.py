@@ -1,15 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onboarding.accounts.models import User
 from onboarding.accounts.permissions import user_permissions
 from onboarding.cases.lifecycle import IN_FLIGHT, Act, CaseStatus
+from onboarding.cases.middleware import case_or_404
 from onboarding.cases.models import Case
-from onboarding.cases.services import cases_for_user
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.submissions.models import Attempt, AttemptOutcome
 from onboarding.submissions.reads import (
@@ -34,7 +34,7 @@ def _user(request: HtmxHttpRequest) -> User:
 
 
 def _case(request: HtmxHttpRequest, pk: int) -> Case:
-    return get_object_or_404(cases_for_user(user=_user(request)), pk=pk)
+    return case_or_404(user=_user(request), pk=pk)
 
 
 @login_required

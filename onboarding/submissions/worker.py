@@ -332,13 +332,24 @@ def _finish(
             hold_announce(held, actor=None)
         if state in STOPPED:
             step_stopped.send(sender=Step, step=step)
-        elif state == StepState.SUCCEEDED and step.tries > step.attempts:
-            # Tries before the last fresh queuing: it had stopped, and a person queued it.
+        elif state == StepState.SUCCEEDED and _recovered(step):
             step_recovered.send(sender=Step, step=step)
         if not goes_on:
             # The chain ends here (or stops): the case's status follows from its steps.
             case_status_refresh(case_id=step.case_id)
         return claimed
+
+
+def _recovered(step: Step) -> bool:
+    """Whether tries before the last fresh queuing stopped it, and a person queued it again
+    (not an update that had succeeded, sent again with changed data)."""
+    before = step.tries - step.attempts
+    return (
+        before > 0
+        and not step.history.filter(
+            number=before, outcome__in=(AttemptOutcome.SUCCEEDED, AttemptOutcome.ADOPTED)
+        ).exists()
+    )
 
 
 def _code(error: dict[str, Any] | None) -> dict[str, Any]:

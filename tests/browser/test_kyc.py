@@ -71,8 +71,8 @@ def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
     page.get_by_text("This differs from the payslip: check it.").first.wait_for()
     screenshot(page, "kyc-returned-section")
     page.get_by_label("Annual income").fill("95000000")
-    page.get_by_role("button", name="Save and send back for review").click()
-    page.get_by_text("Sent for KYC review").wait_for()
+    page.get_by_role("button", name="Send back for review").click()
+    page.get_by_text("Sent back for review").wait_for()
 
     # The officer sees exactly what changed since the return, and approves.
     officer_page.goto(base + reverse("kyc:queue"))
