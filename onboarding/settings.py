@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "onboarding.cases",
     "onboarding.submissions",
     "onboarding.notices",
+    "onboarding.documents",
     "onboarding.kyc",
     "onboarding.staff",
     "onboarding.operations",
@@ -471,8 +472,19 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+# Documents on cases: their bytes are encrypted before they reach this storage (any backend of
+# Django's storage API: a volume, or S3-compatible storage through django-storages).
+DOCUMENTS_DIR = Path(env_str("DOCUMENTS_DIR", str(DATA_DIR / "documents")))
+DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 15 * 1024 * 1024, minimum=1024)
+DOCUMENT_MAX_PAGES = env_int("DOCUMENT_MAX_PAGES", 20, minimum=1)
+DOCUMENT_MAX_PIXELS = env_int("DOCUMENT_MAX_PIXELS", 40_000_000, minimum=1_000_000)
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "documents": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DOCUMENTS_DIR), "directory_permissions_mode": 0o700},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

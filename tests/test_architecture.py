@@ -14,7 +14,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("accounts", "altafid", "web"),
     ("audit", "lookups"),
     ("cases",),
-    ("submissions", "notices", "staff"),
+    ("submissions", "notices", "staff", "documents"),
     ("kyc", "health"),
     ("operations",),
     # Pages that gather several packages, and the project's wiring.

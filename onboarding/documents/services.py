@@ -1,0 +1,119 @@
+"""Attaching, replacing and removing a case's documents, and recording the client's consent.
+
+Every write is the case owner's, under the case's lock (`cases.locks`), like any other change
+to the case; the file's bytes are checked and re-encoded first (`files.file_accept`), outside
+the lock, and stored encrypted (`storage.py`).
+"""
+
+import datetime
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from onboarding.accounts.models import User
+from onboarding.accounts.permissions import Can, user_must
+from onboarding.cases.locks import case_locked
+from onboarding.cases.models import Case
+from onboarding.documents.files import file_accept
+from onboarding.documents.models import Consent, ConsentMethod, Document, DocumentKind
+from onboarding.documents.storage import blob_delete, blob_write
+
+
+def documents_of_case(*, case: Case) -> QuerySet[Document]:
+    """The documents on the case now (not removed)."""
+    return Document.objects.filter(case=case, removed_at__isnull=True)
+
+
+def document_attach(
+    *,
+    case: Case,
+    user: User,
+    kind: DocumentKind,
+    data: bytes,
+    title: str = "",
+    replacing: Document | None = None,
+) -> Document:
+    """Checks and keeps the file; raises `files.FileRefused` and keeps nothing when it is
+    refused. `replacing` is removed in the same transaction."""
+    user_must(user=user, can=Can.CHANGE, case=case)
+    accepted = file_accept(data)
+    names = [blob_write(data=accepted.data)]
+    names += [blob_write(data=preview) for preview in accepted.previews]
+    try:
+        with case_locked(case=case):
+            user_must(user=user, can=Can.CHANGE, case=case)
+            document = Document.objects.create(
+                tenant_id=case.tenant_id,
+                case=case,
+                kind=kind,
+                title=title,
+                stored_name=names[0],
+                content_type=accepted.content_type,
+                size=len(accepted.data),
+                sha256=accepted.sha256,
+                received_type=accepted.received_type,
+                pages=accepted.pages,
+                previews=names[1:],
+                uploaded_by=user,
+            )
+            if replacing is not None:
+                Document.objects.filter(pk=replacing.pk, case=case, removed_at__isnull=True).update(
+                    removed_at=timezone.now(), replaced_by=document
+                )
+    except BaseException:
+        for name in names:
+            blob_delete(name=name)
+        raise
+    return document
+
+
+def document_remove(*, case: Case, user: User, document: Document) -> None:
+    """Takes the document off the case; `document_restore` brings it back."""
+    with case_locked(case=case):
+        user_must(user=user, can=Can.CHANGE, case=case)
+        Document.objects.filter(pk=document.pk, case=case, removed_at__isnull=True).update(
+            removed_at=timezone.now()
+        )
+
+
+def document_restore(*, case: Case, user: User, document: Document) -> None:
+    with case_locked(case=case):
+        user_must(user=user, can=Can.CHANGE, case=case)
+        Document.objects.filter(pk=document.pk, case=case).update(removed_at=None, replaced_by=None)
+
+
+def documents_erase(*, case: Case) -> int:
+    """Deletes every file of the case and their rows (erasure, retention, discard)."""
+    documents = list(Document.objects.filter(case=case))
+    for document in documents:
+        for name in [document.stored_name, *document.previews]:
+            blob_delete(name=name)
+    Document.objects.filter(case=case).delete()
+    return len(documents)
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    case: Case,
+    user: User,
+    notice_version: str,
+    given_at: datetime.date,
+    method: ConsentMethod,
+    document: Document | None = None,
+) -> Consent:
+    with case_locked(case=case):
+        user_must(user=user, can=Can.CHANGE, case=case)
+        return Consent.objects.create(
+            case=case,
+            notice_version=notice_version,
+            given_at=given_at,
+            method=method,
+            document=document,
+            recorded_by=user,
+        )
+
+
+def consent_of_case(*, case: Case) -> Consent | None:
+    return Consent.objects.filter(case=case).select_related("document").first()
