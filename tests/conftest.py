@@ -67,7 +67,7 @@ def admin_client(client, admin_user):
 
 
 @pytest.fixture(autouse=True)
-def _documents_in_tmp(settings, tmp_path) -> Path:
+def documents_dir(settings, tmp_path) -> Path:
     """Each test keeps its documents' files in a directory of its own."""
     location = tmp_path / "documents"
     settings.STORAGES = {

@@ -17,7 +17,7 @@ from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case
 from onboarding.documents.files import file_accept
 from onboarding.documents.models import Consent, ConsentMethod, Document, DocumentKind
-from onboarding.documents.storage import blob_delete, blob_write
+from onboarding.documents.storage import blob_delete, blob_rotate, blob_write
 
 
 def documents_of_case(*, case: Case) -> QuerySet[Document]:
@@ -91,6 +91,33 @@ def documents_erase(*, case: Case) -> int:
             blob_delete(name=name)
     Document.objects.filter(case=case).delete()
     return len(documents)
+
+
+def document_blobs_rotate(*, pk: int) -> bool:
+    """Re-encrypts the document's file and previews with the newest key (`rotate_keys`).
+
+    New blobs are written first and the row points at them under its lock; the old ones go
+    once that commits, so a reader finds the file under one name or the other, and a save
+    made meanwhile is not lost. False when the document is gone."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            document = Document.objects.select_for_update().filter(pk=pk).first()
+            if document is None:
+                return False
+            old = [document.stored_name, *document.previews]
+            written = [blob_rotate(name=name) for name in old]
+            Document.objects.filter(pk=pk).update(stored_name=written[0], previews=written[1:])
+            transaction.on_commit(lambda: _blobs_delete(old))
+    except BaseException:
+        _blobs_delete(written)
+        raise
+    return True
+
+
+def _blobs_delete(names: list[str]) -> None:
+    for name in names:
+        blob_delete(name=name)
 
 
 @transaction.atomic
