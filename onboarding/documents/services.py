@@ -6,6 +6,7 @@ the lock, and stored encrypted (`storage.py`).
 """
 
 import datetime
+import uuid
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -15,6 +16,7 @@ from onboarding.accounts.models import User
 from onboarding.accounts.permissions import Can, user_must
 from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case
+from onboarding.cases.services import cases_for_user
 from onboarding.documents.files import file_accept
 from onboarding.documents.models import Consent, ConsentMethod, Document, DocumentKind
 from onboarding.documents.storage import blob_delete, blob_rotate, blob_write
@@ -23,6 +25,17 @@ from onboarding.documents.storage import blob_delete, blob_rotate, blob_write
 def documents_of_case(*, case: Case) -> QuerySet[Document]:
     """The documents on the case now (not removed)."""
     return Document.objects.filter(case=case, removed_at__isnull=True)
+
+
+def document_for_user(*, user: User, uid: uuid.UUID) -> Document | None:
+    """The document `uid` if this user may see its case (the owner RM, the tenant's officers
+    and admins), removed or not: a removed one is still part of the undo and of what the
+    officer compares. None otherwise, without telling whether it exists."""
+    return (
+        Document.objects.filter(uid=uid, case__in=cases_for_user(user=user))
+        .select_related("case")
+        .first()
+    )
 
 
 def document_attach(
