@@ -29,7 +29,7 @@ def test_it_stores_a_pdf_only_encrypted(case, documents_dir):
     for name, content in stored.items():
         assert samples.CANARY.encode() not in content, name
         assert b"%PDF" not in content, name
-        assert b"PNG" not in content, name
+        assert b"\x89PNG" not in content, name
         assert data[64:128] not in content, name
     assert blob_read(name=document.stored_name) == data
     assert samples.CANARY.encode() in blob_read(name=document.stored_name)
@@ -44,7 +44,6 @@ def test_it_stores_a_photo_and_its_preview_only_encrypted(case, documents_dir):
     assert len(stored) == 2
     for content in stored.values():
         assert b"\xff\xd8\xff" not in content
-        assert b"JFIF" not in content
         assert kept[200:264] not in content
         assert preview[100:164] not in content
     assert kept.startswith(b"\xff\xd8\xff")
