@@ -97,12 +97,13 @@ def document_restore(*, case: Case, user: User, document: Document) -> None:
 
 
 def documents_erase(*, case: Case) -> int:
-    """Deletes every file of the case and their rows (erasure, retention, discard)."""
-    documents = list(Document.objects.filter(case=case))
-    for document in documents:
-        for name in [document.stored_name, *document.previews]:
-            blob_delete(name=name)
+    """Deletes every document of the case, its file and previews (erasure, retention,
+    discard). The rows go in the caller's transaction; the files once it commits, so a
+    rollback leaves no row pointing at a deleted file."""
+    documents = list(Document.objects.filter(case=case).only("stored_name", "previews"))
+    names = [name for document in documents for name in [document.stored_name, *document.previews]]
     Document.objects.filter(case=case).delete()
+    transaction.on_commit(lambda: _blobs_delete(names))
     return len(documents)
 
 

@@ -89,11 +89,14 @@ def test_rotate_keys_re_encrypts_files_and_previews_with_the_newest_key(
             Fernet(old.encode()).decrypt(content)
 
 
-def test_documents_erase_deletes_every_file_and_row(case, documents_dir):
+def test_documents_erase_deletes_every_file_and_row(
+    case, documents_dir, django_capture_on_commit_callbacks
+):
     document_create(case=case)
     document_create(case=case, kind="address", data=samples.pdf(pages=2))
 
-    assert documents_erase(case=case) == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert documents_erase(case=case) == 2
 
     assert not Document.objects.filter(case=case).exists()
     assert _stored(documents_dir) == {}
