@@ -4,7 +4,7 @@ Accepted: JPEG, PNG, HEIC/HEIF and PDF, within `DOCUMENT_MAX_BYTES`, `DOCUMENT_M
 and `DOCUMENT_MAX_PIXELS`. The name and the browser's claimed type are never read. Images
 are decoded and encoded again (JPEG, or PNG for a PNG), which drops their metadata (GPS,
 camera, comments); PDFs with scripts, attachments or encryption are refused. Each page gets
-a PNG preview.
+a JPEG preview.
 """
 
 import hashlib
@@ -26,6 +26,7 @@ register_heif_opener()
 PREVIEW_WIDTH = 1200
 # A page preview is at most this tall: a page ten times taller than wide is drawn smaller.
 PREVIEW_HEIGHT = PREVIEW_WIDTH * 2
+PREVIEW_QUALITY = 85
 OPENERS = {"jpeg": "JPEG", "png": "PNG", "heif": "HEIF"}
 # Actions that run code, open or fetch something outside the file, or send data out.
 UNSAFE_ACTIONS = frozenset(
@@ -226,8 +227,24 @@ def _pdf_dangers(reader: pypdf.PdfReader) -> set[str]:
 
 
 def _preview(image: Image.Image) -> bytes:
-    copy = image.convert("RGB")
-    copy.thumbnail((PREVIEW_WIDTH, PREVIEW_WIDTH * 2))
+    """A JPEG at most PREVIEW_WIDTH wide: a tenth of a PNG's size and time for a photo, and
+    sharp enough for a page of text at this size."""
+    width, height = image.size
+    ratio = min(1.0, PREVIEW_WIDTH / width, PREVIEW_HEIGHT / height)
+    if ratio < 1.0:
+        size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
+        if image.mode not in ("RGB", "RGBA", "L", "LA"):
+            image = image.convert("RGBA" if _transparent(image) else "RGB")
+        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    if _transparent(image):
+        # Transparency shows as white, as the page behind a scan or screenshot would be.
+        background = Image.new("RGB", image.size, "white")
+        background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
+        image = background
     out = io.BytesIO()
-    copy.save(out, format="PNG")
+    image.convert("RGB").save(out, format="JPEG", quality=PREVIEW_QUALITY)
     return out.getvalue()
+
+
+def _transparent(image: Image.Image) -> bool:
+    return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info

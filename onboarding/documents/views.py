@@ -58,8 +58,10 @@ def document_preview(request: HttpRequest, uid: uuid.UUID, page: int) -> HttpRes
     document = _document(request, uid)
     if not 1 <= page <= len(document.previews):
         raise Http404
+    data = blob_read(name=document.previews[page - 1])
+    extension = "png" if data.startswith(b"\x89PNG") else "jpg"
     return _file(
-        blob_read(name=document.previews[page - 1]),
-        content_type="image/png",
-        filename=f"document-{document.kind}-page-{page}.png",
+        data,
+        content_type=f"image/{'png' if extension == 'png' else 'jpeg'}",
+        filename=f"document-{document.kind}-page-{page}.{extension}",
     )

@@ -21,7 +21,9 @@ def test_it_accepts_a_jpeg_and_keeps_a_re_encoded_jpeg_with_a_preview():
     assert accepted.pages == 1
     assert Image.open(io.BytesIO(accepted.data)).size == (640, 480)
     assert len(accepted.previews) == 1
-    assert Image.open(io.BytesIO(accepted.previews[0])).format == "PNG"
+    preview = Image.open(io.BytesIO(accepted.previews[0]))
+    assert preview.format == "JPEG"
+    assert preview.size == (640, 480)
 
 
 def test_it_accepts_a_png_as_a_png():
@@ -49,7 +51,24 @@ def test_it_accepts_a_pdf_as_uploaded_with_a_preview_of_each_page():
     assert accepted.content_type == "application/pdf"
     assert accepted.data == data
     assert accepted.pages == 3
-    assert [Image.open(io.BytesIO(p)).format for p in accepted.previews] == ["PNG"] * 3
+    assert [Image.open(io.BytesIO(p)).format for p in accepted.previews] == ["JPEG"] * 3
+
+
+def test_it_makes_a_preview_no_wider_than_1200_pixels():
+    accepted = file_accept(samples.jpeg((4000, 3000)))
+
+    assert Image.open(io.BytesIO(accepted.previews[0])).size == (1200, 900)
+
+
+def test_it_shows_a_transparent_png_on_white_in_its_preview():
+    out = io.BytesIO()
+    Image.new("RGBA", (1600, 100), (0, 0, 0, 0)).save(out, "PNG")
+
+    accepted = file_accept(out.getvalue())
+
+    preview = Image.open(io.BytesIO(accepted.previews[0]))
+    assert preview.size == (1200, 75)
+    assert preview.getpixel((600, 40)) == (255, 255, 255)
 
 
 def test_it_reads_the_type_from_the_content_whatever_the_file_says_it_is():

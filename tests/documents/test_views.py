@@ -103,8 +103,8 @@ def test_it_serves_each_page_preview_and_no_page_beyond(client, rm, scan):
     second = client.get(reverse("documents:preview", args=[scan.uid, 2]))
 
     assert second.content == blob_read(name=scan.previews[1])
-    assert second["Content-Type"] == "image/png"
-    assert second["Content-Disposition"] == 'inline; filename="document-address-page-2.png"'
+    assert second["Content-Type"] == "image/jpeg"
+    assert second["Content-Disposition"] == 'inline; filename="document-address-page-2.jpg"'
     assert "no-store" in second["Cache-Control"]
     assert client.get(reverse("documents:preview", args=[scan.uid, 3])).status_code == 404
     assert client.get(reverse("documents:preview", args=[scan.uid, 0])).status_code == 404
@@ -144,3 +144,16 @@ def test_it_serves_nothing_of_a_discarded_draft(client, rm, case, photo):
     verified_login(client, rm)
 
     assert client.get(reverse("documents:file", args=[photo.uid])).status_code == 404
+
+
+def test_it_serves_a_png_preview_of_the_first_version_as_a_png(client, rm, photo):
+    from onboarding.documents.models import Document
+    from onboarding.documents.storage import blob_write
+
+    Document.objects.filter(pk=photo.pk).update(previews=[blob_write(data=samples.png())])
+    verified_login(client, rm)
+
+    response = client.get(reverse("documents:preview", args=[photo.uid, 1]))
+
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"] == 'inline; filename="document-identity-page-1.png"'
