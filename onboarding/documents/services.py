@@ -11,12 +11,14 @@ import uuid
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import User
 from onboarding.accounts.permissions import Can, user_must
+from onboarding.cases.lifecycle import CaseStatus
 from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case
-from onboarding.cases.services import cases_for_user
+from onboarding.cases.services import SectionLocked, cases_for_user
 from onboarding.documents.files import file_accept
 from onboarding.documents.models import Consent, ConsentMethod, Document, DocumentKind
 from onboarding.documents.storage import blob_delete, blob_rotate, blob_write
@@ -56,6 +58,7 @@ def document_attach(
     try:
         with case_locked(case=case):
             user_must(user=user, can=Can.CHANGE, case=case)
+            _must_keep_data(case)
             document = Document.objects.create(
                 tenant_id=case.tenant_id,
                 case=case,
@@ -81,6 +84,15 @@ def document_attach(
     return document
 
 
+def _must_keep_data(case: Case) -> None:
+    """A file is never kept on a case whose data was erased or discarded meanwhile: nothing
+    would erase it again."""
+    if case.erased_at is not None:
+        raise SectionLocked(_("This client's data was erased; nothing in it can be changed."))
+    if case.status == CaseStatus.DISCARDED:
+        raise SectionLocked(_("This draft was discarded."))
+
+
 def document_remove(*, case: Case, user: User, document: Document) -> None:
     """Takes the document off the case; `document_restore` brings it back."""
     with case_locked(case=case):
@@ -100,10 +112,14 @@ def documents_erase(*, case: Case) -> int:
     """Deletes every document of the case, its file and previews (erasure, retention,
     discard). The rows go in the caller's transaction; the files once it commits, so a
     rollback leaves no row pointing at a deleted file."""
-    documents = list(Document.objects.filter(case=case).only("stored_name", "previews"))
-    names = [name for document in documents for name in [document.stored_name, *document.previews]]
-    Document.objects.filter(case=case).delete()
-    transaction.on_commit(lambda: _blobs_delete(names))
+    with transaction.atomic():
+        # Locked, so a key rotation under way finishes first and its new names are read.
+        documents = list(
+            Document.objects.select_for_update().filter(case=case).only("stored_name", "previews")
+        )
+        names = [name for row in documents for name in [row.stored_name, *row.previews]]
+        Document.objects.filter(case=case).delete()
+        transaction.on_commit(lambda: _blobs_delete(names))
     return len(documents)
 
 
