@@ -28,6 +28,7 @@ PREVIEW_WIDTH = 1200
 PREVIEW_HEIGHT = PREVIEW_WIDTH * 2
 PREVIEW_QUALITY = 85
 OPENERS = {"jpeg": "JPEG", "png": "PNG", "heif": "HEIF"}
+DRAWING_INFO = frozenset({"icc_profile", "transparency", "gamma"})
 # Actions that run code, open or fetch something outside the file, or send data out.
 UNSAFE_ACTIONS = frozenset(
     {
@@ -114,6 +115,9 @@ def _image(data: bytes, kind: str) -> Accepted:
                     raise FileRefused(_too_many_pixels(limit))
                 opened.load()
                 image = ImageOps.exif_transpose(opened)
+                # Pillow writes some of what it read back out (a JPEG's comment, say): only
+                # what draws the picture stays.
+                image.info = {k: v for k, v in image.info.items() if k in DRAWING_INFO}
     except FileRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

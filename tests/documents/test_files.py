@@ -89,6 +89,31 @@ def test_it_strips_metadata_such_as_gps_from_photos():
     assert b"Exif" not in accepted.data
 
 
+def test_it_drops_comments_and_xmp_from_a_photo_and_its_preview():
+    out = io.BytesIO()
+    samples.photo((100, 80)).save(
+        out, "JPEG", comment=samples.CANARY.encode(), xmp=f"<x>{samples.CANARY}</x>".encode()
+    )
+    assert out.getvalue().count(samples.CANARY.encode()) == 2
+
+    accepted = file_accept(out.getvalue())
+
+    assert samples.CANARY.encode() not in accepted.data
+    assert samples.CANARY.encode() not in accepted.previews[0]
+
+
+def test_it_keeps_the_colour_profile_of_a_photo():
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    out = io.BytesIO()
+    samples.photo((100, 80)).save(out, "JPEG", icc_profile=profile)
+
+    accepted = file_accept(out.getvalue())
+
+    assert Image.open(io.BytesIO(accepted.data)).info["icc_profile"] == profile
+
+
 def test_it_turns_a_photo_upright_before_dropping_its_orientation():
     out = io.BytesIO()
     exif = Image.Exif()
