@@ -15,5 +15,6 @@ urlpatterns = [
     path("staff/", include("onboarding.staff.urls")),
     path("kyc/", include("onboarding.kyc.urls")),
     path("notices/", include("onboarding.notices.urls")),
+    path("documents/", include("onboarding.documents.urls")),
     path("operations/", include("onboarding.operations.urls")),
 ]

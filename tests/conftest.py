@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -63,3 +64,14 @@ def admin_client(client, admin_user):
 
     verified_login(client, admin_user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def documents_dir(settings, tmp_path) -> Path:
+    """Each test keeps its documents' files in a directory of its own."""
+    location = tmp_path / "documents"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {**settings.STORAGES["documents"], "OPTIONS": {"location": str(location)}},
+    }
+    return location

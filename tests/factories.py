@@ -50,3 +50,21 @@ def verified_login(client, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def document_create(
+    *, case, kind: str = "identity", data: bytes | None = None, title: str = "", user=None
+):
+    """A document on `case` with real bytes (a small JPEG unless `data` is given), attached
+    by its owner as the RM's upload would be: checked, re-encoded, stored encrypted."""
+    from onboarding.documents.models import DocumentKind
+    from onboarding.documents.services import document_attach
+    from tests.documents import samples
+
+    return document_attach(
+        case=case,
+        user=user or case.owner,
+        kind=DocumentKind(kind),
+        data=samples.jpeg() if data is None else data,
+        title=title,
+    )

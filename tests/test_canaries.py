@@ -1,6 +1,7 @@
 """Canary values through the whole flow: none may show in logs, broker messages, the cache,
 the sessions, the database as stored (the plain name and e-mail columns of a case aside, by
-design) or any e-mail; and no invitation or password-reset link in the logs."""
+design), the documents' files as stored, or any e-mail; and no invitation or password-reset
+link in the logs."""
 
 import io
 import json
@@ -26,6 +27,7 @@ from onboarding.accounts.roles import Role
 from onboarding.cases.demo import ACTIVATION, CLIENT, COMPLIANCE, SALES, rut_for
 from onboarding.cases.lifecycle import Section
 from onboarding.cases.services import case_create, case_section_save
+from onboarding.documents.storage import blob_read
 from onboarding.kyc.models import Review, ReviewState
 from onboarding.kyc.services import review_return
 from onboarding.notices.services import notices_mail_waiting
@@ -33,7 +35,8 @@ from onboarding.operations.alerts import alerts_check
 from onboarding.submissions.services import case_activate
 from onboarding.web.logging import JsonFormatter, RedactingFilter
 from tests.cases.conftest import rm, tenant  # noqa: F401 - shared fixtures
-from tests.factories import staff_create
+from tests.documents import samples
+from tests.factories import document_create, staff_create
 from tests.submissions.conftest import officer_of, steps_drive, submit
 
 pytestmark = pytest.mark.django_db
@@ -150,6 +153,7 @@ def _canary_case(tenant, rm):  # noqa: F811
 
 def test_it_keeps_canary_values_out_of_logs_messages_cache_sessions_and_stored_rows(
     client,
+    documents_dir,
     tenant,  # noqa: F811
     rm,  # noqa: F811
     sandbox,
@@ -158,6 +162,14 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_sessions_and_stored_r
     django_capture_on_commit_callbacks,
 ):
     case = _canary_case(tenant, rm)
+    # The client's identity document, whose content (and the RM's title for it) name them.
+    scan = document_create(
+        case=case,
+        kind="identity",
+        data=samples.pdf(pages=2, text=f"{FIRST} {LAST} {RUT} {EMAIL}"),
+        title=f"Cédula {RUT}",
+    )
+    photo = document_create(case=case, data=samples.png(text=f"{FIRST} {RUT}"))
     searching = Client()
     searching.force_login(rm)
     for term in (FIRST, RUT):
@@ -170,6 +182,9 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_sessions_and_stored_r
     steps_drive(case)
     client.force_login(officer_of(tenant))
     client.get(reverse("kyc:queue"))
+    for document in (scan, photo):
+        assert client.get(reverse("documents:file", args=[document.uid])).status_code == 200
+        client.get(reverse("documents:preview", args=[document.uid, 1]))
     with django_capture_on_commit_callbacks(execute=True):
         case_activate(case=case, user=rm)
     steps_drive(case)
@@ -182,8 +197,11 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_sessions_and_stored_r
     cached = _cache_contents()
     stored = _database_dump()
     sessions = _sessions_decoded()
+    files = b"\n".join(path.read_bytes() for path in documents_dir.rglob("*") if path.is_file())
 
     assert broker_messages, "the flow sent no task"
+    assert RUT.encode() in blob_read(name=scan.stored_name), "the document does not name them"
+    assert len(files) > 1000, "no document was stored"
     assert logs, "the flow logged nothing"
     assert "case_search" in sessions, "the flow searched for nothing"
     for value in EVERYWHERE:
@@ -193,6 +211,8 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_sessions_and_stored_r
         assert value not in sessions, value
     for value in SECRET:
         assert value not in stored, value
+    for value in EVERYWHERE:
+        assert value.encode() not in files, value
     assert sandbox.contacts(tenant.altafid_uuid)[0]["identityId"] == RUT
 
 

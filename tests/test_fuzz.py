@@ -27,12 +27,14 @@ from django.utils.http import urlsafe_base64_encode
 from onboarding.accounts.roles import Role
 from onboarding.cases.demo import case_fill, rut_for
 from onboarding.cases.services import case_create
+from onboarding.documents.models import Document
 from onboarding.kyc.models import Review
 from onboarding.notices.models import Notice
 from onboarding.submissions.models import Step
 from onboarding.submissions.worker import step_run
 from tests.cases.conftest import rm, tenant  # noqa: F401 - shared fixtures
-from tests.factories import staff_create
+from tests.documents import samples
+from tests.factories import document_create, staff_create
 from tests.submissions.conftest import ready_case, steps_drive, submit  # noqa: F401
 from tests.test_permissions import PEOPLE, world  # noqa: F401 - the permission tests' people
 
@@ -195,11 +197,13 @@ def places(world, sandbox, settings):  # noqa: F811
     invited = staff_create(
         role=Role.RELATIONSHIP_MANAGER, tenants=[case.tenant], email="invited@example.com"
     )
+    document_create(case=case, kind="address", data=samples.pdf(pages=2))
     return people, case, held, failed, review, notice, invited
 
 
 def _urls(places) -> dict[str, list[str]]:
     people, case, held, failed, review, notice, invited = places
+    document = Document.objects.get(case=case, kind="address").uid
     member = people["officer"]
     uid = urlsafe_base64_encode(force_bytes(invited.pk))
     token = default_token_generator.make_token(invited)
@@ -252,6 +256,10 @@ def _urls(places) -> dict[str, list[str]]:
         "kyc:review": [reverse("kyc:review", args=[review.pk])],
         "kyc:take": [reverse("kyc:take", args=[review.pk])],
         "kyc:decide": [reverse("kyc:decide", args=[review.pk])],
+        "documents:file": [reverse("documents:file", args=[document])],
+        "documents:preview": [
+            reverse("documents:preview", args=[document, page]) for page in (1, 2, 3)
+        ],
         "notices:list": [reverse("notices:list")],
         "notices:open": [reverse("notices:open", args=[notice.pk])],
         "notices:read-all": [reverse("notices:read-all")],

@@ -11,10 +11,11 @@ from onboarding.audit.models import Event
 from onboarding.cases.demo import CLIENT, case_fill
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.services import case_create
+from onboarding.documents.models import Document
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import submission_plan
 from tests.cases.conftest import rm, tenant  # noqa: F401 - shared fixtures
-from tests.factories import TenantFactory, staff_create
+from tests.factories import TenantFactory, document_create, staff_create
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +40,8 @@ MATRIX = {
     "submissions:submit": ("POST", OWNS),
     "submissions:activate": ("POST", OWNS),
     "cases:reassign": ("POST", ADMINS),
+    "documents:file": ("GET", SEES),
+    "documents:preview": ("GET", SEES),
 }
 WRONG_METHOD = {"GET": "post", "POST": "get"}
 
@@ -54,11 +57,15 @@ def world(tenant, rm):  # noqa: F811
         "other_admin": staff_create(role=Role.ADMIN, tenants=[elsewhere]),
     }
     case = case_fill(case_create(tenant=tenant, owner=rm), rm)
+    document_create(case=case)
     return people, case
 
 
 def _url(name, case):
     name = name.partition("#")[0]
+    if name.startswith("documents:"):
+        uid = Document.objects.get(case=case).uid
+        return reverse(name, args=[uid, 1] if name == "documents:preview" else [uid])
     args = [case.pk, "client"] if name == "cases:section" else [case.pk]
     url = reverse(name, args=args)
     return url + "?prefix=addresses-0&addresses-0-country=CHL" if name == "cases:cities" else url
@@ -93,6 +100,8 @@ def test_it_covers_every_url_of_a_case():
             assert isinstance(pattern, URLPattern)
             if "pk" in str(pattern.pattern):
                 names.add(f"{namespace}:{pattern.name}")
+    resolver = get_resolver().namespace_dict["documents"][1]
+    names |= {f"documents:{pattern.name}" for pattern in resolver.url_patterns}  # type: ignore[union-attr]
     assert names == {name.partition("#")[0] for name in MATRIX}
 
 

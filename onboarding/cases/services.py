@@ -30,6 +30,7 @@ from onboarding.cases.lifecycle import (
 from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.sections import HOMES, SPECS, BoundSection, RawData, bind
+from onboarding.cases.signals import draft_discarded
 from onboarding.cases.validators import RUT_BODY, rut_body
 from onboarding.core.crypto import search_hash
 from onboarding.core.inputs import INT_MAX
@@ -749,6 +750,7 @@ def case_discard(*, case: Case, user: User) -> None:
             updated_at=timezone.now(),
             updated_by=user,
         )
+        draft_discarded.send(sender=Case, case=case)
         event_record(kind=EventKind.CASE_DISCARDED, tenant=case.tenant_id, actor=user, case=case)
 
 

@@ -45,7 +45,8 @@ class Document(models.Model):
     # What was uploaded, read from its content (jpeg, png, heif, pdf).
     received_type = models.CharField(max_length=10)
     pages = models.PositiveSmallIntegerField(default=1)
-    # One PNG preview per page, stored encrypted like the file.
+    # One preview image per page (JPEG; PNG in the first version), stored encrypted like the
+    # file; the view reads which from the bytes.
     previews = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -6,23 +6,38 @@ the lock, and stored encrypted (`storage.py`).
 """
 
 import datetime
+import uuid
 
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import User
 from onboarding.accounts.permissions import Can, user_must
+from onboarding.cases.lifecycle import CaseStatus
 from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case
+from onboarding.cases.services import SectionLocked, cases_for_user
 from onboarding.documents.files import file_accept
 from onboarding.documents.models import Consent, ConsentMethod, Document, DocumentKind
-from onboarding.documents.storage import blob_delete, blob_write
+from onboarding.documents.storage import blob_delete, blob_rotate, blob_write
 
 
 def documents_of_case(*, case: Case) -> QuerySet[Document]:
     """The documents on the case now (not removed)."""
     return Document.objects.filter(case=case, removed_at__isnull=True)
+
+
+def document_for_user(*, user: User, uid: uuid.UUID) -> Document | None:
+    """The document `uid` if this user may see its case (the owner RM, the tenant's officers
+    and admins), removed or not: a removed one is still part of the undo and of what the
+    officer compares. None otherwise, without telling whether it exists."""
+    return (
+        Document.objects.filter(uid=uid, case__in=cases_for_user(user=user))
+        .select_related("case")
+        .first()
+    )
 
 
 def document_attach(
@@ -43,6 +58,7 @@ def document_attach(
     try:
         with case_locked(case=case):
             user_must(user=user, can=Can.CHANGE, case=case)
+            _must_keep_data(case)
             document = Document.objects.create(
                 tenant_id=case.tenant_id,
                 case=case,
@@ -68,6 +84,15 @@ def document_attach(
     return document
 
 
+def _must_keep_data(case: Case) -> None:
+    """A file is never kept on a case whose data was erased or discarded meanwhile: nothing
+    would erase it again."""
+    if case.erased_at is not None:
+        raise SectionLocked(_("This client's data was erased; nothing in it can be changed."))
+    if case.status == CaseStatus.DISCARDED:
+        raise SectionLocked(_("This draft was discarded."))
+
+
 def document_remove(*, case: Case, user: User, document: Document) -> None:
     """Takes the document off the case; `document_restore` brings it back."""
     with case_locked(case=case):
@@ -84,13 +109,45 @@ def document_restore(*, case: Case, user: User, document: Document) -> None:
 
 
 def documents_erase(*, case: Case) -> int:
-    """Deletes every file of the case and their rows (erasure, retention, discard)."""
-    documents = list(Document.objects.filter(case=case))
-    for document in documents:
-        for name in [document.stored_name, *document.previews]:
-            blob_delete(name=name)
-    Document.objects.filter(case=case).delete()
+    """Deletes every document of the case, its file and previews (erasure, retention,
+    discard). The rows go in the caller's transaction; the files once it commits, so a
+    rollback leaves no row pointing at a deleted file."""
+    with transaction.atomic():
+        # Locked, so a key rotation under way finishes first and its new names are read.
+        documents = list(
+            Document.objects.select_for_update().filter(case=case).only("stored_name", "previews")
+        )
+        names = [name for row in documents for name in [row.stored_name, *row.previews]]
+        Document.objects.filter(case=case).delete()
+        transaction.on_commit(lambda: _blobs_delete(names))
     return len(documents)
+
+
+def document_blobs_rotate(*, pk: int) -> bool:
+    """Re-encrypts the document's file and previews with the newest key (`rotate_keys`).
+
+    New blobs are written first and the row points at them under its lock; the old ones go
+    once that commits, so a reader finds the file under one name or the other, and a save
+    made meanwhile is not lost. False when the document is gone."""
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            document = Document.objects.select_for_update().filter(pk=pk).first()
+            if document is None:
+                return False
+            old = [document.stored_name, *document.previews]
+            written = [blob_rotate(name=name) for name in old]
+            Document.objects.filter(pk=pk).update(stored_name=written[0], previews=written[1:])
+            transaction.on_commit(lambda: _blobs_delete(old))
+    except BaseException:
+        _blobs_delete(written)
+        raise
+    return True
+
+
+def _blobs_delete(names: list[str]) -> None:
+    for name in names:
+        blob_delete(name=name)
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """A document's bytes at rest: encrypted with the field keys (`core.crypto`), then handed to
 the `documents` storage of `STORAGES` under an opaque name. Whatever the backend, it only
-ever holds ciphertext; `rotate_keys` re-encrypts with the newest key (`blob_rotate`)."""
+ever holds ciphertext; `rotate_keys` re-encrypts with the newest key
+(`services.document_blobs_rotate`)."""
 
 import uuid
 
@@ -28,10 +29,9 @@ def blob_delete(*, name: str) -> None:
     _storage().delete(name)
 
 
-def blob_rotate(*, name: str) -> None:
-    """The same bytes, encrypted with the first (newest) key, under the same name."""
-    storage = _storage()
-    with storage.open(name, "rb") as stored:
+def blob_rotate(*, name: str) -> str:
+    """The same bytes encrypted with the first (newest) key, under a new name, which is
+    returned; the old blob stays until the caller deletes it, so a reader never finds none."""
+    with _storage().open(name, "rb") as stored:
         token = fernet().rotate(stored.read())
-    storage.delete(name)
-    storage.save(name, ContentFile(token))
+    return str(_storage().save(uuid.uuid4().hex, ContentFile(token)))

@@ -1,10 +1,10 @@
 """Erasing a client's data: on request (an admin, with a reason) or after the retention period.
 
 What is erased: the drafts and every revision of them, the plain name, e-mail and identity
-hash, the bodies kept on the steps and the KYC reviews, the notices, and the case-list search
-terms the tenant's sessions keep. What stays: the case's states and dates, its Altafid contact
-UUID, its steps' states and masked attempts, and the audit trail, which never held personal
-data. It cannot be undone.
+hash, the bodies kept on the steps and the KYC reviews, the notices, the documents (rows,
+files and previews), and the case-list search terms the tenant's sessions keep. What stays:
+the case's states and dates, its Altafid contact UUID, its steps' states and masked
+attempts, and the audit trail, which never held personal data. It cannot be undone.
 
 On PostgreSQL an update or a delete leaves the old row version in the table (and its index
 entries) until a vacuum removes it, so erasure ends by vacuuming the tables it touched, after
@@ -27,6 +27,8 @@ from onboarding.cases.lifecycle import CaseStatus, ErasureReason, StepKind, Step
 from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.searches import searches_forget
+from onboarding.documents.models import Document
+from onboarding.documents.services import documents_erase
 from onboarding.kyc.models import Review
 from onboarding.notices.models import Notice
 from onboarding.submissions.models import Step
@@ -34,7 +36,14 @@ from onboarding.submissions.models import Step
 log = logging.getLogger(__name__)
 
 # What erasure updates or deletes rows of: their old row versions hold what it erased.
-ERASED_MODELS: tuple[type[models.Model], ...] = (Case, SectionRevision, Step, Review, Notice)
+ERASED_MODELS: tuple[type[models.Model], ...] = (
+    Case,
+    SectionRevision,
+    Step,
+    Review,
+    Notice,
+    Document,
+)
 
 
 def case_erase(
@@ -53,6 +62,7 @@ def case_erase(
         Step.objects.filter(case=case).update(payload=None)
         Review.objects.filter(case=case).update(body={}, picture={}, notes=None, flags="")
         Notice.objects.filter(case=case).delete()
+        documents_erase(case=case)
         Case.objects.filter(pk=case.pk).update(
             drafts={},
             duplicate_reason=None,

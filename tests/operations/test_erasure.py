@@ -20,11 +20,13 @@ from onboarding.cases.demo import SALES, case_fill
 from onboarding.cases.lifecycle import CaseStatus, ErasureReason, Section
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.services import SectionLocked, case_create, case_section_save
+from onboarding.documents.models import Document
 from onboarding.kyc.models import Review
 from onboarding.operations.erasure import case_erase, cases_erase_expired
 from onboarding.submissions.models import Step
 from onboarding.submissions.services import case_activate
-from tests.factories import TenantFactory, staff_create
+from tests.documents import samples
+from tests.factories import TenantFactory, document_create, staff_create
 from tests.submissions.conftest import steps_drive, submit
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +69,43 @@ def test_it_erases_the_clients_data_and_keeps_the_skeleton(ready_case, rm, sandb
         case_section_save(
             case=case, section=Section.SALES, raw=SALES, version=case.version, user=rm
         )
+
+
+def _files(directory):
+    return [path for path in directory.rglob("*") if path.is_file()]
+
+
+def test_it_erases_the_documents_files_and_previews_with_the_case(
+    ready_case, rm, admin, documents_dir, django_capture_on_commit_callbacks
+):
+    document_create(case=ready_case)
+    document_create(case=ready_case, kind="address", data=samples.pdf(pages=2))
+    elsewhere = case_create(tenant=ready_case.tenant, owner=rm)
+    kept = document_create(case=elsewhere)
+    assert len(_files(documents_dir)) == 7
+
+    with django_capture_on_commit_callbacks(execute=True):
+        case_erase(case=ready_case, user=admin, reason=ErasureReason.CLIENT_REQUEST)
+
+    assert list(Document.objects.all()) == [kept]
+    assert sorted(path.name for path in _files(documents_dir)) == sorted(
+        [kept.stored_name, *kept.previews]
+    )
+
+
+def test_it_erases_the_documents_after_the_retention_period(
+    ready_case, rm, sandbox, settings, documents_dir, django_capture_on_commit_callbacks
+):
+    settings.RETENTION_DAYS = 90
+    document_create(case=ready_case)
+    _activated(ready_case, rm)
+    assert len(_files(documents_dir)) == 2
+
+    with django_capture_on_commit_callbacks(execute=True):
+        cases_erase_expired(now=timezone.now() + datetime.timedelta(days=91))
+
+    assert not Document.objects.exists()
+    assert _files(documents_dir) == []
 
 
 def test_it_lets_only_the_tenants_admins_erase(client, ready_case, rm, admin):
@@ -140,6 +179,7 @@ ERASED_TABLES = (
     "submissions_step",
     "kyc_review",
     "notices_notice",
+    "documents_document",
 )
 
 
@@ -233,7 +273,7 @@ def test_it_vacuums_once_after_the_retention_task_erased(ready_case, rm, sandbox
     assert erased == 1
     assert vacuums == [
         'VACUUM (INDEX_CLEANUP ON) "cases_case", "cases_sectionrevision", "submissions_step", '
-        '"kyc_review", "notices_notice"'
+        '"kyc_review", "notices_notice", "documents_document"'
     ]
 
 

@@ -5,6 +5,8 @@ from django.core.management.base import BaseCommand
 from django.db import models, transaction
 
 from onboarding.core.crypto import EncryptedJSONField
+from onboarding.documents.models import Document
+from onboarding.documents.services import document_blobs_rotate
 
 # How many row IDs are read at a time; each row is then rotated in a transaction of its own.
 IDS_AT_ONCE = 500
@@ -12,7 +14,8 @@ IDS_AT_ONCE = 500
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypts every encrypted value under the first key of FIELD_ENCRYPTION_KEYS. Put "
+        "Re-encrypts every encrypted value, and the documents' files, under the first key of "
+        "FIELD_ENCRYPTION_KEYS. Put "
         "the new key first, keep the old ones after it, run this, then drop the old ones. "
         "The app may keep running: each row is read and written back under its lock."
     )
@@ -29,6 +32,13 @@ class Command(BaseCommand):
                 last = ids[-1]
             label = model._meta.label
             self.stdout.write(f"{label}: {count} rows re-encrypted ({', '.join(fields)})")
+        # The documents' bytes are encrypted with the same keys, outside the database.
+        count = 0
+        last = None
+        while ids := _ids_after(Document, last):
+            count += sum(document_blobs_rotate(pk=pk) for pk in ids)
+            last = ids[-1]
+        self.stdout.write(f"Documents: {count} files and their previews re-encrypted")
 
 
 def _ids_after(model: type[models.Model], last: Any) -> list[Any]:

@@ -1,0 +1,5 @@
+from django.dispatch import Signal
+
+# A draft was discarded (`services.case_discard`), inside its lock: what the packages above
+# keep of the client on the case goes with it. Sent with `case`.
+draft_discarded = Signal()
