@@ -241,7 +241,7 @@ def _preview(image: Image.Image) -> bytes:
         size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
         if image.mode not in ("RGB", "RGBA", "L", "LA"):
             image = image.convert("RGBA" if _transparent(image) else "RGB")
-        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        image = image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
     if _transparent(image):
         # Transparency shows as white, as the page behind a scan or screenshot would be.
         background = Image.new("RGB", image.size, "white")
