@@ -106,8 +106,9 @@ def _image(data: bytes, kind: str) -> Accepted:
     limit = settings.DOCUMENT_MAX_PIXELS
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            Image.MAX_IMAGE_PIXELS = limit
+            # The size is checked against the setting below, before anything is decoded;
+            # Pillow's own check (a warning, an error past twice its limit) stays a backstop.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             # Only the decoder of the type sniffed: a file never reaches another one.
             with Image.open(io.BytesIO(data), formats=[OPENERS[kind]]) as opened:
                 width, height = opened.size
@@ -120,7 +121,7 @@ def _image(data: bytes, kind: str) -> Accepted:
                 image.info = {k: v for k, v in image.info.items() if k in DRAWING_INFO}
     except FileRefused:
         raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except Image.DecompressionBombError:
         raise FileRefused(_too_many_pixels(limit)) from None
     except (OSError, ValueError, SyntaxError, EOFError):
         raise FileRefused(_("The image could not be read: it may be damaged.")) from None
@@ -241,7 +242,7 @@ def _preview(image: Image.Image) -> bytes:
         size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
         if image.mode not in ("RGB", "RGBA", "L", "LA"):
             image = image.convert("RGBA" if _transparent(image) else "RGB")
-        image = image.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+        image = image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
     if _transparent(image):
         # Transparency shows as white, as the page behind a scan or screenshot would be.
         background = Image.new("RGB", image.size, "white")

@@ -100,3 +100,24 @@ def test_documents_erase_deletes_every_file_and_row(
 
     assert not Document.objects.filter(case=case).exists()
     assert _stored(documents_dir) == {}
+
+
+def test_it_loses_nothing_on_the_case_when_a_replacement_is_refused(case, rm, documents_dir):
+    from onboarding.documents.files import FileRefused
+    from onboarding.documents.models import DocumentKind
+    from onboarding.documents.services import document_attach, documents_of_case
+
+    kept = document_create(case=case)
+    before = _stored(documents_dir)
+
+    with pytest.raises(FileRefused):
+        document_attach(
+            case=case,
+            user=rm,
+            kind=DocumentKind.IDENTITY,
+            data=samples.png_bomb(),
+            replacing=kept,
+        )
+
+    assert list(documents_of_case(case=case)) == [kept]
+    assert _stored(documents_dir) == before
