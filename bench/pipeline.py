@@ -148,8 +148,9 @@ def setup(*, latency_ms: int) -> Setup:
 
 def cases_create(setup: Setup, count: int) -> list[Any]:
     """`count` ready cases, each client a person of their own (e-mail and RUT)."""
-    from onboarding.cases.demo import case_fill, rut_for
+    from onboarding.cases.demo import rut_for
     from onboarding.cases.services import case_create
+    from onboarding.documents.demo import case_fill
 
     run = uuid.uuid4().hex[:8]
     return [

@@ -53,9 +53,9 @@ def _seed(staff: int) -> list[tuple[str, int]]:
     from onboarding.accounts.demo import demo_data_seed
     from onboarding.accounts.roles import Role
     from onboarding.accounts.services import staff_ensure
-    from onboarding.cases.demo import case_fill
     from onboarding.cases.models import Case
     from onboarding.cases.services import case_create
+    from onboarding.documents.demo import case_fill
 
     tenant = demo_data_seed(password=PASSWORD)[0].staff_profile.tenants.get()
     people = []

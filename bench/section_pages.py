@@ -50,8 +50,9 @@ def main() -> None:
 
     from onboarding.accounts.demo import demo_data_seed
     from onboarding.altafid.sandbox.server import Sandbox
-    from onboarding.cases.demo import SECTIONS, case_fill
+    from onboarding.cases.demo import SECTIONS
     from onboarding.cases.services import case_create
+    from onboarding.documents.demo import case_fill
 
     call_command("migrate", verbosity=0)
     sandbox = Sandbox(port=0).start()

@@ -95,9 +95,9 @@ def sample_case(*, tenant: Any, rm: Any, port: int) -> tuple[Any, dict[str, Any]
     from django.conf import settings
 
     from onboarding.altafid.sandbox.server import Sandbox
-    from onboarding.cases.demo import case_fill
     from onboarding.cases.payloads import case_payloads
     from onboarding.cases.services import case_create, case_sections
+    from onboarding.documents.demo import case_fill
 
     sandbox = Sandbox(port=port).start()
     assert sandbox.base_url == settings.ALTAFID_BASE_URL

@@ -10,11 +10,12 @@ urlpatterns = [
     path("", include("onboarding.accounts.urls")),
     path("health/", include("onboarding.health.urls")),
     path("healthz", health_views.healthz, name="healthz"),
+    path("cases/", include("onboarding.documents.case_urls")),
     path("cases/", include("onboarding.cases.urls")),
     path("submissions/", include("onboarding.submissions.urls")),
     path("staff/", include("onboarding.staff.urls")),
     path("kyc/", include("onboarding.kyc.urls")),
-    path("notices/", include("onboarding.notices.urls")),
     path("documents/", include("onboarding.documents.urls")),
+    path("notices/", include("onboarding.notices.urls")),
     path("operations/", include("onboarding.operations.urls")),
 ]

@@ -14,7 +14,8 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("accounts", "altafid", "web"),
     ("audit", "lookups"),
     ("cases",),
-    ("submissions", "notices", "staff", "documents"),
+    ("documents",),
+    ("submissions", "notices", "staff"),
     ("kyc", "health"),
     ("operations",),
     # Pages that gather several packages, and the project's wiring.

@@ -3,6 +3,7 @@ the sessions, the database as stored (the plain name and e-mail columns of a cas
 design), the documents' files as stored, or any e-mail; and no invitation or password-reset
 link in the logs."""
 
+import datetime
 import io
 import json
 import logging
@@ -27,6 +28,9 @@ from onboarding.accounts.roles import Role
 from onboarding.cases.demo import ACTIVATION, CLIENT, COMPLIANCE, SALES, rut_for
 from onboarding.cases.lifecycle import Section
 from onboarding.cases.services import case_create, case_section_save
+from onboarding.documents.demo import sample_jpeg
+from onboarding.documents.models import ConsentMethod, DocumentKind
+from onboarding.documents.services import consent_record, document_attach
 from onboarding.documents.storage import blob_read
 from onboarding.kyc.models import Review, ReviewState
 from onboarding.kyc.services import review_return
@@ -37,7 +41,7 @@ from onboarding.web.logging import JsonFormatter, RedactingFilter
 from tests.cases.conftest import rm, tenant  # noqa: F401 - shared fixtures
 from tests.documents import samples
 from tests.factories import document_create, staff_create
-from tests.submissions.conftest import officer_of, steps_drive, submit
+from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -148,6 +152,23 @@ def _canary_case(tenant, rm):  # noqa: F811
     for section, raw in drafts.items():
         case.refresh_from_db()
         case_section_save(case=case, section=section, raw=raw, version=case.version, user=rm)
+    case.refresh_from_db()
+    # The RM's title of a document may name the client: it is stored encrypted too.
+    document_attach(
+        case=case,
+        user=rm,
+        kind=DocumentKind.IDENTITY,
+        data=sample_jpeg(),
+        title=f"Cédula {FIRST} {LAST} {RUT}",
+    )
+    consent_record(
+        case=case,
+        user=rm,
+        notice_version="1.0",
+        given_at=datetime.date(2026, 1, 5),
+        method=ConsentMethod.IN_PERSON,
+    )
+    case.refresh_from_db()
     return case
 
 
@@ -271,6 +292,8 @@ def test_it_keeps_canary_values_out_of_every_e_mail_and_links_out_of_the_logs(
         steps_drive(case, approve=False)
     review = Review.objects.get(case=case, state=ReviewState.WAITING)
     client.force_login(officer)
+    with commit():
+        documents_verify(review, officer)
     with commit():
         decided = client.post(
             reverse("kyc:decide", args=[review.pk]),

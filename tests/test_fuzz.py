@@ -25,8 +25,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from onboarding.accounts.roles import Role
-from onboarding.cases.demo import case_fill, rut_for
+from onboarding.cases.demo import rut_for
 from onboarding.cases.services import case_create
+from onboarding.documents.demo import case_fill
 from onboarding.documents.models import Document
 from onboarding.kyc.models import Review
 from onboarding.notices.models import Notice
@@ -193,6 +194,9 @@ def places(world, sandbox, settings):  # noqa: F811
     submit(held, owner)
     steps_drive(held, approve=False)
     review = Review.objects.get(case=held)
+    from tests.kyc.conftest import attach
+
+    attach(held, owner, "identity")
     notice = Notice.objects.get(recipient=people["officer"], case=held)
     invited = staff_create(
         role=Role.RELATIONSHIP_MANAGER, tenants=[case.tenant], email="invited@example.com"
@@ -201,13 +205,19 @@ def places(world, sandbox, settings):  # noqa: F811
     return people, case, held, failed, review, notice, invited
 
 
+def _document(case):
+    return Document.objects.filter(case=case).earliest("id")
+
+
 def _urls(places) -> dict[str, list[str]]:
     people, case, held, failed, review, notice, invited = places
-    document = Document.objects.get(case=case, kind="address").uid
+    paged = Document.objects.get(case=case, kind="address").uid
     member = people["officer"]
     uid = urlsafe_base64_encode(force_bytes(invited.pk))
     token = default_token_generator.make_token(invited)
     on_case = {"pk": case.pk}
+    document = Document.objects.filter(case=held).first()
+    assert document is not None
     return {
         "home:index": [reverse("home:index")],
         "accounts:login": [reverse("accounts:login")],
@@ -256,10 +266,11 @@ def _urls(places) -> dict[str, list[str]]:
         "kyc:review": [reverse("kyc:review", args=[review.pk])],
         "kyc:take": [reverse("kyc:take", args=[review.pk])],
         "kyc:decide": [reverse("kyc:decide", args=[review.pk])],
-        "documents:file": [reverse("documents:file", args=[document])],
+        "documents:file": [reverse("documents:file", args=[paged])],
         "documents:preview": [
-            reverse("documents:preview", args=[document, page]) for page in (1, 2, 3)
+            reverse("documents:preview", args=[paged, page]) for page in (1, 2, 3)
         ],
+        "kyc:check": [reverse("kyc:check", args=[review.pk, _document(held).uid])],
         "notices:list": [reverse("notices:list")],
         "notices:open": [reverse("notices:open", args=[notice.pk])],
         "notices:read-all": [reverse("notices:read-all")],
@@ -269,6 +280,14 @@ def _urls(places) -> dict[str, list[str]]:
         "operations:failure": [reverse("operations:failure", args=[failed.pk])],
         "operations:act": [reverse("operations:act", args=[failed.pk])],
         "operations:erase": [reverse("operations:erase", args=[case.pk])],
+        "case_documents:page": [reverse("case_documents:page", args=[held.pk])],
+        "case_documents:upload": [reverse("case_documents:upload", args=[held.pk])],
+        "case_documents:consent": [reverse("case_documents:consent", args=[held.pk])],
+        "case_documents:remove": [reverse("case_documents:remove", args=[held.pk, document.uid])],
+        "case_documents:restore": [reverse("case_documents:restore", args=[held.pk, document.uid])],
+        "case_documents:preview_placeholder": [
+            reverse("case_documents:preview_placeholder", args=[held.pk, document.uid, 1])
+        ],
     }
 
 

@@ -8,9 +8,10 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from onboarding.accounts.roles import Role
 from onboarding.audit.models import Event
-from onboarding.cases.demo import CLIENT, case_fill
+from onboarding.cases.demo import CLIENT
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.services import case_create
+from onboarding.documents.demo import case_fill
 from onboarding.documents.models import Document
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import submission_plan
@@ -64,7 +65,7 @@ def world(tenant, rm):  # noqa: F811
 def _url(name, case):
     name = name.partition("#")[0]
     if name.startswith("documents:"):
-        uid = Document.objects.get(case=case).uid
+        uid = Document.objects.filter(case=case).earliest("id").uid
         return reverse(name, args=[uid, 1] if name == "documents:preview" else [uid])
     args = [case.pk, "client"] if name == "cases:section" else [case.pk]
     url = reverse(name, args=args)
@@ -324,6 +325,10 @@ KYC_MATRIX = {
         "POST",
         {"owner": 403, "other_rm": 403, "officer": None, "admin": 403, "other_admin": 404},
     ),
+    "kyc:check": (
+        "POST",
+        {"owner": 403, "other_rm": 403, "officer": None, "admin": 403, "other_admin": 404},
+    ),
 }
 
 
@@ -356,7 +361,20 @@ def test_it_lets_only_compliance_officers_decide_about_kyc(client, world, name, 
     if person != "anonymous":
         client.force_login(people[person])
     data = {"decision": "approve", "digest": review.digest} if name == "kyc:decide" else {}
-    url = reverse(name) if name in ("kyc:queue", "kyc:figures") else reverse(name, args=[review.pk])
+    if name == "kyc:decide":
+        from tests.submissions.conftest import documents_verify
+
+        documents_verify(review, people["officer"])
+    if name == "kyc:check":
+        from tests.kyc.conftest import attach
+
+        document = attach(case, people["owner"], "identity")
+        data = {"verdict": "verified"}
+        url = reverse(name, args=[review.pk, document.uid])
+    elif name in ("kyc:queue", "kyc:figures"):
+        url = reverse(name)
+    else:
+        url = reverse(name, args=[review.pk])
     before = _kyc_snapshot()
 
     response = getattr(client, method.lower())(url, data)

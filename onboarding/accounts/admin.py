@@ -81,4 +81,12 @@ class UserAdmin(DjangoUserAdmin):
 class TenantAdmin(admin.ModelAdmin):
     list_display = ("name", "altafid_uuid", "currency", "time_zone", "created_at")
     search_fields = ("name", "altafid_uuid")
-    fields = ("name", "altafid_uuid", "currency", "time_zone")
+    fields = (
+        "name",
+        "altafid_uuid",
+        "currency",
+        "time_zone",
+        "privacy_notice_version",
+        "wealth_evidence_above",
+        "address_proof_required",
+    )

@@ -105,6 +105,29 @@ class Tenant(models.Model):
         validators=[time_zone_validate],
         help_text=_("IANA time zone the firm's staff read times in (America/Santiago)."),
     )
+    # Which documents a case needs before submission (documents.rules), besides those every
+    # case needs.
+    wealth_evidence_above = models.PositiveBigIntegerField(
+        _("source-of-wealth evidence above"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Total net worth, in the tenant's currency, above which evidence of the source of "
+            "wealth or funds is required (always for a politically exposed client). Empty: "
+            "only for politically exposed clients."
+        ),
+    )
+    address_proof_required = models.BooleanField(
+        _("proof of address required"),
+        default=False,
+        help_text=_("Every onboarding needs a proof of the client's address before submission."),
+    )
+    privacy_notice_version = models.CharField(
+        _("privacy notice version"),
+        max_length=40,
+        default="1.0",
+        help_text=_("The version of the privacy notice clients consent to now."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

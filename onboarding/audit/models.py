@@ -38,6 +38,7 @@ class EventKind(models.TextChoices):
     REVIEW_APPROVED = "review_approved", _("KYC approved")
     REVIEW_RETURNED = "review_returned", _("KYC returned to the relationship manager")
     REVIEW_VOIDED = "review_voided", _("KYC review voided by a change")
+    REVIEW_DOCUMENT_CHECKED = "review_document_checked", _("KYC document checked")
     FAILURE_RETRIED = "failure_retried", _("Failed step retried by an administrator")
     FAILURE_RESOLVED = "failure_resolved", _("Failure marked resolved")
     FAILURE_DECIDED = "failure_decided", _("Unanswered create settled by an administrator")

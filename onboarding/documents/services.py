@@ -21,6 +21,7 @@ from onboarding.cases.models import Case
 from onboarding.cases.services import SectionLocked, cases_for_user
 from onboarding.documents.files import file_accept
 from onboarding.documents.models import Consent, ConsentMethod, Document, DocumentKind
+from onboarding.documents.signals import documents_changed
 from onboarding.documents.storage import blob_delete, blob_rotate, blob_write
 
 
@@ -77,6 +78,7 @@ def document_attach(
                 Document.objects.filter(pk=replacing.pk, case=case, removed_at__isnull=True).update(
                     removed_at=timezone.now(), replaced_by=document
                 )
+            documents_changed.send(sender=Document, case=case, actor=user)
     except BaseException:
         for name in names:
             blob_delete(name=name)
@@ -100,12 +102,14 @@ def document_remove(*, case: Case, user: User, document: Document) -> None:
         Document.objects.filter(pk=document.pk, case=case, removed_at__isnull=True).update(
             removed_at=timezone.now()
         )
+        documents_changed.send(sender=Document, case=case, actor=user)
 
 
 def document_restore(*, case: Case, user: User, document: Document) -> None:
     with case_locked(case=case):
         user_must(user=user, can=Can.CHANGE, case=case)
         Document.objects.filter(pk=document.pk, case=case).update(removed_at=None, replaced_by=None)
+        documents_changed.send(sender=Document, case=case, actor=user)
 
 
 def documents_erase(*, case: Case) -> int:

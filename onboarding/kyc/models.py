@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from onboarding.accounts.models import Tenant
 from onboarding.cases.models import Case
 from onboarding.core.crypto import EncryptedJSONField
+from onboarding.documents.models import Document
 from onboarding.submissions.models import Step
 
 
@@ -58,6 +59,10 @@ class Review(models.Model):
     reasons = models.JSONField(default=list, blank=True)
     # {"comment": "...", "fields": {"<wire key>": "..."}}: free text, so encrypted.
     notes = EncryptedJSONField(null=True, blank=True)
+    # The documents on the case as this review saw them, when it opened and again when it was
+    # decided: [{"uid", "kind", "sha256"}], opaque IDs only. An approval is of these documents
+    # too: a later change to them voids it, and the next review lists what changed.
+    documents = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ("opened_at", "id")
@@ -80,3 +85,33 @@ class Review(models.Model):
     @property
     def flag_codes(self) -> list[str]:
         return [code for code in self.flags.split(",") if code]
+
+
+class Verdict(models.TextChoices):
+    VERIFIED = "verified", _("Verified")
+    ILLEGIBLE = "illegible", _("Illegible")
+    MISMATCH = "mismatch", _("Does not match the data")
+    EXPIRED = "expired", _("Expired")
+
+
+class DocumentCheck(models.Model):
+    """The officer's finding on one document of the case, in one review: approval waits until
+    every document the review needs is verified."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="checks")
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
+    verdict = models.CharField(_("finding"), max_length=20, choices=Verdict.choices)
+    # Free text about a client's document: encrypted.
+    note = EncryptedJSONField(_("note"), default="", blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "document"], name="kyc_check_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"check of document {self.document_id} in review {self.review_id}: {self.verdict}"

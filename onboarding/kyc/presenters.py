@@ -13,7 +13,9 @@ from onboarding.cases.mapping import PLUMBING, TABLES
 from onboarding.cases.models import Case
 from onboarding.cases.presenters import BodyReader, wire_label
 from onboarding.cases.sections import SPECS, RowGroup, querydict
+from onboarding.documents.models import Document, DocumentKind
 from onboarding.kyc.flags import Flag
+from onboarding.kyc.models import DocumentCheck
 from onboarding.submissions.masking import SHOWN
 from onboarding.submissions.plans import contact_fields
 
@@ -203,3 +205,119 @@ def _rows_shown(case: Case, section: Section, rows: RowGroup) -> bool:
     widget = SPECS[section].form.base_fields[name].widget
     chosen = widget.value_from_datadict(querydict(case.draft(section) or {}), {}, name)
     return str(chosen or "") == value
+
+
+# The KYC data each kind of document proves, by the top-level name of a body's key.
+PROVES: dict[str, tuple[str, ...]] = {
+    DocumentKind.IDENTITY: (
+        "firstName",
+        "middleName",
+        "paternalLastName",
+        "maternalLastName",
+        "dateOfBirth",
+        "identityType",
+        "identityId",
+        "identityCountry",
+        "identityDocuments",
+        "countryOfCitizenship",
+    ),
+    DocumentKind.ADDRESS: ("addresses",),
+    DocumentKind.WEALTH: (
+        "annualIncome",
+        "liquidNetWorth",
+        "totalNetWorth",
+        "employmentStatus",
+        "employerName",
+        "jobPosition",
+    ),
+}
+
+
+def _top(key: str) -> str:
+    return key.partition(":")[0].partition(".")[0].partition("[")[0]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A document as the review page shows it, with the officer's finding if any."""
+
+    document: Document
+    check: DocumentCheck | None
+    pages: list[int]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One kind of document beside the rows of KYC data it proves."""
+
+    kind: str
+    label: str
+    rows: list[Row]
+    documents: list[Shown]
+
+
+def evidence(
+    rows: list[Row], documents: Iterable[Document], checks: dict[int, DocumentCheck]
+) -> list[Evidence]:
+    """The documents by kind, each kind beside the data it proves; a kind that proves data
+    shows even without a document, so that the officer sees what nothing proves."""
+    by_kind: dict[str, list[Shown]] = {}
+    for document in documents:
+        by_kind.setdefault(document.kind, []).append(
+            Shown(document, checks.get(document.pk), list(range(1, document.pages + 1)))
+        )
+    found = []
+    for kind, label in DocumentKind.choices:
+        proved = PROVES.get(kind, ())
+        if kind not in by_kind and not proved:
+            continue
+        found.append(
+            Evidence(
+                kind,
+                str(label),
+                [row for row in rows if _top(row.key) in proved],
+                by_kind.get(kind, []),
+            )
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class DocumentChange:
+    change: str  # "added", "replaced", "removed"
+    label: str
+    kind: str
+
+
+def documents_differences(
+    before: list[dict[str, str]] | None, after: list[dict[str, str]]
+) -> list[DocumentChange]:
+    """What changed in the case's documents from one review's record to another (or to the
+    documents now): added, replaced (by a new file) and removed."""
+    if before is None:
+        return []
+    old = {item["uid"]: item for item in before}
+    new = {item["uid"]: item for item in after}
+    gone = [uid for uid in old if uid not in new]
+    replacements = {
+        str(uid): str(by)
+        for uid, by in Document.objects.filter(uid__in=gone, replaced_by__isnull=False).values_list(
+            "uid", "replaced_by__uid"
+        )
+    }
+    labels = dict(DocumentKind.choices)
+    found: list[DocumentChange] = []
+    replacing = set()
+    for uid in gone:
+        by = replacements.get(uid)
+        kind = old[uid]["kind"]
+        if by is not None and by in new:
+            replacing.add(by)
+            found.append(DocumentChange("replaced", _("Replaced"), str(labels.get(kind, kind))))
+        else:
+            found.append(DocumentChange("removed", _("Removed"), str(labels.get(kind, kind))))
+    for uid, item in new.items():
+        if uid not in old and uid not in replacing:
+            kind = item["kind"]
+            found.append(DocumentChange("added", _("Added"), str(labels.get(kind, kind))))
+    return sorted(found, key=lambda change: (change.kind, change.change))

@@ -4,7 +4,9 @@ from django.dispatch import receiver
 
 from onboarding.accounts.models import User
 from onboarding.cases.models import Case
-from onboarding.kyc.services import review_open, reviews_close
+from onboarding.documents.models import Document
+from onboarding.documents.signals import documents_changed
+from onboarding.kyc.services import review_open, reviews_close, reviews_documents_changed
 from onboarding.submissions.models import Step
 from onboarding.submissions.signals import step_held, submission_cancelled
 
@@ -17,3 +19,10 @@ def _review_open(sender: type[Step], *, step: Step, actor: User | None, **kwargs
 @receiver(submission_cancelled, sender=Step, dispatch_uid="kyc-reviews-close")
 def _reviews_close(sender: type[Step], *, case: Case, actor: User, **kwargs: Any) -> None:
     reviews_close(case=case, actor=actor)
+
+
+@receiver(documents_changed, sender=Document, dispatch_uid="kyc-documents-changed")
+def _documents_changed(
+    sender: type[Document], *, case: Case, actor: User | None, **kwargs: Any
+) -> None:
+    reviews_documents_changed(case=case, actor=actor)

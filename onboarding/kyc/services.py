@@ -7,7 +7,7 @@ with the body's digest and queues it in the same transaction, or returns it to t
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -36,14 +36,23 @@ from onboarding.cases.lifecycle import (
 from onboarding.cases.locks import case_lock
 from onboarding.cases.models import Case, DuplicateDecision, SectionRevision
 from onboarding.cases.services import case_sections
+from onboarding.documents.models import Document, DocumentKind
+from onboarding.documents.services import documents_of_case
 from onboarding.kyc.flags import Flag, flags_of
-from onboarding.kyc.models import ReturnReason, Review, ReviewState
+from onboarding.kyc.models import DocumentCheck, ReturnReason, Review, ReviewState, Verdict
 from onboarding.kyc.presenters import Note, notes_placed
 from onboarding.notices.models import NoticeKind
 from onboarding.notices.services import notices_review_decided, notices_review_waiting
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import contact_fields
-from onboarding.submissions.queueing import case_linked, payload_digest, queue_now
+from onboarding.submissions.queueing import (
+    QUEUE_FIELDS,
+    case_linked,
+    hold_announce,
+    hold_mark,
+    payload_digest,
+    queue_now,
+)
 from onboarding.submissions.status import case_status_refresh
 
 # What a row of the queue shows: no encrypted body, draft or payload is read, let alone decrypted.
@@ -77,6 +86,10 @@ class ReviewNotOpen(Exception):
         self.message = message
 
 
+class DocumentsNotVerified(ReviewNotOpen):
+    """Approval waits until every document the review needs is verified."""
+
+
 @dataclass(frozen=True)
 class Returned:
     """Why a review went back to the RM, as the sections show it."""
@@ -89,6 +102,8 @@ class Returned:
     notes: list[Note]
     # Where the RM starts: the first section with a note, else the returned call's own.
     first_section: Section
+    # The kinds of document the officer asked for ("Missing document"), as labels.
+    missing: list[str] = field(default_factory=list)
 
 
 def kyc_authors(*, case: Case) -> set[int]:
@@ -260,6 +275,7 @@ def review_open(*, step: Step, actor: User | None) -> Review:
         digest=digest,
         picture=picture,
         flags="," + ",".join(flags) + "," if flags else "",
+        documents=documents_seen(case=case),
     )
     event_record(
         kind=EventKind.REVIEW_REQUESTED,
@@ -351,6 +367,7 @@ def review_approve(*, review: Review, user: User, digest: str) -> None:
         review = _review_locked(review)
         _decide_check(review, user, digest)
         four_eyes_check(user=user, case=review.case)
+        _documents_verified(review)
         now = timezone.now()
         step = review.step
         step.approved_digest = review.digest
@@ -363,6 +380,7 @@ def review_approve(*, review: Review, user: User, digest: str) -> None:
             decided_by=user,
             decided_at=now,
             assignee=review.assignee_id or user.pk,
+            documents=documents_seen(case=review.case),
         )
         event_record(
             kind=EventKind.REVIEW_APPROVED,
@@ -390,10 +408,19 @@ def review_return(
     reasons: list[str],
     comment: str,
     field_notes: dict[str, str],
+    missing: list[str] | None = None,
 ) -> None:
-    """Sends the case back to its RM with the reasons; their Submit opens a new review."""
+    """Sends the case back to its RM with the reasons; their Submit opens a new review.
+
+    `missing` names the kinds of document the RM is to attach: it goes with the reason
+    "Missing document", which needs at least one."""
+    missing = [kind for kind in DocumentKind.values if kind in (missing or [])]
+    if missing and ReturnReason.MISSING_DOCUMENT not in reasons:
+        reasons = [*reasons, ReturnReason.MISSING_DOCUMENT]
     if not reasons or any(reason not in ReturnReason.values for reason in reasons):
         raise ReviewNotOpen(_("Choose at least one reason."))
+    if ReturnReason.MISSING_DOCUMENT in reasons and not missing:
+        raise ReviewNotOpen(_("Choose which documents are missing."))
     with transaction.atomic():
         review = _review_locked(review)
         _decide_check(review, user, digest)
@@ -401,6 +428,7 @@ def review_return(
         notes = {
             "comment": comment.strip(),
             "fields": {key: text.strip() for key, text in field_notes.items() if text.strip()},
+            "documents": missing,
         }
         Review.objects.filter(pk=review.pk).update(
             state=ReviewState.RETURNED,
@@ -409,6 +437,7 @@ def review_return(
             reasons=reasons,
             notes=notes,
             assignee=review.assignee_id or user.pk,
+            documents=documents_seen(case=review.case),
         )
         Step.objects.filter(pk=review.step_id).update(state=StepState.RETURNED, updated_at=now)
         event_record(
@@ -416,7 +445,12 @@ def review_return(
             tenant=review.tenant_id,
             actor=user,
             case=review.case,
-            data={"review": review.pk, "reasons": reasons, "fields": sorted(notes["fields"])},
+            data={
+                "review": review.pk,
+                "reasons": reasons,
+                "fields": sorted(notes["fields"]),
+                "documents": missing,
+            },
         )
         notices_review_decided(
             case=review.case,
@@ -451,6 +485,7 @@ def review_returned(*, case: Case) -> Returned | None:
         fields=fields,
         notes=placed,
         first_section=min(noted, key=SECTIONS.index) if noted else own,
+        missing=[str(DocumentKind(kind).label) for kind in notes.get("documents", [])],
     )
 
 
@@ -462,3 +497,123 @@ def returned_counts(*, case_ids: list[int]) -> dict[int, int]:
     return {
         review.case_id: max(1, len((review.notes or {}).get("fields", {}))) for review in reviews
     }
+
+
+def documents_seen(*, case: Case) -> list[dict[str, str]]:
+    """The documents on the case now, as a review records them: opaque IDs, kinds and the
+    SHA-256 of their bytes, in a fixed order so that two records compare equal."""
+    return [
+        {"uid": str(uid), "kind": kind, "sha256": sha256}
+        for uid, kind, sha256 in documents_of_case(case=case)
+        .order_by("kind", "uid")
+        .values_list("uid", "kind", "sha256")
+    ]
+
+
+def documents_required(*, case: Case) -> list[Document]:
+    """The documents an officer verifies before approving: every one attached to the case.
+
+    The rule set of which kinds a case needs (`documents.rules`) decides whether the RM may
+    submit; once submitted, every document on the case is evidence and is checked."""
+    return list(documents_of_case(case=case).order_by("kind", "uploaded_at", "id"))
+
+
+def review_checks(*, review: Review) -> dict[int, DocumentCheck]:
+    """The officer's findings in this review, by document."""
+    return {
+        check.document_id: check
+        for check in DocumentCheck.objects.filter(review=review).select_related("checked_by")
+    }
+
+
+def documents_unverified(
+    documents: list[Document], checks: dict[int, DocumentCheck]
+) -> list[Document]:
+    """Those of `documents` without a "verified" finding in `checks` (`review_checks`)."""
+    return [
+        document
+        for document in documents
+        if document.pk not in checks or checks[document.pk].verdict != Verdict.VERIFIED
+    ]
+
+
+def _documents_verified(review: Review) -> None:
+    unverified = documents_unverified(
+        documents_required(case=review.case), review_checks(review=review)
+    )
+    if unverified:
+        kinds = sorted({str(document.get_kind_display()) for document in unverified})
+        raise DocumentsNotVerified(
+            _("Verify every document before approving. Not verified yet: %(kinds)s.")
+            % {"kinds": ", ".join(kinds)}
+        )
+
+
+def document_check(
+    *, review: Review, document: Document, user: User, verdict: str, note: str
+) -> DocumentCheck:
+    """Records the officer's finding on a document of the review's case (again: replaces it)."""
+    if verdict not in Verdict.values:
+        raise ReviewNotOpen(_("Choose a finding for the document."))
+    with transaction.atomic():
+        review = _review_locked(review)
+        user_must(user=user, can=Can.DECIDE, case=review.case)
+        _still_waiting(review)
+        if review.assignee_id not in (None, user.pk):
+            raise ReviewNotOpen(_("Another officer has taken this review."))
+        if not documents_of_case(case=review.case).filter(pk=document.pk).exists():
+            raise ReviewNotOpen(_("This document was replaced or removed meanwhile."))
+        check, _created = DocumentCheck.objects.update_or_create(
+            review=review,
+            document=document,
+            defaults={
+                "verdict": verdict,
+                "note": note.strip(),
+                "checked_by": user,
+                "checked_at": timezone.now(),
+            },
+        )
+        event_record(
+            kind=EventKind.REVIEW_DOCUMENT_CHECKED,
+            tenant=review.tenant_id,
+            actor=user,
+            case=review.case,
+            data={"review": review.pk, "document": str(document.uid), "verdict": verdict},
+        )
+        return check
+
+
+# A step a worker is not sending and has not sent: its approval can still be taken back.
+UNSENT = (StepState.WAITING, StepState.QUEUED, StepState.FAILED, StepState.NEEDS_ATTENTION)
+
+
+def reviews_documents_changed(*, case: Case, actor: User | None) -> None:
+    """A document was attached, replaced or removed: an approval of other documents no longer
+    holds, as when the data changes. The step it sealed is held for a new review at once when
+    it waits in the queue; a failed one is held when it is retried. Called under the case's
+    lock (`documents.services`)."""
+    seen = documents_seen(case=case)
+    steps = {
+        step.pk: step
+        for step in Step.objects.select_for_update().filter(case=case, state__in=UNSENT)
+    }
+    approved = Review.objects.select_for_update().filter(
+        case=case, state=ReviewState.APPROVED, step_id__in=list(steps)
+    )
+    for review in approved:
+        step = steps[review.step_id]
+        if review.documents == seen or step.approved_digest != review.digest:
+            continue
+        _void(review, actor, reason="documents")
+        step.approved_digest = ""
+        step.approved_by = None
+        step.approved_at = None
+        step.case = case
+        fields = ["approved_digest", "approved_by", "approved_at", "updated_at"]
+        if step.state == StepState.QUEUED:
+            hold_mark(step)
+            fields += QUEUE_FIELDS
+        step.save(update_fields=fields)
+        if step.state == StepState.IN_REVIEW:
+            hold_announce(step, actor=actor)
+        case_status_refresh(case_id=case.pk)

@@ -9,4 +9,9 @@ urlpatterns = [
     path("reviews/<int:pk>/", views.review_detail, name="review"),
     path("reviews/<int:pk>/take/", views.review_take, name="take"),
     path("reviews/<int:pk>/decide/", views.review_decide, name="decide"),
+    path(
+        "reviews/<int:pk>/documents/<uuid:uid>/check/",
+        views.review_document_check,
+        name="check",
+    ),
 ]

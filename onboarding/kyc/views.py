@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from django.contrib import messages
@@ -5,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -18,16 +20,32 @@ from onboarding.cases.models import Case
 from onboarding.cases.presenters import BodyReader
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.core.inputs import search_clean, text_clean
+from onboarding.documents.models import Document, DocumentKind
+from onboarding.documents.services import consent_of_case
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
 from onboarding.kyc.forms import AGES, ASSIGNED, ReviewQueueQuery
-from onboarding.kyc.models import ReturnReason, Review, ReviewState
-from onboarding.kyc.presenters import body_json, differences, overwrites, review_rows
+from onboarding.kyc.models import ReturnReason, Review, ReviewState, Verdict
+from onboarding.kyc.presenters import (
+    Shown,
+    body_json,
+    differences,
+    documents_differences,
+    evidence,
+    overwrites,
+    review_rows,
+)
 from onboarding.kyc.services import (
+    DocumentsNotVerified,
     ReviewNotOpen,
+    document_check,
+    documents_required,
+    documents_seen,
+    documents_unverified,
     kyc_authors,
     review_approve,
     review_assign,
+    review_checks,
     review_flags,
     review_previous,
     review_release,
@@ -148,6 +166,16 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
     waiting = review.state == ReviewState.WAITING and review.step.state == StepState.IN_REVIEW
     reader = BodyReader(case.tenant)
     linked = case_linked(case) and review.step.round == FIRST_ROUND
+    rows = review_rows(review.picture, flags, reader=reader)
+    checks = review_checks(review=review)
+    if waiting:
+        documents = documents_required(case=case)
+        seen = documents_seen(case=case)
+    else:
+        # A decided review shows the documents it was decided on, as far as they are kept.
+        seen = review.documents
+        documents = list(Document.objects.filter(uid__in=[item["uid"] for item in seen], case=case))
+    unverified = documents_unverified(documents, checks)
     return {
         "review": review,
         "case": case,
@@ -156,7 +184,17 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         "compliance": review.step.kind == StepKind.COMPLIANCE,
         "linked": linked,
         **(_overwrites(case, review, reader) if linked and waiting else {}),
-        "rows": review_rows(review.picture, flags, reader=reader),
+        "rows": rows,
+        "evidence": evidence(rows, documents, checks),
+        "consent": consent_of_case(case=case),
+        # Images of a client's documents are KYC data: an administrator, who sees reviews
+        # with the values masked, sees which documents there are and their findings only.
+        "previews": may[Can.SEE_KYC_VALUES],
+        "unverified": unverified,
+        "evidence_count": len(documents),
+        "verdicts": Verdict.choices,
+        "document_kinds": DocumentKind.choices,
+        "documents_changed": documents_differences(previous.documents if previous else None, seen),
         "sales_rows": review_rows(sales.payload or {}, {}, reader=reader) if sales else [],
         # A review of the sales update itself shows its body once, in the first column.
         "sales_column": review.step.kind != StepKind.SALES,
@@ -240,10 +278,59 @@ def review_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 for name in request.POST
                 if name.startswith("note:")
             },
+            missing=request.POST.getlist("missing"),
         )
     except ReviewNotOpen as refused:
         context = _review_context(request, review, refused=refused.message, posted=request.POST)
-        return render(request, "kyc/review.html", context, status=422)
+        # Not verified yet is a conflict with the review's state, not a malformed request.
+        status = 409 if isinstance(refused, DocumentsNotVerified) else 422
+        return render(request, "kyc/review.html", context, status=status)
     returned = _("Returned to %(rm)s with your reasons.") % {"rm": review.case.owner}
     messages.success(request, returned)
     return redirect("kyc:queue")
+
+
+@login_required
+@require_POST
+def review_document_check(request: HtmxHttpRequest, pk: int, uid: uuid.UUID) -> HttpResponse:
+    """The officer's finding on one document: htmx swaps the document's finding in place."""
+    review = _review(request, pk)
+    document = get_object_or_404(Document, uid=uid, case_id=review.case_id)
+    user = _user(request)
+    refused = ""
+    try:
+        document_check(
+            review=review,
+            document=document,
+            user=user,
+            verdict=request.POST.get("verdict", ""),
+            note=text_clean(request.POST.get("note", "")),
+        )
+    except ReviewNotOpen as refusal:
+        refused = refusal.message
+    if request.htmx:
+        review.refresh_from_db()
+        checks = review_checks(review=review)
+        waiting = review.state == ReviewState.WAITING and review.step.state == StepState.IN_REVIEW
+        context = {
+            "review": review,
+            "item": Shown(
+                document,
+                checks.get(document.pk),
+                [*range(1, document.pages + 1)],
+            ),
+            "waiting": waiting,
+            "may": user_permissions(user=user, case=review.case),
+            "verdicts": Verdict.choices,
+            "check_refused": refused,
+            # The count of documents still to verify, swapped in out of band.
+            "oob": True,
+            "unverified": documents_unverified(documents_required(case=review.case), checks),
+            "evidence_count": True,
+        }
+        return render(request, "kyc/review.html#check", context, status=409 if refused else 200)
+    if refused:
+        messages.error(request, refused)
+    else:
+        messages.success(request, _("Your finding on the document is recorded."))
+    return redirect(f"{reverse('kyc:review', args=[review.pk])}#document-{document.uid}")

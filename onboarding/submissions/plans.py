@@ -32,6 +32,7 @@ from onboarding.cases.models import Case, Section
 from onboarding.cases.payloads import Call, case_payloads
 from onboarding.cases.sections import BoundSection
 from onboarding.cases.services import case_sections
+from onboarding.documents.rules import documents_missing
 from onboarding.submissions.models import Step
 from onboarding.submissions.queueing import payload_digest
 
@@ -72,6 +73,17 @@ def to_body(fields: dict[str, Any]) -> dict[str, Any]:
         else:
             body[key] = value
     return body
+
+
+class Problem(str):
+    """What stands in the way of submitting, with where it is put right (`href`), if anywhere."""
+
+    href: str
+
+    def __new__(cls, message: str, href: str = "") -> "Problem":
+        problem = super().__new__(cls, message)
+        problem.href = href
+        return problem
 
 
 @dataclass(frozen=True)
@@ -222,6 +234,10 @@ def _problems(case: Case, steps: list[Step], sections: dict[Section, BoundSectio
     # Judged now, on the sections as they are (a rule added since a save counts too).
     if not all(bound.form.is_bound and not bound.blocking for bound in sections.values()):
         problems.append(_("Some sections still block submission."))
+    problems += [
+        Problem(missing.message, missing.href(case.pk))
+        for missing in documents_missing(case=case, sections=sections)
+    ]
     return problems
 
 

@@ -54,7 +54,11 @@ def test_it_accepts_only_a_real_currency_and_time_zone(currency, time_zone, wron
 def test_it_lets_a_deployment_administrator_set_them_in_django_admin(admin_client):
     tenant = TenantFactory()
     url = reverse("admin:accounts_tenant_change", args=[tenant.pk])
-    data = {"name": tenant.name, "altafid_uuid": tenant.altafid_uuid}
+    data = {
+        "name": tenant.name,
+        "altafid_uuid": tenant.altafid_uuid,
+        "privacy_notice_version": "1.0",
+    }
 
     refused = admin_client.post(url, {**data, "currency": "XYZ", "time_zone": "Mars/Olympus"})
     saved = admin_client.post(url, {**data, "currency": "usd", "time_zone": "Europe/Madrid"})

@@ -132,3 +132,15 @@ def axe_check(page: object, name: str) -> None:
     """Fails listing every serious or critical axe-core violation on the page as it is now."""
     found = axe_violations(page)
     assert not found, f"axe-core on {name}:\n" + "\n".join(found)
+
+
+def verify_documents(officer_page, case, email="carla@example.com"):
+    """The officer verifies every document of the waiting review (recorded through the
+    service; the page's finding form has its own test), then the page shows it."""
+    from onboarding.accounts.models import User
+    from onboarding.kyc.models import Review, ReviewState
+    from tests.submissions.conftest import documents_verify
+
+    review = Review.objects.get(case=case, state=ReviewState.WAITING)
+    documents_verify(review, User.objects.get(email=email))
+    officer_page.reload()

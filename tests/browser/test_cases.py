@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from onboarding.accounts.roles import Role
 from onboarding.cases.models import Case, Section
+from onboarding.documents.demo import sample_jpeg
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, TenantFactory, staff_create
 
@@ -137,6 +138,15 @@ def test_it_takes_an_rm_through_every_section_to_a_review_with_nothing_blocking(
     assert "juan.garcia@example.com" in page.locator(".facts-card").inner_text()
     screenshot(page, "case-4-activation")
     page.get_by_role("button", name="Save and review").click()
+    page.get_by_role("link", name="Attach the client's identity document").click()
+    page.locator("#file-identity").set_input_files(
+        {"name": "cedula.jpg", "mimeType": "image/jpeg", "buffer": sample_jpeg()}
+    )
+    page.locator("#kind-identity").get_by_role("button", name="Attach").click()
+    page.locator("#kind-identity .document").wait_for()
+    page.get_by_role("button", name="Record the consent").click()
+    page.locator(".consent-facts").wait_for()
+    page.locator(".page-head").get_by_role("link", name="Review").click()
     page.get_by_text("Nothing blocks submission.").wait_for()
 
     page.get_by_role("button", name="Log out").click()
@@ -253,8 +263,9 @@ def test_it_works_without_javascript(live_server, page, rm):
 def test_it_tells_early_of_an_altafid_contact_and_links_unmet_rules_at_review(
     live_server, page, rm, sandbox, language
 ):
-    from onboarding.cases.demo import COMPLIANCE, case_fill
+    from onboarding.cases.demo import COMPLIANCE
     from onboarding.cases.services import case_create, case_section_save
+    from onboarding.documents.demo import case_fill
 
     case = case_fill(case_create(tenant=rm.staff_profile.tenants.get(), owner=rm), rm)
     case = case_section_save(

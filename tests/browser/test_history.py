@@ -4,8 +4,8 @@ browser's storage."""
 import pytest
 from django.urls import reverse
 
-from onboarding.cases.demo import case_fill
 from onboarding.cases.services import case_create
+from onboarding.documents.demo import case_fill
 from tests.browser.conftest import log_in
 from tests.factories import TenantFactory, staff_create
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from onboarding.accounts.roles import Role
 from onboarding.cases.models import Case
+from onboarding.documents.demo import sample_jpeg
 from tests.browser.conftest import screenshot
 from tests.factories import PASSWORD, TenantFactory, staff_create
 
@@ -173,6 +174,18 @@ def test_it_takes_an_rm_through_a_whole_onboarding_with_the_keyboard_alone(
     _heading(page, "Activation")
     assert page.locator("input[name=login_email][value=same]").is_checked()
     keys.press_button("button[name=action][value=next]")
+    # Submit waits for the identity document and the consent: review links to them.
+    keys.press_button("main a[href$='#kind-identity']")
+    _heading(page, "Documents: Juan García López")
+    # Choosing the file is the operating system's dialog, not the page's.
+    page.locator("#file-identity").set_input_files(
+        {"name": "cedula.jpg", "mimeType": "image/jpeg", "buffer": sample_jpeg()}
+    )
+    keys.press_button("#kind-identity .document-upload button")
+    page.locator("#kind-identity .document").wait_for()
+    keys.press_button(".consent-form button")
+    page.locator(".consent-facts").wait_for()
+    keys.press_button(".page-head a.button")
     page.get_by_text("Nothing blocks submission.").wait_for()
     screenshot(page, "keyboard-review")
 

@@ -3,8 +3,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onboarding.accounts.roles import Role
-from onboarding.cases.demo import case_fill
 from onboarding.cases.services import case_create
+from onboarding.documents.demo import case_fill
 from onboarding.health.probes import altafid_probe_all
 from onboarding.health.tasks import record_worker_heartbeat
 from onboarding.submissions.models import Step

@@ -13,9 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from onboarding.accounts.roles import Role
-from onboarding.cases.demo import CLIENT, COMPLIANCE, SALES, case_fill, rut_for
+from onboarding.cases.demo import CLIENT, COMPLIANCE, SALES, rut_for
 from onboarding.cases.lifecycle import Section
 from onboarding.cases.services import case_create, case_section_save
+from onboarding.documents.demo import case_fill
 from onboarding.kyc.models import Review
 from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.worker import step_run

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 
 from onboarding.accounts.roles import Role
-from onboarding.cases.demo import case_fill
 from onboarding.cases.services import case_create
+from onboarding.documents.demo import case_fill
 from onboarding.kyc.models import Review, ReviewState
-from tests.browser.conftest import axe_violations, log_in, screenshot
+from tests.browser.conftest import axe_violations, log_in, screenshot, verify_documents
 from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import steps_drive, submit
 
@@ -108,6 +108,7 @@ def test_it_fixes_a_return_in_two_sections_and_sends_both_back_with_one_button(
     screenshot(page, "return-home-waiting")
 
     # Approved, both fixes reach Altafid.
+    verify_documents(officer_page, case)
     officer_page.get_by_role("button", name="Approve and send").click()
     officer_page.get_by_text("Approved: the compliance update is on its way").wait_for()
     steps_drive(case, approve=False)

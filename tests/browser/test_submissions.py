@@ -2,9 +2,10 @@ import pytest
 from django.urls import reverse
 
 from onboarding.accounts.roles import Role
-from onboarding.cases.demo import SALES, case_fill
+from onboarding.cases.demo import SALES
 from onboarding.cases.models import Section
 from onboarding.cases.services import case_create, case_section_save
+from onboarding.documents.demo import case_fill
 from onboarding.submissions.models import Step
 from onboarding.submissions.services import case_activate
 from tests.browser.conftest import screenshot

@@ -5,9 +5,10 @@ import pytest
 from django.urls import reverse
 
 from onboarding.accounts.roles import Role
-from onboarding.cases.demo import SALES, case_fill
+from onboarding.cases.demo import SALES
 from onboarding.cases.models import Case, Section
 from onboarding.cases.services import case_create, case_section_save
+from onboarding.documents.demo import case_fill
 from tests.browser.conftest import log_in, screenshot
 from tests.factories import TenantFactory, staff_create
 

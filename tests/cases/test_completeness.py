@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from onboarding.cases.completeness import RULES
-from onboarding.cases.demo import ADDRESS, CLIENT, COMPLIANCE, SALES, case_fill
+from onboarding.cases.demo import ADDRESS, CLIENT, COMPLIANCE, SALES
 from onboarding.cases.models import Case, CaseStatus, Section
 from onboarding.cases.services import case_create, case_section_bind, case_section_save
+from onboarding.documents.demo import case_fill
 from onboarding.kyc.flags import Flag
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import submission_plan

@@ -113,7 +113,7 @@ def test_it_shows_the_clients_name_in_the_heading_once_saved(logged_in, case):
 
 @pytest.mark.parametrize("section", list(Section))
 def test_it_saves_when_enter_is_pressed_in_any_field(logged_in, rm, case, section):
-    from onboarding.cases.demo import case_fill
+    from onboarding.documents.demo import case_fill
 
     filled = case_fill(case, rm)
     html = logged_in.get(reverse("cases:section", args=[filled.pk, section.value])).content

@@ -17,7 +17,7 @@ from onboarding.submissions.plans import submission_plan
 from onboarding.submissions.queueing import payload_digest
 from onboarding.submissions.services import SubmissionUnderWay, case_activate, case_submit
 from tests.cases.races import race  # noqa: F401 - the fixture
-from tests.submissions.conftest import officer_of, steps_drive, submit
+from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,7 +25,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _held(case, rm):
     submit(case, rm)
     steps_drive(case, approve=False)
-    return Review.objects.get(case=case, state=ReviewState.WAITING)
+    review = Review.objects.get(case=case, state=ReviewState.WAITING)
+    # The documents the case carries are verified: approval asks for that first.
+    documents_verify(review, officer_of(case.tenant))
+    return review
 
 
 def _change(case_id, rm, alias):
@@ -192,6 +195,7 @@ def test_it_refuses_an_amendment_while_the_previous_one_is_being_approved(
     submit(first_change, rm)
     steps_drive(first_change, approve=False)
     review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    documents_verify(review, officer_of(ready_case.tenant))
     assert review.step.round == 2
     second_change = _change(ready_case.pk, rm, "Juancho")
     deciding = race.pause(kyc, "_decide_check")

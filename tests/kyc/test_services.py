@@ -26,7 +26,7 @@ from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.queueing import payload_digest
 from onboarding.submissions.services import case_activate
 from tests.factories import TenantFactory, staff_create
-from tests.submissions.conftest import officer_of, states, steps_drive, submit
+from tests.submissions.conftest import documents_verify, officer_of, states, steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +67,7 @@ def test_it_sends_exactly_the_approved_body_once_approved(ready_case, rm, sandbo
     review = _held(ready_case, rm)
     officer = officer_of(ready_case.tenant)
 
+    documents_verify(review, officer)
     review_approve(review=review, user=officer, digest=review.digest)
 
     compliance = Step.objects.get(case=ready_case, kind="compliance")
@@ -133,6 +134,7 @@ def test_it_returns_to_the_rm_and_opens_a_new_review_when_they_resubmit(ready_ca
         reasons=["missing_document", "other"],
         comment="Please add the passport.",
         field_notes={"identityDocuments": "Add the passport too.", "alias": ""},
+        missing=["identity"],
     )
 
     review.refresh_from_db()
@@ -140,6 +142,7 @@ def test_it_returns_to_the_rm_and_opens_a_new_review_when_they_resubmit(ready_ca
     assert review.notes == {
         "comment": "Please add the passport.",
         "fields": {"identityDocuments": "Add the passport too."},
+        "documents": ["identity"],
     }
     assert Case.objects.get(pk=ready_case.pk).status == CaseStatus.RETURNED
     assert Step.objects.get(case=ready_case, kind="compliance").state == StepState.RETURNED
@@ -180,6 +183,7 @@ def test_it_needs_a_reason_to_return(ready_case, rm, sandbox):
 def test_it_voids_an_approval_when_the_data_changes_before_it_is_sent(ready_case, rm, sandbox):
     review = _held(ready_case, rm)
     officer = officer_of(ready_case.tenant)
+    documents_verify(review, officer)
     review_approve(review=review, user=officer, digest=review.digest)
     # Altafid refused the compliance update: the RM fixes the data and submits again.
     Step.objects.filter(case=ready_case, kind="compliance").update(state=StepState.FAILED)
@@ -198,6 +202,7 @@ def test_it_voids_an_approval_when_the_data_changes_before_it_is_sent(ready_case
 
 def test_it_sends_an_unchanged_approved_body_again_without_a_new_review(ready_case, rm, sandbox):
     review = _held(ready_case, rm)
+    documents_verify(review, officer_of(ready_case.tenant))
     review_approve(review=review, user=officer_of(ready_case.tenant), digest=review.digest)
     Step.objects.filter(case=ready_case, kind="compliance").update(state=StepState.FAILED)
 
@@ -231,6 +236,7 @@ def test_it_reviews_an_amendment_of_kyc_data_but_not_one_of_sales_data_only(
     assert review.picture["alias"] == "Juanito"
     assert review.picture["firstName"] == "Juan"
     assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_REVIEW
+    documents_verify(review, officer_of(case.tenant))
     review_approve(review=review, user=officer_of(case.tenant), digest=review.digest)
     steps_drive(case, approve=False)
     assert sandbox.contacts(case.tenant.altafid_uuid)[0]["alias"] == "Juanito"
@@ -348,14 +354,17 @@ def test_it_counts_an_18th_birthday_as_adult():
 
 
 def test_it_stores_the_flags_for_the_queue_filter(tenant, rm, sandbox, settings):
-    from onboarding.cases.demo import case_fill
     from onboarding.cases.services import case_create
+    from onboarding.documents.demo import case_fill, sample_jpeg
+    from onboarding.documents.models import DocumentKind
+    from onboarding.documents.services import document_attach
 
     settings.KYC_HIGH_RISK_COUNTRIES = frozenset({"CHL"})
     case = case_fill(case_create(tenant=tenant, owner=rm), rm)
     pep = {"related_to_pep": ["on"], "peps-0-name": ["María Pérez"], "peps-0-position": ["Mayor"]}
     _save(case, Section.COMPLIANCE, {**COMPLIANCE, **pep}, rm)
     case.refresh_from_db()
+    document_attach(case=case, user=rm, kind=DocumentKind.WEALTH, data=sample_jpeg())
 
     review = _held(case, rm)
 

@@ -11,7 +11,7 @@ from onboarding.cases.services import case_section_save
 from onboarding.kyc.models import Review, ReviewState
 from onboarding.submissions.models import Step, StepState
 from tests.factories import TenantFactory, staff_create
-from tests.submissions.conftest import officer_of, steps_drive, submit
+from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -21,7 +21,10 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def held(ready_case, rm, sandbox):
     submit(ready_case, rm)
     steps_drive(ready_case, approve=False)
-    return Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    # The documents the case carries are verified: approval asks for that first.
+    documents_verify(review, officer_of(ready_case.tenant))
+    return review
 
 
 @pytest.fixture

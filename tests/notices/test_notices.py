@@ -16,7 +16,7 @@ from onboarding.notices.services import notices_mail_waiting
 from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.worker import step_run
 from tests.factories import TenantFactory, staff_create
-from tests.submissions.conftest import officer_of, steps_drive, submit
+from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -48,7 +48,9 @@ def officers(tenant):
 def held(ready_case, rm, officers, sandbox):
     submit(ready_case, rm)
     steps_drive(ready_case, approve=False)
-    return Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    documents_verify(review, officers[0])
+    return review
 
 
 def test_it_tells_every_officer_of_the_tenant_that_a_case_waits(held, officers):

@@ -5,9 +5,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from onboarding.audit.models import Event, EventKind
-from onboarding.cases.demo import case_fill
 from onboarding.cases.models import Case, CaseStatus, DuplicateDecision
 from onboarding.cases.services import case_create
+from onboarding.documents.demo import case_fill
 from onboarding.kyc.flags import Flag
 from onboarding.kyc.models import Review, ReviewState
 from onboarding.kyc.services import review_approve
@@ -19,7 +19,7 @@ from onboarding.submissions.services import (
     contact_decide,
 )
 from tests.cases.conftest import rm2  # noqa: F401 - a second RM of the tenant
-from tests.submissions.conftest import officer_of, steps_drive, submit
+from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -226,6 +226,7 @@ def test_it_sends_nothing_to_a_linked_contact_before_an_officer_approves(
     assert "What approval changes in the Altafid contact" in page
     assert "juan.garcia@elsewhere.example" in page
 
+    documents_verify(review, officer)
     review_approve(review=review, user=officer, digest=review.digest)
     steps_drive(ready_case, approve=False)
 

@@ -6,9 +6,10 @@ import re
 import httpx
 import pytest
 
-from onboarding.cases.demo import CLIENT, case_fill
+from onboarding.cases.demo import CLIENT
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_create
+from onboarding.documents.demo import case_fill
 from tests.cases.conftest import rm2  # noqa: F401 - a colleague of rm
 from tests.factories import PASSWORD
 from tests.submissions.conftest import steps_drive, submit

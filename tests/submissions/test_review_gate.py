@@ -7,7 +7,7 @@ from onboarding.kyc.models import Review, ReviewState
 from onboarding.kyc.services import review_approve
 from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.worker import step_run
-from tests.submissions.conftest import officer_of, ready_case, steps_drive, submit  # noqa: F401
+from tests.submissions.conftest import documents_verify, officer_of, ready_case, steps_drive, submit  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +16,7 @@ def test_it_sends_no_body_an_officer_did_not_approve(ready_case, rm, sandbox):  
     submit(ready_case, rm)
     steps_drive(ready_case, approve=False)
     review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    documents_verify(review, officer_of(ready_case.tenant))
     review_approve(review=review, user=officer_of(ready_case.tenant), digest=review.digest)
     compliance = Step.objects.get(case=ready_case, kind="compliance")
     assert compliance.state == StepState.QUEUED

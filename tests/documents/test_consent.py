@@ -1,0 +1,98 @@
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from onboarding.documents.models import Consent, ConsentMethod, Document, DocumentKind
+from onboarding.documents.rules import consent_in_force
+from onboarding.documents.services import document_attach, document_remove
+from tests.documents.conftest import HTMX, image_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(client, case, **fields):
+    extra = fields.pop("extra", {})
+    data = {"given_at": timezone.localdate().isoformat(), "method": "in_person", **fields}
+    return client.post(reverse("case_documents:consent", args=[case.pk]), data, **extra)
+
+
+def test_it_records_consent_given_in_person_with_the_tenants_notice_version(
+    logged_in, case, tenant
+):
+    tenant.privacy_notice_version = "2.1"
+    tenant.save()
+
+    response = _record(logged_in, case, given_at="2026-11-30")
+
+    consent = Consent.objects.get(case=case)
+    assert response.status_code == 302
+    assert consent.method == ConsentMethod.IN_PERSON
+    assert consent.notice_version == "2.1"
+    assert consent.given_at == datetime.date(2026, 11, 30)
+    assert consent_in_force(case=case) == consent
+
+
+def test_it_records_consent_on_a_signed_form_attached(logged_in, case):
+    logged_in.post(
+        reverse("case_documents:upload", args=[case.pk]),
+        {"kind": "consent", "file": SimpleUploadedFile("f.png", image_bytes("PNG"), "image/png")},
+    )
+    form = Document.objects.get(case=case, kind=DocumentKind.CONSENT)
+
+    response = _record(logged_in, case, method="signed_form", document=str(form.uid))
+
+    assert response.status_code == 302
+    assert Consent.objects.get(case=case).document == form
+
+
+def test_it_refuses_a_signed_form_consent_without_the_form(logged_in, case):
+    response = _record(logged_in, case, method="signed_form")
+
+    assert response.status_code == 422
+    assert "Attach the signed consent form first, then choose it." in response.content.decode()
+    assert not Consent.objects.exists()
+
+
+def test_it_refuses_a_consent_dated_in_the_future_or_without_a_method(logged_in, case):
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+
+    future = _record(logged_in, case, given_at=tomorrow.isoformat())
+    without = _record(logged_in, case, method="")
+    fragment = _record(logged_in, case, method="", extra=HTMX)
+
+    assert future.status_code == without.status_code == 422
+    assert "<html" not in fragment.content.decode()
+    assert "Say how the client consented." in fragment.content.decode()
+    assert not Consent.objects.exists()
+
+
+def test_it_no_longer_counts_a_consent_whose_signed_form_was_removed(logged_in, case, rm):
+    form = document_attach(case=case, user=rm, kind=DocumentKind.CONSENT, data=image_bytes())
+    _record(logged_in, case, method="signed_form", document=str(form.uid))
+    assert consent_in_force(case=case) is not None
+
+    document_remove(case=case, user=rm, document=form)
+
+    assert consent_in_force(case=case) is None
+
+
+def test_it_refuses_an_officers_consent(client, case, officer):
+    client.force_login(officer)
+
+    response = _record(client, case)
+
+    assert response.status_code == 403
+    assert not Consent.objects.exists()
+
+
+def test_it_shows_the_consent_on_the_documents_page_and_the_overview(logged_in, case):
+    _record(logged_in, case, given_at="2026-11-30")
+
+    page = logged_in.get(reverse("case_documents:page", args=[case.pk])).content.decode()
+    overview = logged_in.get(reverse("cases:overview", args=[case.pk])).content.decode()
+
+    assert "Given in person, recorded by the relationship manager" in page
+    assert "Privacy notice 1.0, given on" in overview
