@@ -20,9 +20,11 @@ from django.db.models import Count
 from onboarding.altafid.sandbox.faults import FAULT_KINDS, Faults
 from onboarding.cases.demo import rut_for
 from onboarding.cases.models import Case
+from onboarding.documents.models import Consent
 from onboarding.submissions.models import Step, StepKind, StepState
 from onboarding.submissions.services import case_activate
 from onboarding.submissions.sweeper import steps_sweep
+from tests.factories import document_create
 from tests.submissions.conftest import reviews_approve, submit
 from tests.submissions.workers import (
     worker_environment,
@@ -70,7 +72,19 @@ def cases_ready(case: Case, count: int) -> list[Case]:
                 section_states=case.section_states,
             )
         )
-    return Case.objects.bulk_create(copies)
+    made = Case.objects.bulk_create(copies)
+    consent = Consent.objects.filter(case=case).first()
+    assert consent is not None
+    for copied in made:
+        document_create(case=copied, user=case.owner)
+        Consent.objects.create(
+            case=copied,
+            notice_version=consent.notice_version,
+            given_at=consent.given_at,
+            method=consent.method,
+            recorded_by=case.owner,
+        )
+    return made
 
 
 def run_to_activation(
