@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.utils import translation
 
 from onboarding.altafid import auth
+from onboarding.altafid.client import http_clients_close
 from onboarding.altafid.sandbox import defaults as sandbox_defaults
 from onboarding.altafid.sandbox.server import Sandbox
 
@@ -19,9 +20,11 @@ def _quick_password_hashing(settings) -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
-    """Each test starts with an empty shared cache and no token remembered in this process."""
+    """Each test starts with an empty shared cache, no token remembered in this process and no
+    pooled connection that an earlier test's faults or server may have left half-closed."""
     cache.clear()
     auth.forget_tokens()
+    http_clients_close()
     yield
     cache.clear()
     auth.forget_tokens()

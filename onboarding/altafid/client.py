@@ -44,6 +44,14 @@ def shared_http_client(connection: AltafidConnection) -> httpx.Client:
         return http
 
 
+def http_clients_close() -> None:
+    """Closes this process's pooled connections; the next call opens fresh ones."""
+    with _http_clients_lock:
+        for http in _http_clients.values():
+            http.close()
+        _http_clients.clear()
+
+
 def path_segment(value: str) -> str:
     return quote(value, safe="")
 

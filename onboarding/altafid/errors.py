@@ -57,7 +57,9 @@ class AltafidError(Exception):
         return not self.retryable
 
     def __str__(self) -> str:
-        status = self.status if self.status is not None else "no answer"
+        # Which transport failure (ReadTimeout, RemoteProtocolError...) tells a stale pooled
+        # connection from an Altafid that is down.
+        status = self.status if self.status is not None else f"no answer ({self.message})"
         code = f" {self.code}" if self.code else ""
         return f"{type(self).__name__}: {self.method} {self.path} -> {status}{code}"
 
