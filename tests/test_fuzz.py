@@ -285,9 +285,6 @@ def _urls(places) -> dict[str, list[str]]:
         "case_documents:consent": [reverse("case_documents:consent", args=[held.pk])],
         "case_documents:remove": [reverse("case_documents:remove", args=[held.pk, document.uid])],
         "case_documents:restore": [reverse("case_documents:restore", args=[held.pk, document.uid])],
-        "case_documents:preview_placeholder": [
-            reverse("case_documents:preview_placeholder", args=[held.pk, document.uid, 1])
-        ],
     }
 
 

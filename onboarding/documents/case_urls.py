@@ -9,9 +9,4 @@ urlpatterns = [
     path("<int:pk>/documents/consent/", views.consent_record_view, name="consent"),
     path("<int:pk>/documents/<uuid:uid>/remove/", views.document_remove_view, name="remove"),
     path("<int:pk>/documents/<uuid:uid>/undo/", views.document_restore_view, name="restore"),
-    path(
-        "<int:pk>/documents/<uuid:uid>/preview-placeholder/<int:page>/",
-        views.preview_placeholder,
-        name="preview_placeholder",
-    ),
 ]

@@ -16,7 +16,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -33,18 +32,17 @@ from onboarding.documents.files import FileRefused
 from onboarding.documents.models import ConsentMethod, Document, DocumentKind
 from onboarding.documents.rules import (
     CONSENT,
-    consent_in_force,
     documents_missing,
     documents_required,
 )
 from onboarding.documents.services import (
+    consent_of_case,
     consent_record,
     document_attach,
     document_remove,
     document_restore,
     documents_of_case,
 )
-from onboarding.documents.storage import blob_read
 from onboarding.documents.uploads import DocumentUploadHandler
 
 ACCEPT = "image/jpeg,image/png,image/heic,image/heif,application/pdf"
@@ -80,17 +78,6 @@ def _document(case: Case, uid: Any) -> Document:
     return document
 
 
-def preview_url(document: Document, page: int = 1) -> str:
-    """The preview of a page, served by the documents' file view once it is there; until
-    then by this module's stand-in."""
-    try:
-        return reverse("documents:preview", args=[document.uid, page])
-    except NoReverseMatch:
-        return reverse(
-            "case_documents:preview_placeholder", args=[document.case_id, document.uid, page]
-        )
-
-
 def _undoable(case: Case, live: list[Document]) -> list[Document]:
     """The documents removed since the last attach: "Undo" brings them back."""
     latest = max((document.uploaded_at for document in live), default=None)
@@ -114,8 +101,6 @@ def _context(
         item.requirement.kind: item for item in documents_missing(case=case, sections=sections)
     }
     live = list(documents_of_case(case=case))
-    for document in live:
-        document.preview = preview_url(document)  # type: ignore[attr-defined]
     kinds = [
         {
             "kind": kind,
@@ -128,7 +113,7 @@ def _context(
         }
         for kind in KINDS
     ]
-    consent = consent_in_force(case=case)
+    consent = consent_of_case(case=case)
     return {
         "case": case,
         "may": user_permissions(user=user, case=case),
@@ -296,19 +281,3 @@ def consent_record_view(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         document=document,
     )
     return _done(request, case, _("Consent recorded."))
-
-
-@login_required
-@require_GET
-def preview_placeholder(request: HtmxHttpRequest, pk: int, uid: Any, page: int) -> HttpResponse:
-    """Stand-in for the documents' file view (`documents:preview`) until it is merged: a
-    page's PNG preview, to whoever sees the case."""
-    case = case_or_404(user=_user(request), pk=pk)
-    document = _document(case, uid)
-    if not 1 <= page <= len(document.previews):
-        raise Http404
-    response = HttpResponse(blob_read(name=document.previews[page - 1]), content_type="image/png")
-    response["Cache-Control"] = "no-store"
-    response["Content-Disposition"] = 'inline; filename="preview.png"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

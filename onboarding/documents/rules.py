@@ -22,6 +22,7 @@ from onboarding.cases.lifecycle import Section
 from onboarding.cases.models import Case
 from onboarding.cases.sections import BoundSection
 from onboarding.documents.models import Consent, ConsentMethod, Document, DocumentKind
+from onboarding.documents.services import consent_of_case
 
 CONSENT = "consent"
 
@@ -114,9 +115,10 @@ def documents_required(*, case: Case, sections: dict[Section, BoundSection]) -> 
 
 
 def consent_in_force(*, case: Case) -> Consent | None:
-    """The latest consent, if it still stands: one given on a signed form needs the form."""
-    consent = Consent.objects.filter(case=case).select_related("document").first()
-    if consent is None:
+    """The latest consent, if it still stands: given to the privacy notice the tenant shows
+    now, and, when given on a signed form, with the form still on the case."""
+    consent = consent_of_case(case=case)
+    if consent is None or consent.notice_version != case.tenant.privacy_notice_version:
         return None
     if consent.method == ConsentMethod.SIGNED_FORM and (
         consent.document is None or consent.document.removed_at is not None

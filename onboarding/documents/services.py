@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import User
 from onboarding.accounts.permissions import Can, user_must
+from onboarding.audit.models import EventKind
+from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CaseStatus
 from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case
@@ -74,9 +76,14 @@ def document_attach(
                 previews=names[1:],
                 uploaded_by=user,
             )
-            if replacing is not None:
+            if replacing is None:
+                _document_event(EventKind.DOCUMENT_ATTACHED, case, user, document)
+            else:
                 Document.objects.filter(pk=replacing.pk, case=case, removed_at__isnull=True).update(
                     removed_at=timezone.now(), replaced_by=document
+                )
+                _document_event(
+                    EventKind.DOCUMENT_REPLACED, case, user, document, replaced=str(replacing.uid)
                 )
             documents_changed.send(sender=Document, case=case, actor=user)
     except BaseException:
@@ -99,17 +106,36 @@ def document_remove(*, case: Case, user: User, document: Document) -> None:
     """Takes the document off the case; `document_restore` brings it back."""
     with case_locked(case=case):
         user_must(user=user, can=Can.CHANGE, case=case)
-        Document.objects.filter(pk=document.pk, case=case, removed_at__isnull=True).update(
-            removed_at=timezone.now()
-        )
-        documents_changed.send(sender=Document, case=case, actor=user)
+        removed = Document.objects.filter(
+            pk=document.pk, case=case, removed_at__isnull=True
+        ).update(removed_at=timezone.now())
+        if removed:
+            _document_event(EventKind.DOCUMENT_REMOVED, case, user, document)
+            documents_changed.send(sender=Document, case=case, actor=user)
 
 
 def document_restore(*, case: Case, user: User, document: Document) -> None:
     with case_locked(case=case):
         user_must(user=user, can=Can.CHANGE, case=case)
-        Document.objects.filter(pk=document.pk, case=case).update(removed_at=None, replaced_by=None)
-        documents_changed.send(sender=Document, case=case, actor=user)
+        restored = Document.objects.filter(
+            pk=document.pk, case=case, removed_at__isnull=False
+        ).update(removed_at=None, replaced_by=None)
+        if restored:
+            _document_event(EventKind.DOCUMENT_RESTORED, case, user, document)
+            documents_changed.send(sender=Document, case=case, actor=user)
+
+
+def _document_event(
+    kind: EventKind, case: Case, user: User, document: Document, **more: str
+) -> None:
+    """Opaque IDs and the kind only: a document's title may name the client."""
+    event_record(
+        kind=kind,
+        tenant=case.tenant_id,
+        actor=user,
+        case=case,
+        data={"document": str(document.uid), "kind": str(document.kind), **more},
+    )
 
 
 def documents_erase(*, case: Case) -> int:
@@ -166,7 +192,7 @@ def consent_record(
 ) -> Consent:
     with case_locked(case=case):
         user_must(user=user, can=Can.CHANGE, case=case)
-        return Consent.objects.create(
+        consent = Consent.objects.create(
             case=case,
             notice_version=notice_version,
             given_at=given_at,
@@ -174,6 +200,14 @@ def consent_record(
             document=document,
             recorded_by=user,
         )
+        event_record(
+            kind=EventKind.CONSENT_RECORDED,
+            tenant=case.tenant_id,
+            actor=user,
+            case=case,
+            data={"notice_version": notice_version, "method": method.value},
+        )
+        return consent
 
 
 def consent_of_case(*, case: Case) -> Consent | None:

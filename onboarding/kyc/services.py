@@ -510,11 +510,12 @@ def documents_seen(*, case: Case) -> list[dict[str, str]]:
     ]
 
 
-def documents_required(*, case: Case) -> list[Document]:
+def documents_to_verify(*, case: Case) -> list[Document]:
     """The documents an officer verifies before approving: every one attached to the case.
 
-    The rule set of which kinds a case needs (`documents.rules`) decides whether the RM may
-    submit; once submitted, every document on the case is evidence and is checked."""
+    The rule set of which kinds a case needs (`documents.rules.documents_required`) decides
+    whether the RM may submit; once submitted, every document on the case is evidence the
+    approval stands on, so none is left unlooked at."""
     return list(documents_of_case(case=case).order_by("kind", "uploaded_at", "id"))
 
 
@@ -539,7 +540,7 @@ def documents_unverified(
 
 def _documents_verified(review: Review) -> None:
     unverified = documents_unverified(
-        documents_required(case=review.case), review_checks(review=review)
+        documents_to_verify(case=review.case), review_checks(review=review)
     )
     if unverified:
         kinds = sorted({str(document.get_kind_display()) for document in unverified})

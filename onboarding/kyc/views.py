@@ -21,6 +21,7 @@ from onboarding.cases.presenters import BodyReader
 from onboarding.core.http import HtmxHttpRequest
 from onboarding.core.inputs import search_clean, text_clean
 from onboarding.documents.models import Document, DocumentKind
+from onboarding.documents.rules import consent_in_force
 from onboarding.documents.services import consent_of_case
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
@@ -39,8 +40,8 @@ from onboarding.kyc.services import (
     DocumentsNotVerified,
     ReviewNotOpen,
     document_check,
-    documents_required,
     documents_seen,
+    documents_to_verify,
     documents_unverified,
     kyc_authors,
     review_approve,
@@ -169,7 +170,7 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
     rows = review_rows(review.picture, flags, reader=reader)
     checks = review_checks(review=review)
     if waiting:
-        documents = documents_required(case=case)
+        documents = documents_to_verify(case=case)
         seen = documents_seen(case=case)
     else:
         # A decided review shows the documents it was decided on, as far as they are kept.
@@ -187,6 +188,7 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         "rows": rows,
         "evidence": evidence(rows, documents, checks),
         "consent": consent_of_case(case=case),
+        "consent_stands": consent_in_force(case=case) is not None,
         # Images of a client's documents are KYC data: an administrator, who sees reviews
         # with the values masked, sees which documents there are and their findings only.
         "previews": may[Can.SEE_KYC_VALUES],
@@ -325,7 +327,7 @@ def review_document_check(request: HtmxHttpRequest, pk: int, uid: uuid.UUID) -> 
             "check_refused": refused,
             # The count of documents still to verify, swapped in out of band.
             "oob": True,
-            "unverified": documents_unverified(documents_required(case=review.case), checks),
+            "unverified": documents_unverified(documents_to_verify(case=review.case), checks),
             "evidence_count": True,
         }
         return render(request, "kyc/review.html#check", context, status=409 if refused else 200)

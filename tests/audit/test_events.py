@@ -75,6 +75,8 @@ def test_it_records_a_full_run_in_order_with_who_did_each_thing(ready_case, rm):
         (EventKind.SECTION_SAVED, rm.pk, "sales"),
         (EventKind.SECTION_SAVED, rm.pk, "compliance"),
         (EventKind.SECTION_SAVED, rm.pk, "activation"),
+        (EventKind.DOCUMENT_ATTACHED, rm.pk, None),
+        (EventKind.CONSENT_RECORDED, rm.pk, None),
         (EventKind.CASE_SUBMITTED, rm.pk, None),
         (EventKind.STEP_QUEUED, rm.pk, "create"),
         (EventKind.STEP_STARTED, None, "create"),

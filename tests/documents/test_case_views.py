@@ -4,7 +4,6 @@ from django.urls import reverse
 
 from onboarding.accounts.roles import Role
 from onboarding.cases.services import case_create
-from onboarding.documents.case_views import preview_url
 from onboarding.documents.models import Document, DocumentKind
 from onboarding.documents.services import document_attach
 from tests.documents.conftest import HTMX, image_bytes
@@ -51,8 +50,9 @@ def test_it_attaches_a_jpeg_and_a_png_and_shows_their_previews(logged_in, case):
     assert [d.received_type for d in documents] == ["jpeg", "png"]
     for document in documents:
         assert str(document.uid) in page.content.decode()
-        # The documents' file view once merged, this module's stand-in until then.
-        preview = logged_in.get(preview_url(document))
+        preview_url = reverse("documents:preview", args=[document.uid, 1])
+        assert preview_url in page.content.decode()
+        preview = logged_in.get(preview_url)
         assert preview.status_code == 200
         assert preview["Content-Type"].startswith("image/")
         assert "no-store" in preview["Cache-Control"]

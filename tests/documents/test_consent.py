@@ -96,3 +96,25 @@ def test_it_shows_the_consent_on_the_documents_page_and_the_overview(logged_in, 
 
     assert "Given in person, recorded by the relationship manager" in page
     assert "Privacy notice 1.0, given on" in overview
+
+
+def test_it_asks_for_consent_again_when_the_tenant_changes_its_privacy_notice(
+    logged_in, case, tenant
+):
+    _record(logged_in, case, given_at="2026-11-30")
+    assert consent_in_force(case=case) is not None
+
+    tenant.privacy_notice_version = "2.0"
+    tenant.save()
+    page = logged_in.get(reverse("case_documents:page", args=[case.pk])).content.decode()
+
+    case.refresh_from_db()
+    assert consent_in_force(case=case) is None
+    assert "The privacy notice is now at version 2.0" in page
+    assert "required, missing" in page
+    assert '<details class="consent-again" open>' in page
+
+    _record(logged_in, case, given_at=timezone.localdate().isoformat())
+
+    case.refresh_from_db()
+    assert consent_in_force(case=case).notice_version == "2.0"

@@ -36,9 +36,9 @@ def reviews_approve(case):
 def documents_verify(review, officer):
     """The officer records "verified" on every document the review needs, as approval asks."""
     from onboarding.kyc.models import Verdict
-    from onboarding.kyc.services import document_check, documents_required
+    from onboarding.kyc.services import document_check, documents_to_verify
 
-    for document in documents_required(case=review.case):
+    for document in documents_to_verify(case=review.case):
         document_check(
             review=review, document=document, user=officer, verdict=Verdict.VERIFIED, note=""
         )
