@@ -206,6 +206,7 @@ def test_it_keeps_canary_values_out_of_logs_messages_cache_sessions_and_stored_r
     for document in (scan, photo):
         assert client.get(reverse("documents:file", args=[document.uid])).status_code == 200
         client.get(reverse("documents:preview", args=[document.uid, 1]))
+        client.get(reverse("documents:thumbnail", args=[document.uid, 1]))
     with django_capture_on_commit_callbacks(execute=True):
         case_activate(case=case, user=rm)
     steps_drive(case)

@@ -270,6 +270,9 @@ def _urls(places) -> dict[str, list[str]]:
         "documents:preview": [
             reverse("documents:preview", args=[paged, page]) for page in (1, 2, 3)
         ],
+        "documents:thumbnail": [
+            reverse("documents:thumbnail", args=[paged, page]) for page in (1, 2, 3)
+        ],
         "kyc:check": [reverse("kyc:check", args=[review.pk, _document(held).uid])],
         "notices:list": [reverse("notices:list")],
         "notices:open": [reverse("notices:open", args=[notice.pk])],

@@ -43,6 +43,7 @@ MATRIX = {
     "cases:reassign": ("POST", ADMINS),
     "documents:file": ("GET", SEES),
     "documents:preview": ("GET", SEES),
+    "documents:thumbnail": ("GET", SEES),
 }
 WRONG_METHOD = {"GET": "post", "POST": "get"}
 
@@ -66,7 +67,7 @@ def _url(name, case):
     name = name.partition("#")[0]
     if name.startswith("documents:"):
         uid = Document.objects.filter(case=case).earliest("id").uid
-        return reverse(name, args=[uid, 1] if name == "documents:preview" else [uid])
+        return reverse(name, args=[uid] if name == "documents:file" else [uid, 1])
     args = [case.pk, "client"] if name == "cases:section" else [case.pk]
     url = reverse(name, args=args)
     return url + "?prefix=addresses-0&addresses-0-country=CHL" if name == "cases:cities" else url

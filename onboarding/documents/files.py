@@ -4,12 +4,13 @@ Accepted: JPEG, PNG, HEIC/HEIF and PDF, within `DOCUMENT_MAX_BYTES`, `DOCUMENT_M
 and `DOCUMENT_MAX_PIXELS`. The name and the browser's claimed type are never read. Images
 are decoded and encoded again (JPEG, or PNG for a PNG), which drops their metadata (GPS,
 camera, comments); PDFs with scripts, attachments or encryption are refused. Each page gets
-a JPEG preview.
+a JPEG preview, and a smaller one (the thumbnail) that pages show until someone zooms.
 """
 
 import hashlib
 import io
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pypdf
@@ -27,6 +28,10 @@ PREVIEW_WIDTH = 1200
 # A page preview is at most this tall: a page ten times taller than wide is drawn smaller.
 PREVIEW_HEIGHT = PREVIEW_WIDTH * 2
 PREVIEW_QUALITY = 85
+# As wide as the review page's document column on a laptop: the first screen of a review
+# with six documents stays light; zooming in loads the preview.
+THUMBNAIL_WIDTH = 640
+THUMBNAIL_QUALITY = 80
 OPENERS = {"jpeg": "JPEG", "png": "PNG", "heif": "HEIF"}
 DRAWING_INFO = frozenset({"icc_profile", "transparency", "gamma"})
 # Actions that run code, open or fetch something outside the file, or send data out.
@@ -61,6 +66,7 @@ class Accepted:
     pages: int
     sha256: str
     previews: list[bytes] = field(default_factory=list)
+    thumbnails: list[bytes] = field(default_factory=list)
 
 
 def file_sniff(head: bytes) -> str | None:
@@ -144,7 +150,7 @@ def _image(data: bytes, kind: str) -> Accepted:
         received_type=kind,
         pages=1,
         sha256=hashlib.sha256(kept).hexdigest(),
-        previews=[_preview(image)],
+        **_renditions([image]),
     )
 
 
@@ -176,7 +182,7 @@ def _pdf(data: bytes) -> Accepted:
     except pypdfium2.PdfiumError:
         raise FileRefused(_("The PDF could not be read: it may be damaged.")) from None
     try:
-        previews = [_preview(page.render(scale=_scale(page)).to_pil()) for page in document]
+        renditions = _renditions(page.render(scale=_scale(page)).to_pil() for page in document)
     except pypdfium2.PdfiumError:
         raise FileRefused(_("The PDF could not be read: it may be damaged.")) from None
     finally:
@@ -187,7 +193,7 @@ def _pdf(data: bytes) -> Accepted:
         received_type="pdf",
         pages=pages,
         sha256=hashlib.sha256(data).hexdigest(),
-        previews=previews,
+        **renditions,
     )
 
 
@@ -233,23 +239,43 @@ def _pdf_dangers(reader: pypdf.PdfReader) -> set[str]:
     return found
 
 
-def _preview(image: Image.Image) -> bytes:
-    """A JPEG at most PREVIEW_WIDTH wide: a tenth of a PNG's size and time for a photo, and
-    sharp enough for a page of text at this size."""
-    width, height = image.size
-    ratio = min(1.0, PREVIEW_WIDTH / width, PREVIEW_HEIGHT / height)
-    if ratio < 1.0:
-        size = (max(1, round(width * ratio)), max(1, round(height * ratio)))
-        if image.mode not in ("RGB", "RGBA", "L", "LA"):
-            image = image.convert("RGBA" if _transparent(image) else "RGB")
-        image = image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+def _renditions(pages: Iterable[Image.Image]) -> dict[str, list[bytes]]:
+    """Each page's preview and thumbnail (the thumbnail made from the preview: a fraction of
+    the time of one from the page)."""
+    previews, thumbnails = [], []
+    for page in pages:
+        preview = _flattened(_fitted(page, PREVIEW_WIDTH, PREVIEW_HEIGHT))
+        previews.append(_jpeg(preview, PREVIEW_QUALITY))
+        thumbnail = _fitted(preview, THUMBNAIL_WIDTH, THUMBNAIL_WIDTH * 2)
+        thumbnails.append(_jpeg(thumbnail, THUMBNAIL_QUALITY))
+    return {"previews": previews, "thumbnails": thumbnails}
+
+
+def _fitted(image: Image.Image, width: int, height: int) -> Image.Image:
+    """The image at most `width` by `height`, its proportions kept; never enlarged."""
+    ratio = min(1.0, width / image.width, height / image.height)
+    if ratio == 1.0:
+        return image
+    size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    if image.mode not in ("RGB", "RGBA", "L", "LA"):
+        image = image.convert("RGBA" if _transparent(image) else "RGB")
+    return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+
+
+def _flattened(image: Image.Image) -> Image.Image:
+    """RGB, transparency shown as white, as the page behind a scan or screenshot would be."""
     if _transparent(image):
-        # Transparency shows as white, as the page behind a scan or screenshot would be.
         background = Image.new("RGB", image.size, "white")
         background.paste(image.convert("RGBA"), mask=image.convert("RGBA").getchannel("A"))
-        image = background
+        return background
+    return image.convert("RGB")
+
+
+def _jpeg(image: Image.Image, quality: int) -> bytes:
+    """A JPEG: a tenth of a PNG's size and time for a photo, and sharp enough for a page of
+    text at the preview's size."""
     out = io.BytesIO()
-    image.convert("RGB").save(out, format="JPEG", quality=PREVIEW_QUALITY)
+    image.save(out, format="JPEG", quality=quality)
     return out.getvalue()
 
 

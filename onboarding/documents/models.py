@@ -48,6 +48,9 @@ class Document(models.Model):
     # One preview image per page (JPEG; PNG in the first version), stored encrypted like the
     # file; the view reads which from the bytes.
     previews = models.JSONField(default=list, blank=True)
+    # A smaller JPEG of each page (`files.THUMBNAIL_WIDTH`); none for a document kept before
+    # they were made, whose previews stand in.
+    thumbnails = models.JSONField(default=list, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

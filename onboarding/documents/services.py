@@ -58,6 +58,8 @@ def document_attach(
     accepted = file_accept(data)
     names = [blob_write(data=accepted.data)]
     names += [blob_write(data=preview) for preview in accepted.previews]
+    names += [blob_write(data=thumbnail) for thumbnail in accepted.thumbnails]
+    previews_end = 1 + len(accepted.previews)
     try:
         with case_locked(case=case):
             user_must(user=user, can=Can.CHANGE, case=case)
@@ -73,7 +75,8 @@ def document_attach(
                 sha256=accepted.sha256,
                 received_type=accepted.received_type,
                 pages=accepted.pages,
-                previews=names[1:],
+                previews=names[1:previews_end],
+                thumbnails=names[previews_end:],
                 uploaded_by=user,
             )
             if replacing is None:
@@ -139,22 +142,25 @@ def _document_event(
 
 
 def documents_erase(*, case: Case) -> int:
-    """Deletes every document of the case, its file and previews (erasure, retention,
+    """Deletes every document of the case, its file, previews and thumbnails (erasure, retention,
     discard). The rows go in the caller's transaction; the files once it commits, so a
     rollback leaves no row pointing at a deleted file."""
     with transaction.atomic():
         # Locked, so a key rotation under way finishes first and its new names are read.
         documents = list(
-            Document.objects.select_for_update().filter(case=case).only("stored_name", "previews")
+            Document.objects.select_for_update()
+            .filter(case=case)
+            .only("stored_name", "previews", "thumbnails")
         )
-        names = [name for row in documents for name in [row.stored_name, *row.previews]]
+        names = [name for row in documents for name in _blob_names(row)]
         Document.objects.filter(case=case).delete()
         transaction.on_commit(lambda: _blobs_delete(names))
     return len(documents)
 
 
 def document_blobs_rotate(*, pk: int) -> bool:
-    """Re-encrypts the document's file and previews with the newest key (`rotate_keys`).
+    """Re-encrypts the document's file, previews and thumbnails with the newest key
+    (`rotate_keys`).
 
     New blobs are written first and the row points at them under its lock; the old ones go
     once that commits, so a reader finds the file under one name or the other, and a save
@@ -165,14 +171,23 @@ def document_blobs_rotate(*, pk: int) -> bool:
             document = Document.objects.select_for_update().filter(pk=pk).first()
             if document is None:
                 return False
-            old = [document.stored_name, *document.previews]
+            old = _blob_names(document)
             written = [blob_rotate(name=name) for name in old]
-            Document.objects.filter(pk=pk).update(stored_name=written[0], previews=written[1:])
+            previews_end = 1 + len(document.previews)
+            Document.objects.filter(pk=pk).update(
+                stored_name=written[0],
+                previews=written[1:previews_end],
+                thumbnails=written[previews_end:],
+            )
             transaction.on_commit(lambda: _blobs_delete(old))
     except BaseException:
         _blobs_delete(written)
         raise
     return True
+
+
+def _blob_names(document: Document) -> list[str]:
+    return [document.stored_name, *document.previews, *document.thumbnails]
 
 
 def _blobs_delete(names: list[str]) -> None:

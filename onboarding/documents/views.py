@@ -56,12 +56,23 @@ def document_file(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
 @require_GET
 def document_preview(request: HttpRequest, uid: uuid.UUID, page: int) -> HttpResponse:
     document = _document(request, uid)
-    if not 1 <= page <= len(document.previews):
+    return _page_image(document, document.previews, page, "page")
+
+
+@login_required
+@require_GET
+def document_thumbnail(request: HttpRequest, uid: uuid.UUID, page: int) -> HttpResponse:
+    document = _document(request, uid)
+    return _page_image(document, document.thumbnails or document.previews, page, "thumbnail")
+
+
+def _page_image(document: Document, names: list[str], page: int, label: str) -> HttpResponse:
+    if not 1 <= page <= len(names):
         raise Http404
-    data = blob_read(name=document.previews[page - 1])
+    data = blob_read(name=names[page - 1])
     extension = "png" if data.startswith(b"\x89PNG") else "jpg"
     return _file(
         data,
         content_type=f"image/{'png' if extension == 'png' else 'jpeg'}",
-        filename=f"document-{document.kind}-page-{page}.{extension}",
+        filename=f"document-{document.kind}-{label}-{page}.{extension}",
     )

@@ -17,20 +17,29 @@
     if (!tools || !frame || !image) return;
     var status = viewer.querySelector("[data-viewer-status]");
     var links = Array.prototype.slice.call(viewer.querySelectorAll("[data-viewer-pages] a"));
-    var pages = links.length ? links.map(function (a) { return a.href; }) : [image.src];
+    // Each page's preview, and its thumbnail, shown until the officer zooms in (or on a
+    // high-density screen, where the thumbnail would look soft).
+    var previews = links.length
+      ? links.map(function (a) { return a.href; })
+      : [image.getAttribute("data-preview") || image.src];
+    var thumbnails = links.length
+      ? links.map(function (a) { return a.getAttribute("data-thumbnail") || a.href; })
+      : [image.getAttribute("src")];
+    var sharp = window.devicePixelRatio > 1.5;
     var page = 0;
     var zoom = 1;
     var turn = 0;
 
     function show() {
-      image.src = pages[page];
+      var source = (zoom > 1 || sharp ? previews : thumbnails)[page];
+      if (image.getAttribute("src") !== source) image.src = source;
       var alt = image.getAttribute("data-alt-template");
       if (alt) image.alt = alt.replace("%(page)s", String(page + 1));
       var template = frame.getAttribute("data-status-template");
       if (status && template) {
         status.textContent = template
           .replace("%(page)s", String(page + 1))
-          .replace("%(pages)s", String(pages.length));
+          .replace("%(pages)s", String(previews.length));
       }
       for (var z = 1; z <= ZOOMS; z++) frame.classList.toggle("zoom-" + z, z === zoom);
       [90, 180, 270].forEach(function (deg) {
@@ -39,7 +48,7 @@
       var previous = tools.querySelector('[data-viewer-action="previous"]');
       var next = tools.querySelector('[data-viewer-action="next"]');
       if (previous) previous.disabled = page === 0;
-      if (next) next.disabled = page === pages.length - 1;
+      if (next) next.disabled = page === previews.length - 1;
       links.forEach(function (a, i) {
         if (i === page) a.setAttribute("aria-current", "page");
         else a.removeAttribute("aria-current");
@@ -48,7 +57,7 @@
 
     function act(action) {
       if (action === "previous" && page > 0) page -= 1;
-      else if (action === "next" && page < pages.length - 1) page += 1;
+      else if (action === "next" && page < previews.length - 1) page += 1;
       else if (action === "zoom-in" && zoom < ZOOMS) zoom += 1;
       else if (action === "zoom-out" && zoom > 1) zoom -= 1;
       else if (action === "rotate") turn = (turn + 90) % 360;
@@ -57,6 +66,8 @@
       return true;
     }
 
+    // From here the script picks the image; the browser's own choice served pages without it.
+    image.removeAttribute("srcset");
     tools.hidden = false;
     frame.tabIndex = 0;
     frame.setAttribute("role", "group");

@@ -167,6 +167,8 @@ def test_it_takes_an_rm_through_every_section_to_a_review_with_nothing_blocking(
 def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
     _log_in(page, live_server, rm)
     page.get_by_role("link", name="New onboarding").click()
+    # An autosave starts from htmx's listeners, there once its script has run, as for a person.
+    page.wait_for_load_state()
     _field(page, "First name").fill("Ana")
     page.get_by_text("Draft saved at").wait_for()
 
@@ -184,6 +186,8 @@ def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
 def test_it_marks_a_field_in_error_when_the_autosave_finds_it(live_server, page, rm):
     _log_in(page, live_server, rm)
     page.get_by_role("link", name="New onboarding").click()
+    # An autosave starts from htmx's listeners, there once its script has run, as for a person.
+    page.wait_for_load_state()
     _field(page, "First name").fill("Ana")
     _field(page, "E-mail").fill("ana-at-example")
     page.get_by_text("Draft saved at").wait_for()

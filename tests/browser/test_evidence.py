@@ -2,12 +2,14 @@
 the strict CSP (page-through, zoom and rotate by buttons and keys) and a finding recorded."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
 from onboarding.accounts.roles import Role
+from onboarding.cases.demo import case_fill as sections_fill
 from onboarding.cases.services import case_create
 from onboarding.documents.demo import case_fill
 from onboarding.documents.models import ConsentMethod, DocumentKind
@@ -72,7 +74,7 @@ def review_with_documents(sandbox, settings):
     consent_record(
         case=case,
         user=rm,
-        notice_version="2026-03",
+        notice_version=case.tenant.privacy_notice_version,
         given_at=case.created_at.date(),
         method=ConsentMethod.IN_PERSON,
     )
@@ -92,12 +94,14 @@ def test_it_shows_the_documents_beside_the_data_and_pages_zooms_rotates_by_keybo
     assert status.inner_text() == "Page 1 of 2"
     wealth.get_by_role("button", name="Next page").click()
     assert status.inner_text() == "Page 2 of 2"
-    assert wealth.locator("img").get_attribute("src").endswith("/preview/2/")
+    # The thumbnail until the officer zooms in; then the preview, sharp at the larger size.
+    assert wealth.locator("img").get_attribute("src").endswith("/thumbnail/2/")
     frame = wealth.locator("[data-viewer-frame]")
     frame.focus()
     page.keyboard.press("ArrowLeft")
     assert status.inner_text() == "Page 1 of 2"
     page.keyboard.press("+")
+    assert wealth.locator("img").get_attribute("src").endswith("/preview/1/")
     page.keyboard.press("r")
     assert "zoom-2" in frame.get_attribute("class")
     assert "rotate-90" in frame.get_attribute("class")
@@ -143,11 +147,23 @@ def test_it_shows_the_previews_as_plain_images_with_a_link_per_page_without_java
     assert answer.headers["content-type"].startswith("image/")
 
 
+def _attach(page, kind: str, files: list[tuple[str, str, bytes]]) -> None:
+    """Attaches the files to the kind on the RM's documents page, as a person does."""
+    block = page.locator(f"#kind-{kind}")
+    before = block.locator(".document").count()
+    block.get_by_label("File or photo").set_input_files(
+        [{"name": name, "mimeType": mime, "buffer": data} for name, mime, data in files]
+    )
+    block.get_by_role("button", name="Attach").click()
+    block.locator(".document").nth(before + len(files) - 1).wait_for()
+
+
 def test_it_runs_the_loop_from_a_missing_proof_of_address_to_an_approval_on_evidence(
     live_server, page, chromium, sandbox, settings
 ):
-    """The RM's documents pages are another part of issue 20: here the RM attaches through
-    the documents service, and does everything else through the pages."""
+    """Issue 20's journey through the pages: the RM attaches a cédula's front and back and a
+    PDF, the officer returns the case for a missing proof of address, the RM attaches it and
+    sends the case back, the officer verifies every document and approves."""
     base = live_server.url
     tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
     rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
@@ -158,13 +174,7 @@ def test_it_runs_the_loop_from_a_missing_proof_of_address_to_an_approval_on_evid
         first_name="Carla",
         last_name="Reyes",
     )
-    case = case_fill(case_create(tenant=tenant, owner=rm), rm)
-    for kind, data, title in [
-        (DocumentKind.IDENTITY, _card(["CEDULA DE IDENTIDAD", "GARCIA LOPEZ JUAN"]), "Front"),
-        (DocumentKind.IDENTITY, _card(["RUN 12.345.678-5"], color=(240, 230, 215)), "Back"),
-        (DocumentKind.WEALTH, _pdf([["Liquidacion", "1"], ["Liquidacion", "2"]]), "Payslips"),
-    ]:
-        document_attach(case=case, user=rm, kind=kind, data=data, title=title)
+    case = sections_fill(case_create(tenant=tenant, owner=rm), rm)
     officer_page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
     officer_errors: list[str] = []
     # The approval refused until the documents are verified answers 409, as it should.
@@ -178,6 +188,21 @@ def test_it_runs_the_loop_from_a_missing_proof_of_address_to_an_approval_on_evid
     )
 
     log_in(page, base, rm.email)
+    page.goto(base + reverse("cases:review", args=[case.pk]))
+    page.get_by_role("link", name=re.compile("Attach the client's identity document")).click()
+    _attach(
+        page,
+        "identity",
+        [
+            ("front.jpg", "image/jpeg", _card(["CEDULA DE IDENTIDAD", "GARCIA LOPEZ JUAN"])),
+            ("back.jpg", "image/jpeg", _card(["RUN 12.345.678-5"], color=(240, 230, 215))),
+        ],
+    )
+    payslips = _pdf([["Liquidacion", "1"], ["Liquidacion", "2"]])
+    _attach(page, "wealth", [("payslips.pdf", "application/pdf", payslips)])
+    page.get_by_label("Given in person, recorded by the relationship manager").check()
+    page.get_by_role("button", name="Record the consent").click()
+    page.locator(".consent-facts").wait_for()
     page.goto(base + reverse("cases:review", args=[case.pk]))
     page.get_by_role("button", name="Submit to Altafid").click()
     page.wait_for_url(base + reverse("submissions:status", args=[case.pk]))
@@ -200,13 +225,10 @@ def test_it_runs_the_loop_from_a_missing_proof_of_address_to_an_approval_on_evid
     banner = page.locator("#returned")
     banner.get_by_text("Documents to attach:").wait_for()
     assert "Proof of address" in banner.inner_text()
-    document_attach(
-        case=case,
-        user=rm,
-        kind=DocumentKind.ADDRESS,
-        data=_card(["ENEL - Boleta", "Av. Apoquindo 3000"], color=(250, 250, 235)),
-        title="Electricity bill",
-    )
+    banner.get_by_role("link", name="Proof of address").click()
+    bill = _card(["ENEL - Boleta", "Av. Apoquindo 3000"], color=(250, 250, 235))
+    _attach(page, "address", [("bill.jpg", "image/jpeg", bill)])
+    page.goto(base + reverse("cases:resume", args=[case.pk]))
     page.get_by_role("button", name="Send back for review").click()
     page.get_by_text("Sent back for review").wait_for()
 

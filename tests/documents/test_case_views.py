@@ -50,9 +50,9 @@ def test_it_attaches_a_jpeg_and_a_png_and_shows_their_previews(logged_in, case):
     assert [d.received_type for d in documents] == ["jpeg", "png"]
     for document in documents:
         assert str(document.uid) in page.content.decode()
-        preview_url = reverse("documents:preview", args=[document.uid, 1])
-        assert preview_url in page.content.decode()
-        preview = logged_in.get(preview_url)
+        thumbnail_url = reverse("documents:thumbnail", args=[document.uid, 1])
+        assert thumbnail_url in page.content.decode()
+        preview = logged_in.get(thumbnail_url)
         assert preview.status_code == 200
         assert preview["Content-Type"].startswith("image/")
         assert "no-store" in preview["Cache-Control"]

@@ -17,7 +17,8 @@ def test_it_deletes_the_documents_of_a_discarded_draft(
 ):
     document_create(case=case)
     document_create(case=case, kind="address", data=samples.pdf(pages=3))
-    assert len(_files(documents_dir)) == 6
+    # Each file with a preview and a thumbnail per page.
+    assert len(_files(documents_dir)) == 3 + 7
 
     with django_capture_on_commit_callbacks(execute=True):
         case_discard(case=case, user=rm)
@@ -43,7 +44,7 @@ def test_it_keeps_the_files_when_the_erasure_does_not_commit(case, rm, documents
         discard_then_fail()
 
     assert Document.objects.filter(pk=document.pk).exists()
-    assert len(_files(documents_dir)) == 2
+    assert len(_files(documents_dir)) == 3
 
 
 def test_it_keeps_no_file_on_a_case_erased_or_discarded_before_the_upload_ended(

@@ -52,12 +52,21 @@ def test_it_accepts_a_pdf_as_uploaded_with_a_preview_of_each_page():
     assert accepted.data == data
     assert accepted.pages == 3
     assert [Image.open(io.BytesIO(p)).format for p in accepted.previews] == ["JPEG"] * 3
+    assert [Image.open(io.BytesIO(t)).format for t in accepted.thumbnails] == ["JPEG"] * 3
 
 
-def test_it_makes_a_preview_no_wider_than_1200_pixels():
-    accepted = file_accept(samples.jpeg((4000, 3000)))
+def test_it_makes_a_preview_no_wider_than_1200_pixels_and_a_thumbnail_of_640():
+    accepted = file_accept(samples.jpeg((4000, 3000), noise=True))
 
     assert Image.open(io.BytesIO(accepted.previews[0])).size == (1200, 900)
+    assert Image.open(io.BytesIO(accepted.thumbnails[0])).size == (640, 480)
+    assert len(accepted.thumbnails[0]) < len(accepted.previews[0]) / 2
+
+
+def test_it_never_enlarges_a_small_picture_for_its_thumbnail():
+    accepted = file_accept(samples.png((300, 200)))
+
+    assert Image.open(io.BytesIO(accepted.thumbnails[0])).size == (300, 200)
 
 
 def test_it_shows_a_transparent_png_on_white_in_its_preview():

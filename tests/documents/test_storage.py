@@ -25,7 +25,8 @@ def test_it_stores_a_pdf_only_encrypted(case, documents_dir):
     document = document_create(case=case, kind="address", data=data)
 
     stored = _stored(documents_dir)
-    assert set(stored) == {document.stored_name, *document.previews}
+    assert set(stored) == {document.stored_name, *document.previews, *document.thumbnails}
+    assert len(stored) == 5
     for name, content in stored.items():
         assert samples.CANARY.encode() not in content, name
         assert b"%PDF" not in content, name
@@ -41,7 +42,7 @@ def test_it_stores_a_photo_and_its_preview_only_encrypted(case, documents_dir):
     preview = blob_read(name=document.previews[0])
 
     stored = _stored(documents_dir)
-    assert len(stored) == 2
+    assert len(stored) == 3
     for content in stored.values():
         assert b"\xff\xd8\xff" not in content
         assert kept[200:264] not in content
@@ -66,6 +67,7 @@ def test_rotate_keys_re_encrypts_files_and_previews_with_the_newest_key(
     data = samples.pdf(pages=2, text=samples.CANARY)
     document = document_create(case=case, kind="address", data=data, title="Factura de luz")
     preview = blob_read(name=document.previews[1])
+    thumbnail = blob_read(name=document.thumbnails[1])
     old = settings.FIELD_ENCRYPTION_KEYS[0]
     new = Fernet.generate_key().decode()
     settings.FIELD_ENCRYPTION_KEYS = [new, old]
@@ -79,10 +81,11 @@ def test_rotate_keys_re_encrypts_files_and_previews_with_the_newest_key(
     document.refresh_from_db()
     assert blob_read(name=document.stored_name) == data
     assert blob_read(name=document.previews[1]) == preview
+    assert blob_read(name=document.thumbnails[1]) == thumbnail
     assert document.title == "Factura de luz"
     stored = _stored(documents_dir)
     # The old blobs are gone; what is left opens with the new key alone.
-    assert set(stored) == {document.stored_name, *document.previews}
+    assert set(stored) == {document.stored_name, *document.previews, *document.thumbnails}
     for content in stored.values():
         Fernet(new.encode()).decrypt(content)
         with pytest.raises(InvalidToken):

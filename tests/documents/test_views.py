@@ -56,9 +56,11 @@ def test_it_serves_a_document_only_to_those_who_may_see_its_case(
         reverse("documents:preview", args=[photo.uid, 1]),
         reverse("documents:file", args=[scan.uid]),
         reverse("documents:preview", args=[scan.uid, 2]),
+        reverse("documents:thumbnail", args=[photo.uid, 1]),
+        reverse("documents:thumbnail", args=[scan.uid, 2]),
     ]
 
-    assert [client.get(address).status_code for address in addresses] == [status] * 4
+    assert [client.get(address).status_code for address in addresses] == [status] * 6
 
 
 def test_it_sends_anyone_signed_out_to_sign_in(client, photo):
@@ -157,3 +159,22 @@ def test_it_serves_a_png_preview_of_the_first_version_as_a_png(client, rm, photo
 
     assert response["Content-Type"] == "image/png"
     assert response["Content-Disposition"] == 'inline; filename="document-identity-page-1.png"'
+
+
+def test_it_serves_a_thumbnail_and_falls_back_to_the_preview_for_an_older_document(
+    client, rm, scan
+):
+    verified_login(client, rm)
+    thumbnail_name = scan.thumbnails[1]
+
+    thumbnail = client.get(reverse("documents:thumbnail", args=[scan.uid, 2]))
+    scan.thumbnails = []
+    scan.save(update_fields=["thumbnails"])
+    older = client.get(reverse("documents:thumbnail", args=[scan.uid, 2]))
+    beyond = client.get(reverse("documents:thumbnail", args=[scan.uid, 3]))
+
+    assert thumbnail.content == blob_read(name=thumbnail_name)
+    assert thumbnail["Content-Type"] == "image/jpeg"
+    assert "no-store" in thumbnail["Cache-Control"]
+    assert older.content == blob_read(name=scan.previews[1])
+    assert beyond.status_code == 404
