@@ -6,6 +6,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from onboarding.accounts.roles import Role
+from tests.factories import TenantFactory, staff_create
+
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
 # Test-only, from npm's axe-core package (MPL-2.0; its licence files sit beside it).
@@ -144,3 +147,19 @@ def verify_documents(officer_page, case, email="carla@example.com"):
     review = Review.objects.get(case=case, state=ReviewState.WAITING)
     documents_verify(review, User.objects.get(email=email))
     officer_page.reload()
+
+
+@pytest.fixture
+def rm_and_officer(sandbox, settings):
+    """The RM Rosa of the tenant the sandbox knows (Andes Capital), with its officer Carla
+    Reyes beside her."""
+    tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
+    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
+    staff_create(
+        role=Role.COMPLIANCE_OFFICER,
+        tenants=[tenant],
+        email="carla@example.com",
+        first_name="Carla",
+        last_name="Reyes",
+    )
+    return rm

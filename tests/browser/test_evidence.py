@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 from PIL import Image, ImageDraw
 
-from onboarding.accounts.roles import Role
 from onboarding.cases.demo import case_fill as sections_fill
 from onboarding.cases.services import case_create
 from onboarding.documents.demo import case_fill
@@ -16,7 +15,6 @@ from onboarding.documents.models import ConsentMethod, DocumentKind
 from onboarding.documents.services import consent_record, document_attach
 from onboarding.kyc.models import DocumentCheck, Review, ReviewState
 from tests.browser.conftest import axe_check, log_in, screenshot
-from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import steps_drive, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -43,16 +41,9 @@ def _pdf(pages: list[list[str]]) -> bytes:
 
 
 @pytest.fixture
-def review_with_documents(sandbox, settings):
-    tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
-    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
-    staff_create(
-        role=Role.COMPLIANCE_OFFICER,
-        tenants=[tenant],
-        email="carla@example.com",
-        first_name="Carla",
-        last_name="Reyes",
-    )
+def review_with_documents(rm_and_officer):
+    rm = rm_and_officer
+    tenant = rm.staff_profile.tenants.get()
     case = case_fill(case_create(tenant=tenant, owner=rm), rm)
     submit(case, rm)
     steps_drive(case, approve=False)
@@ -159,21 +150,14 @@ def _attach(page, kind: str, files: list[tuple[str, str, bytes]]) -> None:
 
 
 def test_it_runs_the_loop_from_a_missing_proof_of_address_to_an_approval_on_evidence(
-    live_server, page, chromium, sandbox, settings
+    live_server, page, chromium, rm_and_officer
 ):
     """Issue 20's journey through the pages: the RM attaches a cédula's front and back and a
     PDF, the officer returns the case for a missing proof of address, the RM attaches it and
     sends the case back, the officer verifies every document and approves."""
     base = live_server.url
-    tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
-    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
-    staff_create(
-        role=Role.COMPLIANCE_OFFICER,
-        tenants=[tenant],
-        email="carla@example.com",
-        first_name="Carla",
-        last_name="Reyes",
-    )
+    rm = rm_and_officer
+    tenant = rm.staff_profile.tenants.get()
     case = sections_fill(case_create(tenant=tenant, owner=rm), rm)
     officer_page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
     officer_errors: list[str] = []

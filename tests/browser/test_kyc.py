@@ -13,18 +13,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
-    live_server, page, chromium, sandbox, settings
+    live_server, page, chromium, sandbox, rm_and_officer
 ):
     base = live_server.url
-    tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
-    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
-    staff_create(
-        role=Role.COMPLIANCE_OFFICER,
-        tenants=[tenant],
-        email="carla@example.com",
-        first_name="Carla",
-        last_name="Reyes",
-    )
+    rm = rm_and_officer
+    tenant = rm.staff_profile.tenants.get()
     case = case_fill(case_create(tenant=tenant, owner=rm), rm)
     officer_context = chromium.new_context(viewport={"width": 1280, "height": 900})
     officer_page = officer_context.new_page()

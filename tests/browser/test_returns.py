@@ -6,30 +6,21 @@ import re
 import pytest
 from django.urls import reverse
 
-from onboarding.accounts.roles import Role
 from onboarding.cases.services import case_create
 from onboarding.documents.demo import case_fill
 from onboarding.kyc.models import Review, ReviewState
 from tests.browser.conftest import axe_violations, log_in, screenshot, verify_documents
-from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import steps_drive, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_it_fixes_a_return_in_two_sections_and_sends_both_back_with_one_button(
-    live_server, page, chromium, sandbox, settings
+    live_server, page, chromium, sandbox, rm_and_officer
 ):
     base = live_server.url
-    tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
-    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant], email="rosa@example.com")
-    staff_create(
-        role=Role.COMPLIANCE_OFFICER,
-        tenants=[tenant],
-        email="carla@example.com",
-        first_name="Carla",
-        last_name="Reyes",
-    )
+    rm = rm_and_officer
+    tenant = rm.staff_profile.tenants.get()
     case = case_fill(case_create(tenant=tenant, owner=rm), rm)
     submit(case, rm)
     steps_drive(case, approve=False)
