@@ -29,7 +29,7 @@ from onboarding.cases.demo import rut_for
 from onboarding.cases.services import case_create
 from onboarding.documents.demo import case_fill
 from onboarding.documents.models import Document
-from onboarding.kyc.models import Review
+from onboarding.kyc.models import Review, ScreeningHit
 from onboarding.notices.models import Notice
 from onboarding.submissions.models import Step
 from onboarding.submissions.worker import step_run
@@ -194,9 +194,10 @@ def places(world, sandbox, settings):  # noqa: F811
     submit(held, owner)
     steps_drive(held, approve=False)
     review = Review.objects.get(case=held)
-    from tests.kyc.conftest import attach
+    from tests.kyc.conftest import attach, client_listed
 
     attach(held, owner, "identity")
+    client_listed(held)
     notice = Notice.objects.get(recipient=people["officer"], case=held)
     invited = staff_create(
         role=Role.RELATIONSHIP_MANAGER, tenants=[case.tenant], email="invited@example.com"
@@ -274,6 +275,10 @@ def _urls(places) -> dict[str, list[str]]:
             reverse("documents:thumbnail", args=[paged, page]) for page in (1, 2, 3)
         ],
         "kyc:check": [reverse("kyc:check", args=[review.pk, _document(held).uid])],
+        "kyc:hit": [
+            reverse("kyc:hit", args=[review.pk, hit.pk])
+            for hit in ScreeningHit.objects.filter(case=held)
+        ],
         "notices:list": [reverse("notices:list")],
         "notices:open": [reverse("notices:open", args=[notice.pk])],
         "notices:read-all": [reverse("notices:read-all")],

@@ -330,14 +330,19 @@ KYC_MATRIX = {
         "POST",
         {"owner": 403, "other_rm": 403, "officer": None, "admin": 403, "other_admin": 404},
     ),
+    "kyc:hit": (
+        "POST",
+        {"owner": 403, "other_rm": 403, "officer": None, "admin": 403, "other_admin": 404},
+    ),
 }
 
 
 def _kyc_snapshot():
-    from onboarding.kyc.models import Review
+    from onboarding.kyc.models import Review, ScreeningHit
 
     return (
         list(Review.objects.order_by("pk").values_list("pk", "state", "assignee_id")),
+        list(ScreeningHit.objects.order_by("pk").values_list("pk", "decision")),
         list(Step.objects.order_by("pk").values_list("pk", "state", "approved_digest")),
         Event.objects.count(),
     )
@@ -372,6 +377,12 @@ def test_it_lets_only_compliance_officers_decide_about_kyc(client, world, name, 
         document = attach(case, people["owner"], "identity")
         data = {"verdict": "verified"}
         url = reverse(name, args=[review.pk, document.uid])
+    elif name == "kyc:hit":
+        from tests.kyc.conftest import client_listed
+
+        hit = client_listed(case)
+        data = {"decision": "possible"}
+        url = reverse(name, args=[review.pk, hit.pk])
     elif name in ("kyc:queue", "kyc:figures"):
         url = reverse(name)
     else:

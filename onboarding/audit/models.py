@@ -39,6 +39,8 @@ class EventKind(models.TextChoices):
     REVIEW_RETURNED = "review_returned", _("KYC returned to the relationship manager")
     REVIEW_VOIDED = "review_voided", _("KYC review voided by a change")
     REVIEW_DOCUMENT_CHECKED = "review_document_checked", _("KYC document checked")
+    CASE_SCREENED = "case_screened", _("Client screened against the lists")
+    SCREENING_HIT_DECIDED = "screening_hit_decided", _("Screening hit decided")
     DOCUMENT_ATTACHED = "document_attached", _("Document attached")
     DOCUMENT_REPLACED = "document_replaced", _("Document replaced")
     DOCUMENT_REMOVED = "document_removed", _("Document removed")

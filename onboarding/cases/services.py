@@ -30,7 +30,7 @@ from onboarding.cases.lifecycle import (
 from onboarding.cases.locks import case_locked
 from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.sections import HOMES, SPECS, BoundSection, RawData, bind
-from onboarding.cases.signals import draft_discarded
+from onboarding.cases.signals import draft_discarded, section_saved
 from onboarding.cases.validators import RUT_BODY, rut_body
 from onboarding.core.crypto import search_hash
 from onboarding.core.inputs import INT_MAX
@@ -361,6 +361,7 @@ def _save_typed(
         base=case.version,
         removed=typed.removed,
     )
+    section_saved.send(sender=Case, case=result.case, section=section, actor=user)
     return SaveResult(
         case=result.case, bound=result.bound, sent=result.sent, undo_refused=typed.undo_refused
     )

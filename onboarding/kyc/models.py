@@ -32,10 +32,18 @@ class ReturnReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class ReviewKind(models.TextChoices):
+    # A held step's body, sent once approved.
+    STEP = "step", _("Data to send to Altafid")
+    # A new screening hit on a client already in Altafid: nothing is sent; every hit is decided.
+    SCREENING = "screening", _("New screening hit")
+
+
 class Review(models.Model):
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews")
     step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="reviews")
+    kind = models.CharField(max_length=20, choices=ReviewKind.choices, default=ReviewKind.STEP)
     state = models.CharField(
         max_length=20, choices=ReviewState.choices, default=ReviewState.WAITING
     )
@@ -115,3 +123,114 @@ class DocumentCheck(models.Model):
 
     def __str__(self) -> str:
         return f"check of document {self.document_id} in review {self.review_id}: {self.verdict}"
+
+
+class HitDecision(models.TextChoices):
+    NOT_CLIENT = "not_client", _("Not the client")
+    POSSIBLE = "possible", _("Possible match: escalated")
+    CLIENT = "client", _("The client")
+
+
+class ScreeningHit(models.Model):
+    """A listed person the client's names matched, with the officer's decision on it.
+
+    One row per case, listed entity and version of that entity's data (`entity_digest`): a
+    re-screening that finds the same entity unchanged finds this row again, decision and all,
+    so the same false hit is not asked twice; a change to the entity's data makes a new,
+    undecided row. `active` says whether the latest screening of the case found it."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="screening_hits")
+    dataset = models.CharField(max_length=100)
+    list_version = models.PositiveIntegerField()
+    entity_id = models.CharField(max_length=200)
+    entity_digest = models.CharField(max_length=64)
+    score = models.FloatField()
+    # Topic codes of the listed entity (sanction, role.pep, crime...), comma-wrapped.
+    topics = models.CharField(max_length=300, blank=True)
+    # How it matched: which of the client's names met which listed name, the score's parts,
+    # the listed person's birth dates, countries and source. Holds the client's names: encrypted.
+    explanation = EncryptedJSONField(default=dict)
+    active = models.BooleanField(default=True)
+    found_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=20, choices=HitDecision.choices, blank=True)
+    # The officer's reason: free text about the client, encrypted.
+    reason = EncryptedJSONField(default="", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    # The review in which it was decided.
+    review = models.ForeignKey(
+        Review, on_delete=models.SET_NULL, null=True, blank=True, related_name="hits_decided"
+    )
+
+    class Meta:
+        ordering = ("-score", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "entity_id", "entity_digest"], name="kyc_hit_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["case", "active"]),
+            # The figures: hits found per week, and decisions, per tenant.
+            models.Index(fields=["tenant", "found_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"hit {self.entity_id} on case {self.case_id}: {self.decision or 'undecided'}"
+
+    @property
+    def topic_codes(self) -> list[str]:
+        return [code for code in self.topics.split(",") if code]
+
+
+class ScreeningReason(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted for review")
+    CHANGED = "changed", _("The client's names, birth date or nationality changed")
+    LISTS = "lists", _("A list changed")
+
+
+class ScreeningRun(models.Model):
+    """One screening of a case's client: when, why, and a keyed hash of what was screened, so a
+    change to the names, birth date or nationality is seen without keeping them here."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="screenings")
+    reason = models.CharField(max_length=20, choices=ScreeningReason.choices)
+    person_digest = models.CharField(max_length=64)
+    # The list versions screened against: {"<dataset>": <version pk>}.
+    versions = models.JSONField(default=dict)
+    hits = models.PositiveIntegerField(default=0)
+    new = models.PositiveIntegerField(default=0)
+    screened_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("case_id", "-screened_at", "-id")
+        indexes = [models.Index(fields=["case", "-screened_at"])]
+
+    def __str__(self) -> str:
+        return f"screening of case {self.case_id} ({self.reason})"
+
+
+class Rescreening(models.Model):
+    """Every client screened again after a list changed, in the background; its progress is
+    on the health page."""
+
+    dataset = models.CharField(max_length=100)
+    list_version = models.PositiveIntegerField()
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    new_hits = models.PositiveIntegerField(default=0)
+    # The last case screened: a worker that stops goes on after it.
+    last_case_id = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-started_at", "-id")
+
+    def __str__(self) -> str:
+        return f"re-screening after {self.dataset} v{self.list_version}: {self.done}/{self.total}"

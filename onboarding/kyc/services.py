@@ -39,6 +39,7 @@ from onboarding.cases.services import case_sections
 from onboarding.documents.models import Document, DocumentKind
 from onboarding.documents.services import documents_of_case
 from onboarding.kyc.flags import Flag, flags_of
+from onboarding.kyc.hits import case_screen_for_review, hits_undecided
 from onboarding.kyc.models import DocumentCheck, ReturnReason, Review, ReviewState, Verdict
 from onboarding.kyc.presenters import Note, notes_placed
 from onboarding.notices.models import NoticeKind
@@ -88,6 +89,10 @@ class ReviewNotOpen(Exception):
 
 class DocumentsNotVerified(ReviewNotOpen):
     """Approval waits until every document the review needs is verified."""
+
+
+class HitsNotDecided(ReviewNotOpen):
+    """Approval waits until every screening hit is decided, and none as the client."""
 
 
 @dataclass(frozen=True)
@@ -265,6 +270,7 @@ def review_open(*, step: Step, actor: User | None) -> Review:
         Step.objects.filter(pk=step.pk).update(
             approved_digest="", approved_by=None, approved_at=None
         )
+    case_screen_for_review(case=case, actor=actor)
     picture = _picture(step, body)
     flags = review_flags(case=case, step=step, picture=picture)
     review = Review.objects.create(
@@ -368,6 +374,8 @@ def review_approve(*, review: Review, user: User, digest: str) -> None:
         _decide_check(review, user, digest)
         four_eyes_check(user=user, case=review.case)
         _documents_verified(review)
+        if waits := hits_undecided(review=review):
+            raise HitsNotDecided(waits)
         now = timezone.now()
         step = review.step
         step.approved_digest = review.digest

@@ -26,7 +26,16 @@ from onboarding.documents.services import consent_of_case
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
 from onboarding.kyc.forms import AGES, ASSIGNED, ReviewQueueQuery
-from onboarding.kyc.models import ReturnReason, Review, ReviewState, Verdict
+from onboarding.kyc.hits import HitRefused, hit_decide, hits_of_case
+from onboarding.kyc.models import (
+    HitDecision,
+    ReturnReason,
+    Review,
+    ReviewState,
+    ScreeningHit,
+    ScreeningRun,
+    Verdict,
+)
 from onboarding.kyc.presenters import (
     Shown,
     body_json,
@@ -38,6 +47,7 @@ from onboarding.kyc.presenters import (
 )
 from onboarding.kyc.services import (
     DocumentsNotVerified,
+    HitsNotDecided,
     ReviewNotOpen,
     document_check,
     documents_seen,
@@ -189,6 +199,9 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         "evidence": evidence(rows, documents, checks),
         "consent": consent_of_case(case=case),
         "consent_stands": consent_in_force(case=case) is not None,
+        "hits": hits_of_case(case=case),
+        "screening_run": ScreeningRun.objects.filter(case=case).first(),
+        "hit_decisions": HitDecision.choices,
         # Images of a client's documents are KYC data: an administrator, who sees reviews
         # with the values masked, sees which documents there are and their findings only.
         "previews": may[Can.SEE_KYC_VALUES],
@@ -285,7 +298,7 @@ def review_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     except ReviewNotOpen as refused:
         context = _review_context(request, review, refused=refused.message, posted=request.POST)
         # Not verified yet is a conflict with the review's state, not a malformed request.
-        status = 409 if isinstance(refused, DocumentsNotVerified) else 422
+        status = 409 if isinstance(refused, DocumentsNotVerified | HitsNotDecided) else 422
         return render(request, "kyc/review.html", context, status=status)
     returned = _("Returned to %(rm)s with your reasons.") % {"rm": review.case.owner}
     messages.success(request, returned)
@@ -336,3 +349,38 @@ def review_document_check(request: HtmxHttpRequest, pk: int, uid: uuid.UUID) -> 
     else:
         messages.success(request, _("Your finding on the document is recorded."))
     return redirect(f"{reverse('kyc:review', args=[review.pk])}#document-{document.uid}")
+
+
+@login_required
+@require_POST
+def review_hit_decide(request: HtmxHttpRequest, pk: int, hit_pk: int) -> HttpResponse:
+    """The officer's decision on one screening hit: htmx swaps the hit in place."""
+    review = _review(request, pk)
+    hit = get_object_or_404(ScreeningHit, pk=hit_pk, case_id=review.case_id)
+    user = _user(request)
+    typed = {
+        "decision": request.POST.get("decision", ""),
+        "reason": text_clean(request.POST.get("reason", "")),
+    }
+    refused = ""
+    try:
+        hit = hit_decide(review=review, hit=hit, user=user, **typed)
+    except HitRefused as refusal:
+        refused = refusal.message
+    if request.htmx:
+        review.refresh_from_db()
+        context = {
+            "review": review,
+            "hit": hit,
+            "hit_decisions": HitDecision.choices,
+            "hit_refused": refused,
+            # What was typed stays in the form when the decision is refused.
+            "hit_typed": typed if refused else None,
+            "may": user_permissions(user=user, case=review.case),
+        }
+        return render(request, "kyc/review.html#hit", context, status=409 if refused else 200)
+    if refused:
+        messages.error(request, refused)
+    else:
+        messages.success(request, _("Your decision on the hit is recorded."))
+    return redirect(f"{reverse('kyc:review', args=[review.pk])}#hit-{hit.pk}")

@@ -2,7 +2,8 @@
 
 What is erased: the drafts and every revision of them, the plain name, e-mail and identity
 hash, the bodies kept on the steps and the KYC reviews, the notices, the documents (rows,
-files and previews), and the case-list search terms the tenant's sessions keep. What stays:
+files and previews), the screening hits and their decisions, and the case-list search terms
+the tenant's sessions keep. What stays:
 the case's states and dates, its Altafid contact UUID, its steps' states and masked
 attempts, and the audit trail, which never held personal data. It cannot be undone.
 
@@ -29,7 +30,7 @@ from onboarding.cases.models import Case, SectionRevision
 from onboarding.cases.searches import searches_forget
 from onboarding.documents.models import Document
 from onboarding.documents.services import documents_erase
-from onboarding.kyc.models import Review
+from onboarding.kyc.models import Review, ScreeningHit, ScreeningRun
 from onboarding.notices.models import Notice
 from onboarding.submissions.models import Step
 
@@ -43,6 +44,8 @@ ERASED_MODELS: tuple[type[models.Model], ...] = (
     Review,
     Notice,
     Document,
+    ScreeningHit,
+    ScreeningRun,
 )
 
 
@@ -62,6 +65,8 @@ def case_erase(
         Step.objects.filter(case=case).update(payload=None)
         Review.objects.filter(case=case).update(body={}, picture={}, notes=None, flags="")
         Notice.objects.filter(case=case).delete()
+        ScreeningHit.objects.filter(case=case).delete()
+        ScreeningRun.objects.filter(case=case).delete()
         documents_erase(case=case)
         Case.objects.filter(pk=case.pk).update(
             drafts={},

@@ -84,6 +84,7 @@ def test_it_records_a_full_run_in_order_with_who_did_each_thing(ready_case, rm):
         (EventKind.STEP_QUEUED, None, "sales"),
         (EventKind.STEP_STARTED, None, "sales"),
         (EventKind.STEP_SUCCEEDED, None, "sales"),
+        (EventKind.CASE_SCREENED, None, None),
         (EventKind.REVIEW_REQUESTED, None, None),
         # The identity document the filled-in case carries, verified before approving.
         (EventKind.REVIEW_DOCUMENT_CHECKED, officer.pk, None),

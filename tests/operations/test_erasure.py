@@ -276,7 +276,8 @@ def test_it_vacuums_once_after_the_retention_task_erased(ready_case, rm, sandbox
     assert erased == 1
     assert vacuums == [
         'VACUUM (INDEX_CLEANUP ON) "cases_case", "cases_sectionrevision", "submissions_step", '
-        '"kyc_review", "notices_notice", "documents_document"'
+        '"kyc_review", "notices_notice", "documents_document", "kyc_screeninghit", '
+        '"kyc_screeningrun"'
     ]
 
 

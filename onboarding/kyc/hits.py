@@ -1,0 +1,237 @@
+"""Screening a case's client against the loaded sanctions and PEP lists, and the officer's
+decision on each hit.
+
+A case is screened when its KYC review opens, again when the client's names, birth date or
+nationality change, and again for every client when a list changes (`tasks.py`). Hits are
+`ScreeningHit` rows: one per listed entity and version of its data, so a decision holds
+through re-screenings until the entity's data changes. Approval waits until every hit the
+latest screening found is decided, and is refused while one is decided as the client.
+"""
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onboarding.accounts.models import User
+from onboarding.accounts.permissions import Can, user_must
+from onboarding.audit.models import EventKind
+from onboarding.audit.services import event_record
+from onboarding.cases.lifecycle import Section
+from onboarding.cases.models import Case
+from onboarding.core.crypto import search_hash
+from onboarding.kyc.models import (
+    HitDecision,
+    Review,
+    ReviewState,
+    ScreeningHit,
+    ScreeningReason,
+    ScreeningRun,
+)
+from onboarding.screening.matching import Hit, Person, screen_person
+from onboarding.screening.models import ListVersion
+
+# The fields of the client's sections a screening reads: a change to one screens again.
+NAME_FIELDS = ("first_name", "paternal_last_name", "maternal_last_name")
+BIRTH_FIELD = "date_of_birth"
+COUNTRY_FIELDS = ("country_of_citizenship", "country_of_birth")
+
+
+class HitRefused(Exception):
+    """A decision on a hit that cannot be recorded; `message` says why, for the hit."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _first(draft: dict[str, list[str]] | None, name: str) -> str:
+    values = (draft or {}).get(name) or [""]
+    return str(values[0]).strip()
+
+
+def case_person(*, case: Case) -> Person | None:
+    """The client as screened: the full name as typed (the matcher copes with a listed name
+    that lacks the second surname), birth date and countries, from the case's sections. None
+    without a name."""
+    client = case.draft(Section.CLIENT)
+    sales = case.draft(Section.SALES)
+    given = _first(client, "first_name")
+    paternal = _first(client, "paternal_last_name")
+    maternal = _first(client, "maternal_last_name")
+    if not (given and paternal):
+        return None
+    names = [" ".join(part for part in (given, paternal, maternal) if part)]
+    try:
+        birth_date = datetime.date.fromisoformat(_first(client, BIRTH_FIELD))
+    except ValueError:
+        birth_date = None
+    countries = sorted({_first(sales, name) for name in COUNTRY_FIELDS} - {""})
+    return Person(names=names, birth_date=birth_date, countries=countries)
+
+
+def person_digest(person: Person) -> str:
+    """A keyed hash of what is screened: equal while the names, birth date and countries are."""
+    parts = [*person.names, str(person.birth_date or ""), *person.countries]
+    return search_hash("|".join(parts), purpose="screening-person")
+
+
+def _explanation(hit: Hit) -> dict[str, Any]:
+    return {
+        "caption": hit.caption,
+        "schema": hit.schema,
+        "parts": hit.parts,
+        "names": [
+            {"client": pair.client, "listed": pair.listed, "score": pair.score}
+            for pair in hit.names
+        ],
+        "birth_dates": hit.birth_dates,
+        "countries": hit.countries,
+        "source_url": hit.source_url,
+    }
+
+
+@dataclass(frozen=True)
+class Screened:
+    run: ScreeningRun | None
+    # Hits this screening found that no officer has decided yet, and were not there before.
+    new: list[ScreeningHit]
+
+
+def case_screen(*, case: Case, reason: ScreeningReason, actor: User | None) -> Screened:
+    """Screens the case's client now and keeps what was found; the hits the screening no
+    longer finds are kept, inactive, with their decisions."""
+    person = case_person(case=case)
+    if person is None:
+        return Screened(run=None, new=[])
+    found = screen_person(person=person)
+    now = timezone.now()
+    new: list[ScreeningHit] = []
+    with transaction.atomic():
+        kept: list[int] = []
+        for hit in found:
+            row, created = ScreeningHit.objects.get_or_create(
+                case=case,
+                entity_id=hit.entity_id,
+                entity_digest=hit.digest,
+                defaults={
+                    "tenant_id": case.tenant_id,
+                    "dataset": hit.dataset,
+                    "list_version": hit.version,
+                    "score": hit.score,
+                    "topics": "," + ",".join(hit.topics) + "," if hit.topics else "",
+                    "explanation": _explanation(hit),
+                    "found_at": now,
+                    "seen_at": now,
+                },
+            )
+            if not created:
+                ScreeningHit.objects.filter(pk=row.pk).update(
+                    active=True,
+                    seen_at=now,
+                    score=hit.score,
+                    list_version=hit.version,
+                    explanation=_explanation(hit),
+                )
+            elif not row.decision:
+                new.append(row)
+            kept.append(row.pk)
+        ScreeningHit.objects.filter(case=case, active=True).exclude(pk__in=kept).update(
+            active=False
+        )
+        run = ScreeningRun.objects.create(
+            tenant_id=case.tenant_id,
+            case=case,
+            reason=reason,
+            person_digest=person_digest(person),
+            versions=dict(
+                ListVersion.objects.filter(is_current=True).values_list("dataset", "pk")
+            ),
+            hits=len(kept),
+            new=len(new),
+            screened_at=now,
+        )
+        event_record(
+            kind=EventKind.CASE_SCREENED,
+            tenant=case.tenant_id,
+            actor=actor,
+            case=case,
+            data={"reason": str(reason), "hits": len(kept), "new": len(new)},
+        )
+    return Screened(run=run, new=new)
+
+
+def case_screened_changed(*, case: Case) -> bool:
+    """Whether the client as screened last is no longer the client as the sections say."""
+    last = ScreeningRun.objects.filter(case=case).first()
+    if last is None:
+        return False
+    person = case_person(case=case)
+    return person is not None and person_digest(person) != last.person_digest
+
+
+def case_screen_for_review(*, case: Case, actor: User | None) -> None:
+    """At a review's opening: the client is screened unless the last screening was of the
+    client as they are now (a list change screens every client on its own)."""
+    if not ScreeningRun.objects.filter(case=case).exists():
+        case_screen(case=case, reason=ScreeningReason.SUBMITTED, actor=actor)
+    elif case_screened_changed(case=case):
+        case_screen(case=case, reason=ScreeningReason.CHANGED, actor=actor)
+
+
+def hits_of_case(*, case: Case) -> QuerySet[ScreeningHit]:
+    """The hits the latest screening found, best first, with who decided them."""
+    return ScreeningHit.objects.filter(case=case, active=True).select_related("decided_by")
+
+
+def hits_undecided(*, review: Review) -> str:
+    """Why an approval must wait for the screening: a hit undecided, or one decided as the
+    client; empty when nothing in the screening stands in the way."""
+    hits = list(ScreeningHit.objects.filter(case=review.case, active=True).only("decision"))
+    undecided = sum(1 for hit in hits if not hit.decision)
+    if undecided:
+        return _("Decide every screening hit before approving: %(count)s not decided yet.") % {
+            "count": undecided
+        }
+    if any(hit.decision == HitDecision.CLIENT for hit in hits):
+        return _(
+            "A screening hit was decided as the client: return the case; it cannot be approved."
+        )
+    return ""
+
+
+def hit_decide(
+    *, review: Review, hit: ScreeningHit, user: User, decision: str, reason: str
+) -> ScreeningHit:
+    """Records the officer's decision on a hit of the review's case (again: replaces it)."""
+    if decision not in HitDecision.values:
+        raise HitRefused(_("Choose a decision for the hit."))
+    reason = reason.strip()
+    if decision == HitDecision.NOT_CLIENT and not reason:
+        raise HitRefused(_("Say why this is not the client."))
+    with transaction.atomic():
+        locked = Review.objects.select_for_update().select_related("case").get(pk=review.pk)
+        user_must(user=user, can=Can.DECIDE, case=locked.case)
+        if locked.state != ReviewState.WAITING:
+            raise HitRefused(_("This review was decided or replaced meanwhile."))
+        if locked.assignee_id not in (None, user.pk):
+            raise HitRefused(_("Another officer has taken this review."))
+        if not hits_of_case(case=locked.case).filter(pk=hit.pk).exists():
+            raise HitRefused(_("This hit is no longer found for the client."))
+        now = timezone.now()
+        ScreeningHit.objects.filter(pk=hit.pk).update(
+            decision=decision, reason=reason, decided_by=user, decided_at=now, review=locked
+        )
+        event_record(
+            kind=EventKind.SCREENING_HIT_DECIDED,
+            tenant=locked.tenant_id,
+            actor=user,
+            case=locked.case,
+            data={"review": locked.pk, "hit": hit.pk, "decision": decision},
+        )
+    hit.refresh_from_db()
+    return hit

@@ -1,0 +1,120 @@
+"""Screening after onboarding: a client screened again when their names, birth date or
+nationality change, and every client when a list changes. A new hit on a client whose KYC
+data is already in Altafid opens a review of its own ("new screening hit") for the tenant's
+officers; a client still on the way to Altafid has the hit on the review it waits for, or
+gets it when its review opens."""
+
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from onboarding.accounts.models import User
+from onboarding.audit.models import EventKind
+from onboarding.audit.services import event_record
+from onboarding.cases.lifecycle import CaseStatus, StepKind, StepState
+from onboarding.cases.locks import case_lock
+from onboarding.cases.models import Case
+from onboarding.kyc.hits import Screened, case_screen, case_screened_changed
+from onboarding.kyc.models import (
+    Rescreening,
+    Review,
+    ReviewKind,
+    ReviewState,
+    ScreeningReason,
+)
+from onboarding.kyc.services import documents_seen
+from onboarding.notices.services import notices_review_waiting
+from onboarding.submissions.models import Step
+from onboarding.submissions.queueing import payload_digest
+
+# Cases that are not a client: never submitted.
+NOT_CLIENTS = (CaseStatus.DRAFT, CaseStatus.READY, CaseStatus.DISCARDED)
+# Clients screened between two writes of the progress.
+PROGRESS_EVERY = 50
+
+
+def screening_review_open(*, case: Case, actor: User | None) -> Review | None:
+    """A review of the case's new screening hits, when its KYC data is already in Altafid
+    and no review of it waits already (that one shows the hits). Called under the case's lock."""
+    if Review.objects.filter(case=case, state=ReviewState.WAITING).exists():
+        return None
+    step = (
+        Step.objects.filter(case=case, kind=StepKind.COMPLIANCE, state=StepState.SUCCEEDED)
+        .order_by("-round")
+        .first()
+    )
+    if step is None:
+        return None
+    body = step.payload or {}
+    last = (
+        Review.objects.filter(case=case, state=ReviewState.APPROVED).order_by("-decided_at").first()
+    )
+    review = Review.objects.create(
+        tenant_id=case.tenant_id,
+        case=case,
+        step=step,
+        kind=ReviewKind.SCREENING,
+        body=body,
+        digest=payload_digest(body),
+        picture=last.picture if last is not None else body,
+        flags=last.flags if last is not None else "",
+        documents=documents_seen(case=case),
+    )
+    event_record(
+        kind=EventKind.REVIEW_REQUESTED,
+        tenant=case.tenant_id,
+        actor=actor,
+        case=case,
+        data={"review": review.pk, "kind": ReviewKind.SCREENING.value},
+    )
+    notices_review_waiting(case=case, actor=actor)
+    return review
+
+
+def client_rescreen(*, case_id: int, reason: ScreeningReason, actor: User | None = None) -> bool:
+    """Screens one client again; True when a new hit was found."""
+    with transaction.atomic():
+        case = case_lock(case_id=case_id)
+        if case.erased_at is not None or case.status in NOT_CLIENTS:
+            return False
+        if reason == ScreeningReason.CHANGED and not case_screened_changed(case=case):
+            return False
+        screened: Screened = case_screen(case=case, reason=reason, actor=actor)
+        if screened.new:
+            screening_review_open(case=case, actor=actor)
+        return bool(screened.new)
+
+
+def _clients() -> QuerySet[Case]:
+    """Every client of every tenant whose data is not erased."""
+    return Case.objects.filter(erased_at__isnull=True).exclude(status__in=NOT_CLIENTS)
+
+
+def rescreening_start(*, dataset: str, list_version: int) -> Rescreening:
+    """Counts the clients and has a worker screen each of them again, once this commits."""
+    from onboarding.kyc.tasks import clients_rescreen
+
+    rescreening = Rescreening.objects.create(
+        dataset=dataset, list_version=list_version, total=_clients().count()
+    )
+    transaction.on_commit(lambda: clients_rescreen.delay(rescreening.pk))
+    return rescreening
+
+
+def rescreening_run(*, rescreening_id: int) -> Rescreening:
+    """Screens every client after the last one done, writing the progress as it goes."""
+    rescreening = Rescreening.objects.get(pk=rescreening_id)
+    pending = _clients().filter(pk__gt=rescreening.last_case_id).order_by("pk")
+    done, new_hits, last = rescreening.done, rescreening.new_hits, rescreening.last_case_id
+    for case_id in pending.values_list("pk", flat=True).iterator(chunk_size=1000):
+        new_hits += client_rescreen(case_id=case_id, reason=ScreeningReason.LISTS)
+        done, last = done + 1, case_id
+        if done % PROGRESS_EVERY == 0:
+            Rescreening.objects.filter(pk=rescreening.pk).update(
+                done=done, new_hits=new_hits, last_case_id=last
+            )
+    Rescreening.objects.filter(pk=rescreening.pk).update(
+        done=done, new_hits=new_hits, last_case_id=last, finished_at=timezone.now()
+    )
+    rescreening.refresh_from_db()
+    return rescreening
