@@ -84,14 +84,15 @@ def test_it_erases_the_documents_files_and_previews_with_the_case(
     document_create(case=ready_case, kind="address", data=samples.pdf(pages=2))
     elsewhere = case_create(tenant=ready_case.tenant, owner=rm)
     kept = document_create(case=elsewhere)
-    assert len(_files(documents_dir)) == already + 7
+    # Each file with a preview and a thumbnail per page.
+    assert len(_files(documents_dir)) == already + 3 + 5 + 3
 
     with django_capture_on_commit_callbacks(execute=True):
         case_erase(case=ready_case, user=admin, reason=ErasureReason.CLIENT_REQUEST)
 
     assert list(Document.objects.all()) == [kept]
     assert sorted(path.name for path in _files(documents_dir)) == sorted(
-        [kept.stored_name, *kept.previews]
+        [kept.stored_name, *kept.previews, *kept.thumbnails]
     )
 
 
@@ -102,7 +103,7 @@ def test_it_erases_the_documents_after_the_retention_period(
     already = len(_files(documents_dir))
     document_create(case=ready_case)
     _activated(ready_case, rm)
-    assert len(_files(documents_dir)) == already + 2
+    assert len(_files(documents_dir)) == already + 3
 
     with django_capture_on_commit_callbacks(execute=True):
         cases_erase_expired(now=timezone.now() + datetime.timedelta(days=91))
