@@ -148,9 +148,7 @@ def case_screen(*, case: Case, reason: ScreeningReason, actor: User | None) -> S
             case=case,
             reason=reason,
             person_digest=person_digest(person),
-            versions=dict(
-                ListVersion.objects.filter(is_current=True).values_list("dataset", "pk")
-            ),
+            versions=dict(ListVersion.objects.filter(is_current=True).values_list("dataset", "pk")),
             hits=len(kept),
             new=len(new),
             screened_at=now,

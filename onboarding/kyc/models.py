@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
+from onboarding.cases.lifecycle import StepState
 from onboarding.cases.models import Case
 from onboarding.core.crypto import EncryptedJSONField
 from onboarding.documents.models import Document
@@ -93,6 +94,13 @@ class Review(models.Model):
     @property
     def flag_codes(self) -> list[str]:
         return [code for code in self.flags.split(",") if code]
+
+    @property
+    def is_open(self) -> bool:
+        """Waiting for a decision: a step's review while its step is held, a screening
+        review until it is closed."""
+        held = self.kind == ReviewKind.SCREENING or self.step.state == StepState.IN_REVIEW
+        return self.state == ReviewState.WAITING and held
 
 
 class Verdict(models.TextChoices):

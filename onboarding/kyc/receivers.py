@@ -10,8 +10,10 @@ from onboarding.cases.signals import section_saved
 from onboarding.documents.models import Document
 from onboarding.documents.signals import documents_changed
 from onboarding.kyc.models import ScreeningReason, ScreeningRun
-from onboarding.kyc.monitoring import client_rescreen
+from onboarding.kyc.monitoring import client_rescreen, rescreening_start
 from onboarding.kyc.services import review_open, reviews_close, reviews_documents_changed
+from onboarding.screening.models import ListVersion
+from onboarding.screening.signals import list_switched
 from onboarding.submissions.models import Step
 from onboarding.submissions.signals import step_held, submission_cancelled
 
@@ -47,3 +49,8 @@ def _screen_again(
         transaction.on_commit(
             lambda: client_rescreen(case_id=case_id, reason=ScreeningReason.CHANGED, actor=actor)
         )
+
+
+@receiver(list_switched, dispatch_uid="kyc-rescreen-clients")
+def _rescreen_clients(sender: Any, *, version: ListVersion, **kwargs: Any) -> None:
+    rescreening_start(dataset=version.dataset, list_version=version.pk)

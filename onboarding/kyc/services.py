@@ -40,10 +40,23 @@ from onboarding.documents.models import Document, DocumentKind
 from onboarding.documents.services import documents_of_case
 from onboarding.kyc.flags import Flag, flags_of
 from onboarding.kyc.hits import case_screen_for_review, hits_undecided
-from onboarding.kyc.models import DocumentCheck, ReturnReason, Review, ReviewState, Verdict
+from onboarding.kyc.models import (
+    DocumentCheck,
+    HitDecision,
+    ReturnReason,
+    Review,
+    ReviewKind,
+    ReviewState,
+    ScreeningHit,
+    Verdict,
+)
 from onboarding.kyc.presenters import Note, notes_placed
 from onboarding.notices.models import NoticeKind
-from onboarding.notices.services import notices_review_decided, notices_review_waiting
+from onboarding.notices.services import (
+    notices_review_closed,
+    notices_review_decided,
+    notices_review_waiting,
+)
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import contact_fields
 from onboarding.submissions.queueing import (
@@ -318,7 +331,7 @@ def _review_locked(review: Review) -> Review:
 
 
 def _still_waiting(review: Review) -> None:
-    if review.state != ReviewState.WAITING or review.step.state != StepState.IN_REVIEW:
+    if not review.is_open:
         raise ReviewNotOpen(_("This review was decided or replaced meanwhile."))
 
 
@@ -373,6 +386,9 @@ def review_approve(*, review: Review, user: User, digest: str) -> None:
         review = _review_locked(review)
         _decide_check(review, user, digest)
         four_eyes_check(user=user, case=review.case)
+        if review.kind == ReviewKind.SCREENING:
+            _screening_review_close(review, user)
+            return
         _documents_verified(review)
         if waits := hits_undecided(review=review):
             raise HitsNotDecided(waits)
@@ -406,6 +422,32 @@ def review_approve(*, review: Review, user: User, digest: str) -> None:
         )
         notices_review_decided(case=review.case, kind=NoticeKind.REVIEW_APPROVED, actor=user)
         case_status_refresh(case_id=review.case_id)
+
+
+def _screening_review_close(review: Review, user: User) -> None:
+    """A screening review ends once every hit is decided: nothing goes to Altafid. A hit
+    decided as the client stays on record, in the audit trail and on the case's reviews."""
+    hits = ScreeningHit.objects.filter(case=review.case, active=True)
+    if hits.filter(decision="").exists():
+        raise HitsNotDecided(_("Decide every screening hit before closing the review."))
+    Review.objects.filter(pk=review.pk).update(
+        state=ReviewState.APPROVED,
+        decided_by=user,
+        decided_at=timezone.now(),
+        assignee=review.assignee_id or user.pk,
+    )
+    event_record(
+        kind=EventKind.REVIEW_APPROVED,
+        tenant=review.tenant_id,
+        actor=user,
+        case=review.case,
+        data={
+            "review": review.pk,
+            "kind": ReviewKind.SCREENING.value,
+            "confirmed": hits.filter(decision=HitDecision.CLIENT).count(),
+        },
+    )
+    notices_review_closed(case=review.case)
 
 
 def review_return(

@@ -15,7 +15,7 @@ from onboarding.accounts.context_processors import request_staff
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.permissions import Can, user_must, user_permissions
 from onboarding.altafid.errors import AltafidError
-from onboarding.cases.lifecycle import FIRST_ROUND, StepKind, StepState
+from onboarding.cases.lifecycle import FIRST_ROUND, StepKind
 from onboarding.cases.models import Case
 from onboarding.cases.presenters import BodyReader
 from onboarding.core.http import HtmxHttpRequest
@@ -31,7 +31,7 @@ from onboarding.kyc.models import (
     HitDecision,
     ReturnReason,
     Review,
-    ReviewState,
+    ReviewKind,
     ScreeningHit,
     ScreeningRun,
     Verdict,
@@ -174,7 +174,7 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         .only("payload")
         .first()
     )
-    waiting = review.state == ReviewState.WAITING and review.step.state == StepState.IN_REVIEW
+    waiting = review.is_open
     reader = BodyReader(case.tenant)
     linked = case_linked(case) and review.step.round == FIRST_ROUND
     rows = review_rows(review.picture, flags, reader=reader)
@@ -274,11 +274,14 @@ def review_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     try:
         if request.POST.get("decision") == "approve":
             review_approve(review=review, user=user, digest=digest)
-            messages.success(
-                request,
-                _("Approved: the %(call)s is on its way to Altafid.")
-                % {"call": review.step.get_kind_display().lower()},
-            )
+            if review.kind == ReviewKind.SCREENING:
+                messages.success(request, _("Review closed: every screening hit is decided."))
+            else:
+                messages.success(
+                    request,
+                    _("Approved: the %(call)s is on its way to Altafid.")
+                    % {"call": review.step.get_kind_display().lower()},
+                )
             return redirect("kyc:queue")
         review_return(
             review=review,
@@ -326,7 +329,7 @@ def review_document_check(request: HtmxHttpRequest, pk: int, uid: uuid.UUID) -> 
     if request.htmx:
         review.refresh_from_db()
         checks = review_checks(review=review)
-        waiting = review.state == ReviewState.WAITING and review.step.state == StepState.IN_REVIEW
+        waiting = review.is_open
         context = {
             "review": review,
             "item": Shown(

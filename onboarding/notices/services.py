@@ -87,6 +87,14 @@ def notices_review_decided(
     )
 
 
+def notices_review_closed(*, case: Case) -> None:
+    """A review closed with nothing for the RM to hear (a screening review): the officers'
+    notices that it was waiting are done with."""
+    Notice.objects.filter(case=case, kind=NoticeKind.REVIEW_WAITING, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
 def notices_step_stopped(*, case: Case) -> None:
     """Tells the RM, in the app and by e-mail, that a step of their case stopped for good:
     an administrator retries it or decides, unless it is data for the RM to fix (the status

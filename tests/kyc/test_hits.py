@@ -284,3 +284,55 @@ def test_it_fills_the_filled_in_case_for_the_screening_from_its_sections(tenant,
     assert person.names == ["Juan García López"]
     assert str(person.birth_date) == "1980-05-20"
     assert person.countries == ["CHL"]
+
+
+def test_it_closes_a_screening_review_once_every_hit_is_decided_and_sends_nothing(
+    client, tmp_path, ready_case, rm, sandbox
+):
+    submit(ready_case, rm)
+    steps_drive(ready_case)
+    load(tmp_path, LISTED_PEP)
+    rescreening_run(rescreening_id=rescreening_start(dataset="peps", list_version=1).pk)
+    review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    officer = officer_of(ready_case.tenant)
+    client.force_login(officer)
+    sent = sandbox.request_count()
+
+    page = client.get(reverse("kyc:review", args=[review.pk])).content.decode()
+    refused = client.post(
+        reverse("kyc:decide", args=[review.pk]), {"decision": "approve", "digest": review.digest}
+    )
+    hit_decide(
+        review=review,
+        hit=_hit(ready_case),
+        user=officer,
+        decision=HitDecision.CLIENT,
+        reason="Same RUT in the source",
+    )
+    closed = client.post(
+        reverse("kyc:decide", args=[review.pk]), {"decision": "approve", "digest": review.digest}
+    )
+
+    assert "Close the review" in page
+    assert "Return to the RM" not in page
+    assert refused.status_code == 409
+    assert closed.status_code == 302
+    assert Review.objects.get(pk=review.pk).state == ReviewState.APPROVED
+    assert sandbox.request_count() == sent
+    closing = Event.objects.filter(case=ready_case, kind=EventKind.REVIEW_APPROVED).latest("id")
+    assert closing.data["confirmed"] == 1
+
+
+def test_it_starts_screening_every_client_again_when_a_list_switches(
+    tmp_path, held, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False) as switched:
+        version = load(tmp_path, LISTED_PEP)
+    with django_capture_on_commit_callbacks(execute=False) as started:
+        for callback in switched:
+            callback()
+
+    rescreening = Rescreening.objects.get()
+    assert (rescreening.dataset, rescreening.list_version) == ("peps", version.pk)
+    assert rescreening.total == 1
+    assert len(started) == 1
