@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "onboarding.audit",
     "onboarding.altafid",
     "onboarding.lookups",
+    "onboarding.screening",
     "onboarding.cases",
     "onboarding.submissions",
     "onboarding.notices",

@@ -12,7 +12,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     # Shared pieces, and the project modules that import no package of the app.
     ("core", "env", "celery", "formats"),
     ("accounts", "altafid", "web"),
-    ("audit", "lookups"),
+    ("audit", "lookups", "screening"),
     ("cases",),
     ("documents",),
     ("submissions", "notices", "staff"),
