@@ -128,8 +128,9 @@ def _simple_proxies(path: Path, dataset: str, lines: list[int]) -> Iterator[Enti
 
 
 def _is_simple_csv(path: Path) -> bool:
+    """JSON lines start with an object; anything else is read as the CSV it must be."""
     with path.open(encoding="utf-8", errors="replace") as source:
-        return not source.read(1).startswith("{") and path.suffix.lower() == ".csv"
+        return not source.read(64).lstrip().startswith("{")
 
 
 def _write(version: ListVersion, start: int, rows: list[_Row]) -> None:

@@ -9,6 +9,7 @@ surname, a patronymic), initials and typos; then `birth_date` and `country` rais
 import datetime
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import product
 
 from rapidfuzz.distance import Levenshtein
@@ -77,6 +78,7 @@ def _budget(length: int) -> int:
     return 0 if length <= 3 else 1 if length <= 6 else 2 if length <= 10 else 3
 
 
+@lru_cache(maxsize=262_144)
 def token_similarity(a: str, b: str) -> float:
     if a == b:
         return 1.0
@@ -97,12 +99,15 @@ def token_similarity(a: str, b: str) -> float:
     return score
 
 
-def _merges(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The tokens, and each way of writing two neighbours as one (Xi Jin Ping, Xi Jinping)."""
+def _merges(tokens: tuple[str, ...], other: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The tokens, and each way of writing two neighbours as one that the other name has
+    (Xi Jin Ping, Xi Jinping)."""
     found = [tokens]
-    if len(tokens) <= 5:
+    if 1 < len(tokens) <= 5:
         for i in range(len(tokens) - 1):
-            found.append((*tokens[:i], tokens[i] + tokens[i + 1], *tokens[i + 2 :]))
+            merged = tokens[i] + tokens[i + 1]
+            if any(token_similarity(merged, token) >= LEAST_TOKEN for token in other):
+                found.append((*tokens[:i], merged, *tokens[i + 2 :]))
     return found
 
 
@@ -145,7 +150,11 @@ def name_similarity(client: str, listed: str) -> float:
     if client_tokens == listed_tokens and client_tokens:
         return 1.0
     return max(
-        (_align(a, b) for a in _merges(client_tokens) for b in _merges(listed_tokens)),
+        (
+            _align(a, b)
+            for a in _merges(client_tokens, listed_tokens)
+            for b in _merges(listed_tokens, client_tokens)
+        ),
         default=0.0,
     )
 
@@ -167,14 +176,23 @@ def _country_part(countries: list[str], listed: list[str]) -> float:
     return SAME_COUNTRY if set(countries) & set(listed) else OTHER_COUNTRY
 
 
+@lru_cache(maxsize=65_536)
+def _keys_of(name: str) -> set[str]:
+    return name_keys([name])
+
+
 def entity_score(
-    person: Person, entity: ListEntity
+    person: Person, names: list[str], birth_dates: list[str], countries: list[str]
 ) -> tuple[float, dict[str, float], list[NameMatch]]:
+    """The score of a listed entity for the person, its parts, and the best pairs of names."""
+    keys = name_keys(person.names)
     matches = sorted(
         (
             NameMatch(client=client, listed=listed, score=round(name_similarity(client, listed), 4))
             for client in person.names
-            for listed in entity.names
+            for listed in names
+            # A name with no key in common is not one the index would have found.
+            if keys & _keys_of(listed)
         ),
         key=lambda match: match.score,
         reverse=True,
@@ -182,8 +200,8 @@ def entity_score(
     name = matches[0].score if matches else 0.0
     parts = {
         "name": name,
-        "birth_date": _birth_date_part(person.birth_date, entity.birth_dates),
-        "country": _country_part([c.upper() for c in person.countries], entity.countries),
+        "birth_date": _birth_date_part(person.birth_date, birth_dates),
+        "country": _country_part([c.upper() for c in person.countries], countries),
     }
     score = min(1.0, max(0.0, sum(parts.values()))) if name > 0 else 0.0
     return round(score, 4), parts, [match for match in matches[:3] if match.score > 0]
@@ -210,11 +228,16 @@ def screen_person(*, person: Person, threshold: float | None = None, limit: int 
     if not keys:
         return hits
     for version in ListVersion.objects.filter(is_current=True).order_by("dataset"):
-        ordinals = _candidates(version, keys)
-        for entity in ListEntity.objects.filter(version=version, ordinal__in=ordinals):
-            score, parts, names = entity_score(person, entity)
-            if score < threshold:
-                continue
+        # Scored on the few columns the score needs; the rest only for the hits.
+        scored = {
+            ordinal: entity_score(person, names, birth_dates, countries)
+            for ordinal, names, birth_dates, countries in ListEntity.objects.filter(
+                version=version, ordinal__in=_candidates(version, keys)
+            ).values_list("ordinal", "names", "birth_dates", "countries")
+        }
+        passed = [ordinal for ordinal, (score, _p, _n) in scored.items() if score >= threshold]
+        for entity in ListEntity.objects.filter(version=version, ordinal__in=passed):
+            score, parts, names = scored[entity.ordinal]
             hits.append(
                 Hit(
                     dataset=version.dataset,
