@@ -363,6 +363,12 @@ for _code in KYC_HIGH_RISK_COUNTRIES:
             f"KYC_HIGH_RISK_COUNTRIES must hold ISO alpha-3 codes (e.g. PRK,IRN), got {_code!r}"
         )
 
+# --- Screening lists ---------------------------------------------------------------------------
+# The health page raises an alert when a list in use is older than this.
+SCREENING_LIST_MAX_AGE_DAYS = env_int("SCREENING_LIST_MAX_AGE_DAYS", 7, minimum=1)
+# A load of a million entities takes minutes; its task may run this long.
+SCREENING_LOAD_TIME_LIMIT = env_int("SCREENING_LOAD_TIME_LIMIT", 3600, minimum=60)
+
 # --- Lookups --------------------------------------------------------------------------------
 LOOKUPS_TTL_SECONDS = env_int("LOOKUPS_TTL_SECONDS", 900, minimum=1)
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("onboarding.home.urls")),
     path("", include("onboarding.accounts.urls")),
     path("health/", include("onboarding.health.urls")),
+    path("screening/", include("onboarding.screening.urls")),
     path("healthz", health_views.healthz, name="healthz"),
     path("cases/", include("onboarding.documents.case_urls")),
     path("cases/", include("onboarding.cases.urls")),

@@ -1,5 +1,6 @@
 import time
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -22,6 +23,7 @@ from onboarding.health.services import (
     sweeper_last,
 )
 from onboarding.lookups.services import lookups_ages, lookups_contract_errors
+from onboarding.screening.services import screening_lists_ages
 from onboarding.submissions.models import Step
 
 WORKER_SILENT_SECONDS = 120
@@ -73,6 +75,9 @@ def health_page(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
         "lookups": sorted(lookups_ages(tenant=tenant).items()),
         "contract_errors": sorted(lookups_contract_errors(tenant=tenant).items()),
         "form": lookups_form,
+        "screening_lists": (lists := screening_lists_ages()),
+        "screening_stale": [age for age in lists if age.stale],
+        "screening_max_age": settings.SCREENING_LIST_MAX_AGE_DAYS,
         "retrying": Step.objects.filter(
             case__tenant=tenant, state=StepState.QUEUED, attempts__gt=0
         ).count(),

@@ -1,0 +1,15 @@
+from celery import shared_task
+from django.conf import settings
+
+from onboarding.screening.services import screening_load_run
+
+
+# Minutes for a large list, not the default task limit; acknowledged on receipt, as a load
+# taken up again after the broker's visibility timeout would run twice.
+@shared_task(
+    acks_late=False,
+    soft_time_limit=settings.SCREENING_LOAD_TIME_LIMIT,
+    time_limit=settings.SCREENING_LOAD_TIME_LIMIT + 30,
+)
+def load_list(version_id: int) -> None:
+    screening_load_run(version_id=version_id)
