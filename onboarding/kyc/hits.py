@@ -9,6 +9,7 @@ latest screening found is decided, and is refused while one is decided as the cl
 """
 
 import datetime
+import statistics
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onboarding.accounts.models import User
+from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.permissions import Can, user_must
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
@@ -233,3 +234,45 @@ def hit_decide(
         )
     hit.refresh_from_db()
     return hit
+
+
+@dataclass(frozen=True)
+class HitWeek:
+    starts: datetime.date
+    found: int
+    # Of this week's hits decided so far, the share decided as not the client.
+    not_client_share: float | None
+    median_hours_to_decide: float | None
+
+
+def hits_figures(*, tenant: Tenant, weeks: int = 8) -> list[HitWeek]:
+    """Hits found per week (weeks starting on Monday, newest first), how many of them turned
+    out not to be the client, and how long a decision took from the hit's finding."""
+    today = timezone.localdate()
+    first = today - datetime.timedelta(days=today.weekday() + 7 * (weeks - 1))
+    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    rows = ScreeningHit.objects.filter(tenant=tenant, found_at__gte=since).values_list(
+        "found_at", "decision", "decided_at"
+    )
+    by_week: dict[datetime.date, list[tuple[str, float | None]]] = {}
+    for found_at, decision, decided_at in rows:
+        day = timezone.localtime(found_at).date()
+        week = day - datetime.timedelta(days=day.weekday())
+        hours = (decided_at - found_at).total_seconds() / 3600 if decided_at else None
+        by_week.setdefault(week, []).append((decision, hours))
+    result = []
+    for number in range(weeks):
+        week = first + datetime.timedelta(days=7 * number)
+        hits = by_week.get(week, [])
+        decided = [(decision, hours) for decision, hours in hits if decision]
+        not_client = sum(1 for decision, _hours in decided if decision == HitDecision.NOT_CLIENT)
+        times = [hours for _decision, hours in decided if hours is not None]
+        result.append(
+            HitWeek(
+                starts=week,
+                found=len(hits),
+                not_client_share=not_client / len(decided) if decided else None,
+                median_hours_to_decide=statistics.median(times) if times else None,
+            )
+        )
+    return list(reversed(result))

@@ -26,7 +26,7 @@ from onboarding.documents.services import consent_of_case
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
 from onboarding.kyc.forms import AGES, ASSIGNED, ReviewQueueQuery
-from onboarding.kyc.hits import HitRefused, hit_decide, hits_of_case
+from onboarding.kyc.hits import HitRefused, hit_decide, hits_figures, hits_of_case
 from onboarding.kyc.models import (
     HitDecision,
     ReturnReason,
@@ -150,6 +150,7 @@ def review_figures_view(request: HtmxHttpRequest) -> HttpResponse:
     tenant = _tenant(request)
     context = {
         "figures": review_figures(tenant=tenant),
+        "hit_weeks": hits_figures(tenant=tenant),
         "chart_width": CHART_WIDTH,
         "chart_height": CHART_HEIGHT,
     }

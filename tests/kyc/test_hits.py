@@ -2,6 +2,7 @@
 decided, the approval gate, decisions remembered, screening again on a change, and ongoing
 monitoring when a list changes."""
 
+import datetime
 import json
 
 import pytest
@@ -12,7 +13,7 @@ from onboarding.cases.lifecycle import CaseStatus, Section
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_create, case_section_save
 from onboarding.documents.demo import case_fill
-from onboarding.kyc.hits import HitRefused, hit_decide, hits_of_case
+from onboarding.kyc.hits import HitRefused, hit_decide, hits_figures, hits_of_case
 from onboarding.kyc.models import (
     HitDecision,
     Rescreening,
@@ -336,3 +337,26 @@ def test_it_starts_screening_every_client_again_when_a_list_switches(
     assert (rescreening.dataset, rescreening.list_version) == ("peps", version.pk)
     assert rescreening.total == 1
     assert len(started) == 1
+
+
+def test_it_counts_hits_per_week_with_the_share_not_the_client_and_the_time_to_decide(
+    client, held, officer
+):
+    hit = _hit(held.case)
+    ScreeningHit.objects.filter(pk=hit.pk).update(
+        found_at=hit.found_at - datetime.timedelta(hours=5)
+    )
+    hit_decide(review=held, hit=hit, user=officer, decision=HitDecision.NOT_CLIENT, reason="RUT")
+    client.force_login(officer)
+
+    weeks = hits_figures(tenant=held.tenant)
+    page = client.get(reverse("kyc:figures")).content.decode()
+
+    (week,) = [week for week in weeks if week.found]
+    assert week.found == 1
+    assert week.not_client_share == 1.0
+    assert 4.9 < week.median_hours_to_decide < 5.1
+    assert len(weeks) == 8
+    assert weeks[0].starts > weeks[-1].starts
+    assert "Screening hits, last 8 weeks" in page
+    assert "100%" in page
