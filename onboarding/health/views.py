@@ -22,6 +22,7 @@ from onboarding.health.services import (
     probe_last,
     sweeper_last,
 )
+from onboarding.kyc.monitoring import rescreening_latest
 from onboarding.lookups.services import lookups_ages, lookups_contract_errors
 from onboarding.screening.services import screening_lists_ages
 from onboarding.submissions.models import Step
@@ -78,6 +79,7 @@ def health_page(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
         "screening_lists": (lists := screening_lists_ages()),
         "screening_stale": [age for age in lists if age.stale],
         "screening_max_age": settings.SCREENING_LIST_MAX_AGE_DAYS,
+        "rescreening": rescreening_latest(),
         "retrying": Step.objects.filter(
             case__tenant=tenant, state=StepState.QUEUED, attempts__gt=0
         ).count(),

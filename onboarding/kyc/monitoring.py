@@ -118,3 +118,8 @@ def rescreening_run(*, rescreening_id: int) -> Rescreening:
     )
     rescreening.refresh_from_db()
     return rescreening
+
+
+def rescreening_latest() -> Rescreening | None:
+    """The latest re-screening of every client, for the health page."""
+    return Rescreening.objects.first()

@@ -360,3 +360,20 @@ def test_it_counts_hits_per_week_with_the_share_not_the_client_and_the_time_to_d
     assert weeks[0].starts > weeks[-1].starts
     assert "Screening hits, last 8 weeks" in page
     assert "100%" in page
+
+
+def test_it_shows_the_progress_of_screening_every_client_again_on_the_health_page(client, held):
+    from onboarding.accounts.roles import Role
+    from tests.factories import staff_create, verified_login
+
+    admin = staff_create(role=Role.ADMIN, tenants=[held.tenant])
+    rescreening = Rescreening.objects.create(dataset="peps", list_version=1, total=40, done=15)
+    verified_login(client, admin)
+
+    under_way = client.get(reverse("health:status")).content.decode()
+    rescreening_run(rescreening_id=rescreening.pk)
+    finished = client.get(reverse("health:status")).content.decode()
+
+    assert "peps: 15 of 40 clients screened, 0 with a new hit." in under_way
+    assert "under way" in under_way
+    assert "finished" in finished
