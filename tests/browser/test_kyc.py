@@ -5,7 +5,7 @@ from onboarding.accounts.roles import Role
 from onboarding.cases.services import case_create
 from onboarding.documents.demo import case_fill
 from onboarding.submissions.models import Step
-from tests.browser.conftest import log_in, screenshot, verify_documents
+from tests.browser.conftest import log_in, screenshot, take_and_attest, verify_documents
 from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import steps_drive
 
@@ -76,6 +76,7 @@ def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
     assert "95,000,000" in diff.inner_text()
     screenshot(officer_page, "kyc-review-diff")
     verify_documents(officer_page, case)
+    take_and_attest(officer_page)
     officer_page.get_by_role("button", name="Approve and send").click()
     officer_page.get_by_text("Approved: the compliance update is on its way").wait_for()
 
@@ -137,5 +138,6 @@ def test_it_shows_rm_and_officer_what_a_linked_case_would_change_in_altafid(
     ).wait_for()
     screenshot(officer_page, "kyc-review-linked-contact")
     verify_documents(officer_page, case)
+    take_and_attest(officer_page)
     officer_page.get_by_role("button", name="Approve and send").click()
     officer_page.get_by_text("Approved: the sales update is on its way to Altafid.").wait_for()
