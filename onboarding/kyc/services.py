@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.permissions import Can, user_may, user_must, users_who_may
@@ -120,6 +121,11 @@ class AlreadyApproved(ReviewNotOpen):
 
 class AttestationMissing(ReviewNotOpen):
     """Approval asks the officer to attest what they checked."""
+
+
+APPROVED_ALREADY = gettext_lazy(
+    "You already approved this review: a second compliance officer must give the other approval."
+)
 
 
 @dataclass(frozen=True)
@@ -416,6 +422,9 @@ def review_assign(*, review: Review, user: User) -> None:
             return
         if review.assignee_id is not None:
             raise ReviewNotOpen(_("Someone else took this review meanwhile."))
+        if ReviewApproval.objects.filter(review=review, officer=user).exists():
+            # The second approval is another officer's: taking it would only keep it from them.
+            raise AlreadyApproved(str(APPROVED_ALREADY))
         Review.objects.filter(pk=review.pk).update(assignee=user, assigned_at=timezone.now())
         event_record(
             kind=EventKind.REVIEW_ASSIGNED,
@@ -465,16 +474,11 @@ def review_approve(*, review: Review, user: User, digest: str, attested: bool) -
         review = _review_locked(review)
         _decide_check(review, user, digest)
         four_eyes_check(user=user, case=review.case)
-        if review.assignee_id != user.pk:
-            raise ReviewNotTaken(_("Take this review (Assign to me) before approving it."))
         given = review_approvals(review=review)
         if any(approval.officer_id == user.pk for approval in given):
-            raise AlreadyApproved(
-                _(
-                    "You already approved this review: a second compliance officer must give "
-                    "the other approval."
-                )
-            )
+            raise AlreadyApproved(str(APPROVED_ALREADY))
+        if review.assignee_id != user.pk:
+            raise ReviewNotTaken(_("Take this review (Assign to me) before approving it."))
         if not attested:
             raise AttestationMissing(
                 _("Tick that you checked the documents and every screening hit.")

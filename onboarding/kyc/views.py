@@ -147,6 +147,11 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
         "flags": Flag.choices,
         "ages": AGES,
         "assignments": ASSIGNED,
+        "approved_by_me": {
+            review_id
+            for review_id, given in approvals.items()
+            if any(approval.officer_id == user.pk for approval in given)
+        },
         "ratings": RATINGS,
         "sorts": SORTS,
         "query": request.GET.urlencode(),

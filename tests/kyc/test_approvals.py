@@ -159,10 +159,12 @@ def test_it_seals_and_queues_a_high_risk_review_on_a_second_officers_approval(
 
 def test_it_refuses_the_same_officer_approving_twice(high, officer):
     approve(high, officer)
-    review_assign(review=high, user=officer)
 
     with pytest.raises(AlreadyApproved, match="second compliance officer"):
         review_approve(review=high, user=officer, digest=high.digest, attested=True)
+    # Nor may they take it again, which would keep it from the second officer.
+    with pytest.raises(AlreadyApproved):
+        review_assign(review=high, user=officer)
 
     assert ReviewApproval.objects.filter(review=high).count() == 1
     assert _step(high).state == StepState.IN_REVIEW
@@ -228,6 +230,8 @@ def test_it_records_the_first_approval_through_http_and_says_who_gives_the_secon
     assert f"1 of 2 approvals: {officer} (" in page
     assert "You gave the first approval" in page
     assert 'value="approve"' not in page
+    assert 'value="assign"' not in page
+    assert "You gave the first approval</span>" in queue
 
 
 def test_it_answers_409_to_the_same_officer_approving_twice_through_http(client, high, officer):
