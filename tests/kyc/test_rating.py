@@ -366,3 +366,23 @@ def test_it_shows_cases_by_rating_on_the_figures_page(client, held):
     assert "Cases by risk rating, last 30 days" in page
     assert '<span class="rating rating-high">High</span>' in page
     assert "Not rated" in page
+
+
+@pytest.mark.django_db
+def test_it_rates_the_reviews_waiting_when_ratings_came(held):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("onboarding.kyc.migrations.0005_rate_waiting_reviews")
+    Tenant.objects.filter(pk=held.tenant_id).update(high_risk_countries="CHL")
+    Review.objects.filter(pk=held.pk).update(rating=None, rating_reasons=[])
+    decided = _copies(held, [None])[0]
+    Review.objects.filter(pk=decided.pk).update(state=ReviewState.APPROVED)
+
+    migration.rate_waiting(apps, None)
+
+    held.refresh_from_db()
+    decided.refresh_from_db()
+    assert (held.level, held.rating_reasons) == (RiskLevel.HIGH, ["high_risk_country"])
+    assert decided.rating is None
