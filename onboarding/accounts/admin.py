@@ -89,4 +89,6 @@ class TenantAdmin(admin.ModelAdmin):
         "privacy_notice_version",
         "wealth_evidence_above",
         "address_proof_required",
+        "high_risk_countries",
+        "risk_wealth_above",
     )

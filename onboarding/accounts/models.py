@@ -7,10 +7,48 @@ from django.db import models
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from onboarding.accounts.validators import currency_validate, time_zone_validate
+from onboarding.accounts.validators import (
+    country_codes,
+    country_codes_validate,
+    currency_validate,
+    time_zone_validate,
+)
 
 DEFAULT_CURRENCY = "CLP"
 DEFAULT_TIME_ZONE = "America/Santiago"
+# A new tenant's high-risk countries: the FATF's "high-risk jurisdictions subject to a call
+# for action" (PRK, IRN, MMR) and its "jurisdictions under increased monitoring", as the FATF
+# published them in October 2025, the latest lists known when this was written (2026). The
+# FATF revises them three times a year: each tenant keeps its own list current.
+DEFAULT_HIGH_RISK_COUNTRIES = ",".join(
+    (
+        # Call for action.
+        "PRK",
+        "IRN",
+        "MMR",
+        # Increased monitoring.
+        "DZA",
+        "AGO",
+        "BOL",
+        "BGR",
+        "CMR",
+        "CIV",
+        "COD",
+        "HTI",
+        "KEN",
+        "LAO",
+        "LBN",
+        "MCO",
+        "NAM",
+        "NPL",
+        "SSD",
+        "SYR",
+        "VEN",
+        "VNM",
+        "VGB",
+        "YEM",
+    )
+)
 
 
 class UserManager(BaseUserManager["User"]):
@@ -122,6 +160,29 @@ class Tenant(models.Model):
         default=False,
         help_text=_("Every onboarding needs a proof of the client's address before submission."),
     )
+    # The risk rating's inputs (kyc.rating).
+    high_risk_countries = models.CharField(
+        _("high-risk countries"),
+        max_length=1000,
+        blank=True,
+        default=DEFAULT_HIGH_RISK_COUNTRIES,
+        validators=[country_codes_validate],
+        help_text=_(
+            "ISO 3166 alpha-3 codes, separated by commas (PRK,IRN). A client with a "
+            "citizenship, birth country, address, identity document, employment or politically "
+            "exposed relation in one of them is rated high risk. The default is the FATF's "
+            "lists of October 2025: keep it current."
+        ),
+    )
+    risk_wealth_above = models.PositiveBigIntegerField(
+        _("medium risk above"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Total net worth or annual income, in the tenant's currency, above which a client "
+            "is rated at least medium risk. Empty: amounts alone never raise the rating."
+        ),
+    )
     privacy_notice_version = models.CharField(
         _("privacy notice version"),
         max_length=40,
@@ -138,6 +199,11 @@ class Tenant(models.Model):
 
     def clean(self) -> None:
         self.currency = (self.currency or "").strip().upper()
+        self.high_risk_countries = ",".join(country_codes(self.high_risk_countries))
+
+    @property
+    def high_risk_country_codes(self) -> frozenset[str]:
+        return frozenset(country_codes(self.high_risk_countries))
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -63,3 +63,19 @@ def time_zone_validate(value: str) -> None:
             code="time_zone_unknown",
             params={"value": value},
         )
+
+
+def country_codes(value: str) -> list[str]:
+    """The ISO 3166 alpha-3 codes of a comma-separated list, upper-cased, empties dropped."""
+    return [code.strip().upper() for code in (value or "").split(",") if code.strip()]
+
+
+def country_codes_validate(value: str) -> None:
+    """A comma-separated list of ISO 3166 alpha-3 country codes (PRK, IRN), in any case."""
+    unknown = [code for code in country_codes(value) if not pycountry.countries.get(alpha_3=code)]
+    if unknown:
+        raise ValidationError(
+            _("Not ISO 3166 alpha-3 country codes (such as PRK or IRN): %(codes)s."),
+            code="country_unknown",
+            params={"codes": ", ".join(unknown)},
+        )

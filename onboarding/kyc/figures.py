@@ -9,17 +9,19 @@ import datetime
 import math
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, FloatField, Q, QuerySet
+from django.db.models import Aggregate, Count, FloatField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import Tenant
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
+from onboarding.kyc.rating import RiskLevel
 
 WINDOWS = (7, 30)
 DECIDED = (ReviewState.APPROVED, ReviewState.RETURNED)
@@ -51,12 +53,21 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class Rated:
+    code: str  # "high", or "" for reviews opened before ratings
+    label: str
+    cases: int
+    share: float  # of the widest bar (0..1)
+
+
+@dataclass(frozen=True)
 class Figures:
     windows: list[Window]
     reasons: list[tuple[str, int, float]]  # label, count, share of the widest bar (0..1)
     bars: list[Bar]
     peak: int
     waiting: int
+    ratings: list[Rated] = field(default_factory=list)
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -83,7 +94,43 @@ def review_figures(*, tenant: Tenant, now: datetime.datetime | None = None) -> F
     ]
     bars, peak = _bars(tenant, now)
     waiting = Review.objects.filter(tenant=tenant, state=ReviewState.WAITING).count()
-    return Figures(windows=windows, reasons=reasons, bars=bars, peak=peak, waiting=waiting)
+    return Figures(
+        windows=windows,
+        reasons=reasons,
+        bars=bars,
+        peak=peak,
+        waiting=waiting,
+        ratings=cases_by_rating(tenant=tenant, since=since),
+    )
+
+
+def cases_by_rating(*, tenant: Tenant, since: datetime.datetime) -> list[Rated]:
+    """The cases reviewed since `since`, by the rating of their latest review (one not voided
+    by a change), highest first; every level is listed, and "not rated" when there are any."""
+    latest = (
+        Review.objects.filter(case_id=OuterRef("case_id"))
+        .exclude(state=ReviewState.VOIDED)
+        .order_by("-opened_at", "-id")
+        .values("pk")[:1]
+    )
+    counted = dict(
+        Review.objects.filter(tenant=tenant, opened_at__gte=since)
+        .exclude(state=ReviewState.VOIDED)
+        .filter(pk=Subquery(latest))
+        .values("rating")
+        .annotate(cases=Count("id"))
+        .values_list("rating", "cases")
+    )
+    widest = max(counted.values(), default=0)
+    rows = [
+        (level.code, str(level.label), counted.get(level, 0))
+        for level in sorted(RiskLevel, reverse=True)
+    ]
+    if counted.get(None):
+        rows.append(("", str(_("Not rated")), counted[None]))
+    return [
+        Rated(code, label, cases, cases / widest if widest else 0.0) for code, label, cases in rows
+    ]
 
 
 def review_window(*, tenant: Tenant, days: int, now: datetime.datetime | None = None) -> Window:

@@ -67,12 +67,10 @@ def flags_of(
     ]
     if risky:
         raised[Flag.HIGH_RISK_COUNTRY] = risky
-    liquid, total = _amount(picture.get("liquidNetWorth")), _amount(picture.get("totalNetWorth"))
+    liquid, total = amount(picture.get("liquidNetWorth")), amount(picture.get("totalNetWorth"))
     if liquid is not None and total is not None and liquid > total:
         raised[Flag.LIQUID_ABOVE_TOTAL] = ["liquidNetWorth", "totalNetWorth"]
-    missing = [
-        key for key in ("annualIncome", "totalNetWorth") if _amount(picture.get(key)) is None
-    ]
+    missing = [key for key in ("annualIncome", "totalNetWorth") if amount(picture.get(key)) is None]
     if missing:
         raised[Flag.WEALTH_MISSING] = missing
     return raised
@@ -89,7 +87,7 @@ def _age(born: datetime.date, today: datetime.date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _amount(value: Any) -> int | None:
+def amount(value: Any) -> int | None:
     try:
         return int(str(value)) if value not in (None, "") else None
     except ValueError:

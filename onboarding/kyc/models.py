@@ -6,6 +6,7 @@ approval seals exactly what is sent, and the next review can show what changed s
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from onboarding.cases.lifecycle import StepState
 from onboarding.cases.models import Case
 from onboarding.core.crypto import EncryptedJSONField
 from onboarding.documents.models import Document
+from onboarding.kyc.rating import RiskLevel
 from onboarding.submissions.models import Step
 
 
@@ -72,6 +74,10 @@ class Review(models.Model):
     # decided: [{"uid", "kind", "sha256"}], opaque IDs only. An approval is of these documents
     # too: a later change to them voids it, and the next review lists what changed.
     documents = models.JSONField(default=list, blank=True)
+    # The risk rating when the review opened (`kyc.rating`), and the codes of the rules that
+    # gave it. Empty for a review opened before ratings existed.
+    rating = models.PositiveSmallIntegerField(choices=RiskLevel.choices, null=True, blank=True)
+    rating_reasons = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ("opened_at", "id")
@@ -80,6 +86,15 @@ class Review(models.Model):
             models.Index(fields=["case", "-opened_at"]),
             # The queue's and the officer's home counts by who took a review.
             models.Index(fields=["tenant", "state", "assignee"]),
+            # The queue by rating: filtered on one level, or sorted highest first.
+            models.Index(
+                F("tenant"),
+                F("state"),
+                F("rating").desc(nulls_last=True),
+                F("opened_at"),
+                F("id"),
+                name="kyc_review_rating_idx",
+            ),
             # The waiting-time figures of the last days, from the index alone.
             models.Index(
                 fields=["tenant", "decided_at", "state", "opened_at"],
@@ -101,6 +116,38 @@ class Review(models.Model):
         review until it is closed."""
         held = self.kind == ReviewKind.SCREENING or self.step.state == StepState.IN_REVIEW
         return self.state == ReviewState.WAITING and held
+
+    @property
+    def level(self) -> RiskLevel | None:
+        return RiskLevel(self.rating) if self.rating is not None else None
+
+    @property
+    def approvals_needed(self) -> int:
+        """A high-risk review needs two officers' approvals; any other one."""
+        return 2 if self.rating == RiskLevel.HIGH else 1
+
+
+class ReviewApproval(models.Model):
+    """One officer's approval of a review, with their attestation: a review is approved (its
+    step sealed and queued) once it has as many as it needs (`Review.approvals_needed`)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="approvals")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # When they ticked "I checked the documents and every screening hit" and approved.
+    attested_at = models.DateTimeField(default=timezone.now)
+    # The documents as this approval saw them: a change before the last approval voids it.
+    documents = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ("attested_at", "id")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "officer"], name="kyc_approval_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"approval of review {self.review_id} by {self.officer_id}"
 
 
 class Verdict(models.TextChoices):

@@ -29,6 +29,8 @@ class Row:
     label: str
     value: str
     flags: list[str] = field(default_factory=list)
+    # The officer's note, as typed, when the page comes back with a refusal.
+    note: str = ""
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.permissions import Can, user_may, user_must, users_who_may
@@ -45,12 +46,14 @@ from onboarding.kyc.models import (
     HitDecision,
     ReturnReason,
     Review,
+    ReviewApproval,
     ReviewKind,
     ReviewState,
     ScreeningHit,
     Verdict,
 )
 from onboarding.kyc.presenters import Note, notes_placed
+from onboarding.kyc.rating import Rating, RiskLevel, ScreeningFacts, rating_facts, rating_for
 from onboarding.notices.models import NoticeKind
 from onboarding.notices.services import (
     notices_review_closed,
@@ -74,6 +77,8 @@ QUEUE_COLUMNS = (
     "id",
     "opened_at",
     "flags",
+    "rating",
+    "rating_reasons",
     "state",
     "assignee__id",
     "assignee__first_name",
@@ -99,13 +104,42 @@ class ReviewNotOpen(Exception):
         super().__init__(message)
         self.message = message
 
+    # The answer's status when a page posted it: the request was sound but the review's
+    # state refuses it (409), or what was sent is not enough (422).
+    status = 422
+
 
 class DocumentsNotVerified(ReviewNotOpen):
     """Approval waits until every document the review needs is verified."""
 
+    status = 409
+
+
+class ReviewNotTaken(ReviewNotOpen):
+    """Only the officer who took the review approves it."""
+
+    status = 409
+
+
+class AlreadyApproved(ReviewNotOpen):
+    """A high-risk review's second approval is another officer's."""
+
+    status = 409
+
+
+class AttestationMissing(ReviewNotOpen):
+    """Approval asks the officer to attest what they checked."""
+
+
+APPROVED_ALREADY = gettext_lazy(
+    "You already approved this review: a second compliance officer must give the other approval."
+)
+
 
 class HitsNotDecided(ReviewNotOpen):
     """Approval waits until every screening hit is decided, and none as the client."""
+
+    status = 409
 
 
 @dataclass(frozen=True)
@@ -165,14 +199,22 @@ def reviews_waiting(
     older_than_days: int = 0,
     assigned: str = "",
     user: User | None = None,
+    rating: RiskLevel | None = None,
+    by_rating: bool = False,
 ) -> QuerySet[Review]:
-    """The queue: reviews waiting for a decision, oldest first."""
+    """The queue: reviews waiting for a decision, oldest first, or highest rating first (the
+    oldest first within a level, unrated last)."""
     reviews = (
         Review.objects.filter(tenant=tenant, state=ReviewState.WAITING)
         .select_related("case", "case__owner", "assignee", "step")
         .only(*QUEUE_COLUMNS)
-        .order_by("opened_at", "id")
     )
+    if by_rating:
+        reviews = reviews.order_by(F("rating").desc(nulls_last=True), "opened_at", "id")
+    else:
+        reviews = reviews.order_by("opened_at", "id")
+    if rating is not None:
+        reviews = reviews.filter(rating=rating)
     if owner_id:
         reviews = reviews.filter(case__owner_id=owner_id)
     if flag in Flag.values:
@@ -217,11 +259,13 @@ def review_flags(*, case: Case, step: Step, picture: dict[str, Any]) -> dict[Fla
         .exclude(status=CaseStatus.DISCARDED)
         .exists()
     )
+    # The deployment's list (KYC_HIGH_RISK_COUNTRIES) adds to every tenant's own.
+    tenant = Tenant.objects.only("high_risk_countries").get(pk=case.tenant_id)
     unmet = [unmet for bound in case_sections(case=case).values() for unmet in bound.check().unmet]
     return flags_of(
         picture,
         identity_elsewhere=elsewhere,
-        high_risk_countries=settings.KYC_HIGH_RISK_COUNTRIES,
+        high_risk_countries=tenant.high_risk_country_codes | settings.KYC_HIGH_RISK_COUNTRIES,
         today=timezone.localdate(),
         incomplete=rules_wire(unmet),
         declared_different=case.duplicate_decision == DuplicateDecision.NEW_CONTACT,
@@ -296,15 +340,64 @@ def review_open(*, step: Step, actor: User | None) -> Review:
         flags="," + ",".join(flags) + "," if flags else "",
         documents=documents_seen(case=case),
     )
+    # No screening runs before a review opens yet: the rating starts without hits.
+    rating = review_rate(review=review, screening=ScreeningFacts())
     event_record(
         kind=EventKind.REVIEW_REQUESTED,
         tenant=case.tenant_id,
         actor=actor,
         case=case,
-        data={"review": review.pk, "round": step.round, "flags": [str(f) for f in flags]},
+        data={
+            "review": review.pk,
+            "round": step.round,
+            "flags": [str(f) for f in flags],
+            "rating": rating.level.code,
+            "rating_reasons": rating.codes,
+        },
     )
     notices_review_waiting(case=case, actor=actor)
     return review
+
+
+def review_rate(*, review: Review, screening: ScreeningFacts) -> Rating:
+    """Rates the review from its KYC data and flags, the tenant's high-risk countries and
+    amount threshold, and what screening found (`kyc.rating`), and stores the rating.
+
+    Rating again (screening decided a hit, say) records the change in the audit trail."""
+    tenant = Tenant.objects.only("high_risk_countries", "risk_wealth_above").get(
+        pk=review.tenant_id
+    )
+    rating = rating_for(
+        rating_facts(
+            review.picture,
+            flags=review.flag_codes,
+            high_risk_countries=tenant.high_risk_country_codes | settings.KYC_HIGH_RISK_COUNTRIES,
+            wealth_above=tenant.risk_wealth_above,
+            screening=screening,
+        )
+    )
+    was = review.rating
+    Review.objects.filter(pk=review.pk).update(rating=rating.level, rating_reasons=rating.codes)
+    review.rating, review.rating_reasons = rating.level, rating.codes
+    if was is not None and was != rating.level:
+        event_record(
+            kind=EventKind.REVIEW_RATED,
+            tenant=review.tenant_id,
+            actor=None,
+            case=review.case,
+            data={
+                "review": review.pk,
+                "was": RiskLevel(was).code,
+                "rating": rating.level.code,
+                "rating_reasons": rating.codes,
+            },
+        )
+    return rating
+
+
+def review_approvals(*, review: Review) -> list[ReviewApproval]:
+    """The approvals given so far, first first, with their officers."""
+    return list(ReviewApproval.objects.filter(review=review).select_related("officer"))
 
 
 def _void(review: Review, actor: User | None, *, reason: str) -> None:
@@ -344,6 +437,9 @@ def review_assign(*, review: Review, user: User) -> None:
             return
         if review.assignee_id is not None:
             raise ReviewNotOpen(_("Someone else took this review meanwhile."))
+        if ReviewApproval.objects.filter(review=review, officer=user).exists():
+            # The second approval is another officer's: taking it would only keep it from them.
+            raise AlreadyApproved(str(APPROVED_ALREADY))
         Review.objects.filter(pk=review.pk).update(assignee=user, assigned_at=timezone.now())
         event_record(
             kind=EventKind.REVIEW_ASSIGNED,
@@ -380,19 +476,49 @@ def _decide_check(review: Review, user: User, digest: str) -> None:
         raise ReviewNotOpen(_("The data changed since this page was shown. Look at it again."))
 
 
-def review_approve(*, review: Review, user: User, digest: str) -> None:
-    """Seals the step with the body's digest and queues it, in one transaction."""
+def review_approve(*, review: Review, user: User, digest: str, attested: bool) -> bool:
+    """Records the officer's approval, with their attestation that they checked the documents
+    and every screening hit. With as many approvals as the review needs (two officers for a
+    high-risk one), seals the step with the body's digest and queues it, in one transaction,
+    and answers True; a first approval of two releases the review for a second officer and
+    keeps the step held (False).
+
+    The approver must have taken the review and never edited the client's KYC data, and
+    approves once."""
     with transaction.atomic():
         review = _review_locked(review)
         _decide_check(review, user, digest)
         four_eyes_check(user=user, case=review.case)
+        given = review_approvals(review=review)
+        if any(approval.officer_id == user.pk for approval in given):
+            raise AlreadyApproved(str(APPROVED_ALREADY))
+        if review.assignee_id != user.pk:
+            raise ReviewNotTaken(_("Take this review (Assign to me) before approving it."))
+        if not attested:
+            raise AttestationMissing(
+                _("Tick that you checked the documents and every screening hit.")
+            )
         if review.kind == ReviewKind.SCREENING:
             _screening_review_close(review, user)
-            return
+            return True
         _documents_verified(review)
         if waits := hits_undecided(review=review):
             raise HitsNotDecided(waits)
         now = timezone.now()
+        seen = documents_seen(case=review.case)
+        ReviewApproval.objects.create(review=review, officer=user, attested_at=now, documents=seen)
+        approvals, needed = len(given) + 1, review.approvals_needed
+        if approvals < needed:
+            Review.objects.filter(pk=review.pk).update(assignee=None, assigned_at=None)
+            event_record(
+                kind=EventKind.REVIEW_FIRST_APPROVAL,
+                tenant=review.tenant_id,
+                actor=user,
+                case=review.case,
+                data={"review": review.pk, "approvals": approvals, "needed": needed},
+            )
+            notices_review_waiting(case=review.case, actor=user)
+            return False
         step = review.step
         step.approved_digest = review.digest
         step.approved_by = user
@@ -403,15 +529,15 @@ def review_approve(*, review: Review, user: User, digest: str) -> None:
             state=ReviewState.APPROVED,
             decided_by=user,
             decided_at=now,
-            assignee=review.assignee_id or user.pk,
-            documents=documents_seen(case=review.case),
+            assignee=user.pk,
+            documents=seen,
         )
         event_record(
             kind=EventKind.REVIEW_APPROVED,
             tenant=review.tenant_id,
             actor=user,
             case=review.case,
-            data={"review": review.pk, "digest": review.digest},
+            data={"review": review.pk, "digest": review.digest, "approvals": approvals},
         )
         event_record(
             kind=EventKind.STEP_QUEUED,
@@ -422,6 +548,7 @@ def review_approve(*, review: Review, user: User, digest: str) -> None:
         )
         notices_review_decided(case=review.case, kind=NoticeKind.REVIEW_APPROVED, actor=user)
         case_status_refresh(case_id=review.case_id)
+        return True
 
 
 def _screening_review_close(review: Review, user: User) -> None:
@@ -644,6 +771,7 @@ def reviews_documents_changed(*, case: Case, actor: User | None) -> None:
     it waits in the queue; a failed one is held when it is retried. Called under the case's
     lock (`documents.services`)."""
     seen = documents_seen(case=case)
+    _first_approvals_void(case, seen, actor)
     steps = {
         step.pk: step
         for step in Step.objects.select_for_update().filter(case=case, state__in=UNSENT)
@@ -668,3 +796,24 @@ def reviews_documents_changed(*, case: Case, actor: User | None) -> None:
         if step.state == StepState.IN_REVIEW:
             hold_announce(step, actor=actor)
         case_status_refresh(case_id=case.pk)
+
+
+def _first_approvals_void(case: Case, seen: list[dict[str, str]], actor: User | None) -> None:
+    """A first approval of a waiting review stood on the documents as they were: once they
+    change, the review needs its approvals again."""
+    stale = [
+        approval
+        for approval in ReviewApproval.objects.select_for_update()
+        .filter(review__case=case, review__state=ReviewState.WAITING)
+        .select_related("review")
+        if approval.documents != seen
+    ]
+    for approval in stale:
+        approval.delete()
+        event_record(
+            kind=EventKind.REVIEW_APPROVAL_VOIDED,
+            tenant=case.tenant_id,
+            actor=actor,
+            case=case,
+            data={"review": approval.review_id, "officer": approval.officer_id},
+        )

@@ -25,12 +25,13 @@ from onboarding.documents.rules import consent_in_force
 from onboarding.documents.services import consent_of_case
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
-from onboarding.kyc.forms import AGES, ASSIGNED, ReviewQueueQuery
+from onboarding.kyc.forms import AGES, ASSIGNED, RATINGS, SORTS, ReviewQueueQuery, rating_level
 from onboarding.kyc.hits import HitRefused, hit_decide, hits_figures, hits_of_case
 from onboarding.kyc.models import (
     HitDecision,
     ReturnReason,
     Review,
+    ReviewApproval,
     ReviewKind,
     ScreeningHit,
     ScreeningRun,
@@ -45,15 +46,16 @@ from onboarding.kyc.presenters import (
     overwrites,
     review_rows,
 )
+from onboarding.kyc.rating import reason_labels
 from onboarding.kyc.services import (
-    DocumentsNotVerified,
-    HitsNotDecided,
+    AttestationMissing,
     ReviewNotOpen,
     document_check,
     documents_seen,
     documents_to_verify,
     documents_unverified,
     kyc_authors,
+    review_approvals,
     review_approve,
     review_assign,
     review_checks,
@@ -101,6 +103,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     flag = filters["flag"]
     older = filters["age"] or 0
     assigned = filters["assigned"]
+    rating, sort = filters["rating"], filters["sort"]
     reviews = reviews_waiting(
         tenant=tenant,
         owner_id=owner_id,
@@ -108,6 +111,8 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
         older_than_days=older,
         assigned=assigned,
         user=user,
+        rating=rating_level(rating),
+        by_rating=sort == "rating",
     )
     # The page's IDs first, from the index alone, then their rows: a late page then skips
     # index entries, not joined rows.
@@ -116,12 +121,17 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     )
     shown = {review.pk: review for review in reviews.filter(pk__in=list(page.object_list))}
     page_reviews = [shown[pk] for pk in page.object_list if pk in shown]
-    if not (owner_id or flag or older or assigned):
+    if not (owner_id or flag or older or assigned or rating):
         # The navigation shows the same count: no need to count again.
         request.reviews_waiting = page.paginator.count  # type: ignore[attr-defined]
     labels = dict(Flag.choices)
     now = timezone.now()
     readings = cases_readings(cases=[review.case for review in page_reviews], user=user)
+    approvals: dict[int, list[ReviewApproval]] = {}
+    for approval in ReviewApproval.objects.filter(
+        review_id__in=[review.pk for review in page_reviews]
+    ).select_related("officer"):
+        approvals.setdefault(approval.review_id, []).append(approval)
     context = {
         "page": page,
         "rows": [
@@ -130,14 +140,30 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
                 now - review.opened_at,
                 [labels[code] for code in review.flag_codes],
                 readings[review.case_id],
+                reason_labels(review.rating_reasons),
+                approvals.get(review.pk, []),
             )
             for review in page_reviews
         ],
-        "filters": {"rm": owner_id, "flag": flag, "age": older, "assigned": assigned},
+        "filters": {
+            "rm": owner_id,
+            "flag": flag,
+            "age": older,
+            "assigned": assigned,
+            "rating": rating,
+            "sort": sort,
+        },
         "rms": reviews_waiting_owners(tenant=tenant),
         "flags": Flag.choices,
         "ages": AGES,
         "assignments": ASSIGNED,
+        "approved_by_me": {
+            review_id
+            for review_id, given in approvals.items()
+            if any(approval.officer_id == user.pk for approval in given)
+        },
+        "ratings": RATINGS,
+        "sorts": SORTS,
         "query": request.GET.urlencode(),
     }
     template = "kyc/queue.html#results" if request.htmx else "kyc/queue.html"
@@ -188,6 +214,12 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         seen = review.documents
         documents = list(Document.objects.filter(uid__in=[item["uid"] for item in seen], case=case))
     unverified = documents_unverified(documents, checks)
+    posted = extra.get("posted")
+    if posted is not None:
+        # What the officer typed comes back with a refusal.
+        for row in rows:
+            row.note = posted.get(f"note:{row.key}", "")
+    approvals = review_approvals(review=review)
     return {
         "review": review,
         "case": case,
@@ -231,6 +263,11 @@ def _review_context(request: HtmxHttpRequest, review: Review, **extra: Any) -> d
         "may": may,
         "author": user.pk in kyc_authors(case=case),
         "mine": review.assignee_id == user.pk,
+        "rating_reasons": reason_labels(review.rating_reasons),
+        "approvals": approvals,
+        "approved_by_me": any(approval.officer_id == user.pk for approval in approvals),
+        "posted_reasons": posted.getlist("reasons") if posted is not None else [],
+        "posted_missing": posted.getlist("missing") if posted is not None else [],
         "reasons": ReturnReason.choices,
         "reason_labels": dict(ReturnReason.choices),
         **extra,
@@ -274,14 +311,27 @@ def review_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     digest = request.POST.get("digest", "")
     try:
         if request.POST.get("decision") == "approve":
-            review_approve(review=review, user=user, digest=digest)
+            sealed = review_approve(
+                review=review,
+                user=user,
+                digest=digest,
+                attested=request.POST.get("attest") == "yes",
+            )
             if review.kind == ReviewKind.SCREENING:
                 messages.success(request, _("Review closed: every screening hit is decided."))
-            else:
+            elif sealed:
                 messages.success(
                     request,
                     _("Approved: the %(call)s is on its way to Altafid.")
                     % {"call": review.step.get_kind_display().lower()},
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your approval is recorded. This case is rated high risk: a second "
+                        "compliance officer must approve it too."
+                    ),
                 )
             return redirect("kyc:queue")
         review_return(
@@ -300,10 +350,14 @@ def review_decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             missing=request.POST.getlist("missing"),
         )
     except ReviewNotOpen as refused:
-        context = _review_context(request, review, refused=refused.message, posted=request.POST)
-        # Not verified yet is a conflict with the review's state, not a malformed request.
-        status = 409 if isinstance(refused, DocumentsNotVerified | HitsNotDecided) else 422
-        return render(request, "kyc/review.html", context, status=status)
+        if isinstance(refused, AttestationMissing):
+            # Said at the checkbox, not at the top of the page.
+            context = _review_context(
+                request, review, attest_error=refused.message, posted=request.POST
+            )
+        else:
+            context = _review_context(request, review, refused=refused.message, posted=request.POST)
+        return render(request, "kyc/review.html", context, status=refused.status)
     returned = _("Returned to %(rm)s with your reasons.") % {"rm": review.case.owner}
     messages.success(request, returned)
     return redirect("kyc:queue")

@@ -88,6 +88,8 @@ def test_it_records_a_full_run_in_order_with_who_did_each_thing(ready_case, rm):
         (EventKind.REVIEW_REQUESTED, None, None),
         # The identity document the filled-in case carries, verified before approving.
         (EventKind.REVIEW_DOCUMENT_CHECKED, officer.pk, None),
+        # Taken by the officer, who approves what they took.
+        (EventKind.REVIEW_ASSIGNED, officer.pk, None),
         (EventKind.REVIEW_APPROVED, officer.pk, None),
         (EventKind.STEP_QUEUED, officer.pk, "compliance"),
         (EventKind.STEP_STARTED, None, "compliance"),

@@ -149,6 +149,16 @@ def verify_documents(officer_page, case, email="carla@example.com"):
     officer_page.reload()
 
 
+def take_and_attest(officer_page):
+    """The officer takes the review on its page (if not theirs yet) and ticks the attestation
+    that approving asks for."""
+    assign = officer_page.get_by_role("button", name="Assign to me")
+    if assign.count():
+        assign.first.click()
+        officer_page.get_by_text("This review is yours.").wait_for()
+    officer_page.get_by_label("I checked the documents and every screening hit").check()
+
+
 @pytest.fixture
 def rm_and_officer(sandbox, settings):
     """The RM Rosa of the tenant the sandbox knows (Andes Capital), with its officer Carla

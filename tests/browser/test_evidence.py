@@ -14,7 +14,7 @@ from onboarding.documents.demo import case_fill
 from onboarding.documents.models import ConsentMethod, DocumentKind
 from onboarding.documents.services import consent_record, document_attach
 from onboarding.kyc.models import DocumentCheck, Review, ReviewState
-from tests.browser.conftest import axe_check, log_in, screenshot
+from tests.browser.conftest import axe_check, log_in, screenshot, take_and_attest
 from tests.submissions.conftest import steps_drive, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -220,6 +220,7 @@ def test_it_runs_the_loop_from_a_missing_proof_of_address_to_an_approval_on_evid
     officer_page.goto(base + reverse("kyc:queue"))
     officer_page.get_by_role("link", name="Juan García López").click()
     officer_page.locator(".document-changes").get_by_text("Proof of address").wait_for()
+    take_and_attest(officer_page)
     officer_page.get_by_role("button", name="Approve and send").click()
     officer_page.get_by_text("Verify every document before approving.").wait_for()
     for number in range(officer_page.locator("[data-viewer]").count()):
@@ -229,6 +230,7 @@ def test_it_runs_the_loop_from_a_missing_proof_of_address_to_an_approval_on_evid
         viewer.locator(".check-verified").wait_for()
     officer_page.get_by_text("Every document is verified.", exact=True).wait_for()
     screenshot(officer_page, "kyc-review-documents-verified")
+    take_and_attest(officer_page)
     officer_page.get_by_role("button", name="Approve and send").click()
     officer_page.get_by_text("Approved: the compliance update is on its way").wait_for()
     assert Review.objects.filter(case=case, state=ReviewState.APPROVED).count() == 1

@@ -5,7 +5,7 @@ from onboarding.accounts.roles import Role
 from onboarding.cases.services import case_create
 from onboarding.documents.demo import case_fill
 from onboarding.submissions.models import Step
-from tests.browser.conftest import log_in, screenshot, verify_documents
+from tests.browser.conftest import log_in, screenshot, take_and_attest, verify_documents
 from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import steps_drive
 
@@ -76,6 +76,7 @@ def test_it_runs_the_four_eyes_loop_between_an_rm_and_a_compliance_officer(
     assert "95,000,000" in diff.inner_text()
     screenshot(officer_page, "kyc-review-diff")
     verify_documents(officer_page, case)
+    take_and_attest(officer_page)
     officer_page.get_by_role("button", name="Approve and send").click()
     officer_page.get_by_text("Approved: the compliance update is on its way").wait_for()
 
@@ -137,5 +138,67 @@ def test_it_shows_rm_and_officer_what_a_linked_case_would_change_in_altafid(
     ).wait_for()
     screenshot(officer_page, "kyc-review-linked-contact")
     verify_documents(officer_page, case)
+    take_and_attest(officer_page)
     officer_page.get_by_role("button", name="Approve and send").click()
     officer_page.get_by_text("Approved: the sales update is on its way to Altafid.").wait_for()
+
+
+def test_it_asks_two_officers_to_approve_a_high_risk_case(
+    live_server, chromium, sandbox, rm_and_officer
+):
+    from onboarding.kyc.models import Review, ReviewState
+    from tests.browser.conftest import axe_check
+    from tests.submissions.conftest import submit
+
+    base = live_server.url
+    rm = rm_and_officer
+    tenant = rm.staff_profile.tenants.get()
+    # The demo client is Chilean: on this tenant's high-risk list, the case is rated high.
+    tenant.high_risk_countries = "PRK,CHL"
+    tenant.save()
+    staff_create(
+        role=Role.COMPLIANCE_OFFICER,
+        tenants=[tenant],
+        email="diego@example.com",
+        first_name="Diego",
+        last_name="Soto",
+    )
+    case = case_fill(case_create(tenant=tenant, owner=rm), rm)
+    submit(case, rm)
+    steps_drive(case, approve=False)
+
+    # The first officer sees the rating and why, and gives the first approval (a page of its
+    # own: the refusal without the attestation is a 422 the console reports).
+    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(page, base, "carla@example.com")
+    page.goto(base + reverse("kyc:queue") + "?sort=rating&rating=high")
+    page.get_by_role("link", name="Juan García López").click()
+    page.get_by_text("Tied to a country on the high-risk list").wait_for()
+    page.get_by_text("0 of 2 approvals").wait_for()
+    verify_documents(page, case)
+    page.get_by_role("button", name="Assign to me").click()
+    page.get_by_text("This review is yours.").wait_for()
+    page.get_by_role("button", name="Give the first approval").click()
+    page.get_by_text("Tick that you checked the documents and every screening hit.").wait_for()
+    axe_check(page, "kyc-review-attestation-missing")
+    take_and_attest(page)
+    page.get_by_role("button", name="Give the first approval").click()
+    page.get_by_text("a second compliance officer must approve it too").wait_for()
+    page.get_by_text("1 of 2 approvals (Carla Reyes)").wait_for()
+    screenshot(page, "kyc-queue-first-approval")
+    assert Step.objects.get(case=case, kind="compliance").state == "in_review"
+
+    # A second officer approves; the update goes.
+    second = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    log_in(second, base, "diego@example.com")
+    second.goto(base + reverse("kyc:queue"))
+    second.get_by_role("link", name="Juan García López").click()
+    second.get_by_text("1 of 2 approvals: Carla Reyes").wait_for()
+    take_and_attest(second)
+    screenshot(second, "kyc-review-second-approval")
+    second.get_by_role("button", name="Approve and send").click()
+    second.get_by_text("Approved: the compliance update is on its way").wait_for()
+    review = Review.objects.get(case=case, state=ReviewState.APPROVED)
+    assert review.approvals.count() == 2
+    steps_drive(case, approve=False)
+    assert Step.objects.get(case=case, kind="compliance").state == "succeeded"

@@ -9,7 +9,13 @@ from django.urls import reverse
 from onboarding.cases.services import case_create
 from onboarding.documents.demo import case_fill
 from onboarding.kyc.models import Review, ReviewState
-from tests.browser.conftest import axe_violations, log_in, screenshot, verify_documents
+from tests.browser.conftest import (
+    axe_violations,
+    log_in,
+    screenshot,
+    take_and_attest,
+    verify_documents,
+)
 from tests.submissions.conftest import steps_drive, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -100,6 +106,7 @@ def test_it_fixes_a_return_in_two_sections_and_sends_both_back_with_one_button(
 
     # Approved, both fixes reach Altafid.
     verify_documents(officer_page, case)
+    take_and_attest(officer_page)
     officer_page.get_by_role("button", name="Approve and send").click()
     officer_page.get_by_text("Approved: the compliance update is on its way").wait_for()
     steps_drive(case, approve=False)

@@ -13,6 +13,7 @@ from onboarding.kyc.services import (
     DocumentsNotVerified,
     document_check,
     review_approve,
+    review_assign,
     review_return,
 )
 from onboarding.submissions.models import Step, StepState
@@ -28,7 +29,10 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def held(ready_case, rm, sandbox):
     submit(ready_case, rm)
     steps_drive(ready_case, approve=False)
-    return Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    # Taken by the officer who approves: approval asks for that.
+    review_assign(review=review, user=officer_of(ready_case.tenant))
+    return review
 
 
 @pytest.fixture
@@ -219,7 +223,8 @@ def test_it_refuses_approval_until_every_document_is_verified(client, held, offi
     client.force_login(officer)
 
     response = client.post(
-        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+        reverse("kyc:decide", args=[held.pk]),
+        {"decision": "approve", "digest": held.digest, "attest": "yes"},
     )
 
     page = response.content.decode()
@@ -233,10 +238,10 @@ def test_it_refuses_approval_until_every_document_is_verified(client, held, offi
 
 def test_it_approves_once_every_document_is_verified(held, officer, documents):
     with pytest.raises(DocumentsNotVerified):
-        review_approve(review=held, user=officer, digest=held.digest)
+        review_approve(review=held, user=officer, digest=held.digest, attested=True)
     _verify_all(held, officer, documents)
 
-    review_approve(review=held, user=officer, digest=held.digest)
+    review_approve(review=held, user=officer, digest=held.digest, attested=True)
 
     held.refresh_from_db()
     assert held.state == ReviewState.APPROVED
@@ -252,7 +257,7 @@ def test_it_asks_for_a_new_finding_on_a_document_attached_after_the_checks(
     attach(held.case, rm, DocumentKind.WEALTH, title="Payslips")
 
     with pytest.raises(DocumentsNotVerified, match="Source of wealth"):
-        review_approve(review=held, user=officer, digest=held.digest)
+        review_approve(review=held, user=officer, digest=held.digest, attested=True)
 
 
 def test_it_returns_for_missing_documents_naming_them_and_the_rm_sees_that(
@@ -317,7 +322,7 @@ def test_it_adds_the_reason_when_only_the_missing_kinds_are_chosen(held, officer
 @pytest.fixture
 def approved(held, officer, documents):
     _verify_all(held, officer, documents)
-    review_approve(review=held, user=officer, digest=held.digest)
+    review_approve(review=held, user=officer, digest=held.digest, attested=True)
     held.refresh_from_db()
     assert Step.objects.get(pk=held.step_id).state == StepState.QUEUED
     return held

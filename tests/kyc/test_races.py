@@ -44,9 +44,16 @@ def _change(case_id, rm, alias):
 
 
 def _approving(review, officer):
-    return lambda: review_approve(
-        review=Review.objects.get(pk=review.pk), user=officer, digest=review.digest
-    )
+    def approving():
+        review_assign(review=Review.objects.get(pk=review.pk), user=officer)
+        return review_approve(
+            review=Review.objects.get(pk=review.pk),
+            user=officer,
+            digest=review.digest,
+            attested=True,
+        )
+
+    return approving
 
 
 def _returning(review, officer):

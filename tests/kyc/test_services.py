@@ -26,7 +26,14 @@ from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.queueing import payload_digest
 from onboarding.submissions.services import case_activate
 from tests.factories import TenantFactory, staff_create
-from tests.submissions.conftest import documents_verify, officer_of, states, steps_drive, submit
+from tests.submissions.conftest import (
+    approve,
+    documents_verify,
+    officer_of,
+    states,
+    steps_drive,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +75,7 @@ def test_it_sends_exactly_the_approved_body_once_approved(ready_case, rm, sandbo
     officer = officer_of(ready_case.tenant)
 
     documents_verify(review, officer)
-    review_approve(review=review, user=officer, digest=review.digest)
+    approve(review, officer)
 
     compliance = Step.objects.get(case=ready_case, kind="compliance")
     assert compliance.state == StepState.QUEUED
@@ -96,7 +103,7 @@ def test_it_refuses_an_approval_by_someone_who_edited_the_kyc_data(ready_case, r
     Case.objects.filter(pk=ready_case.pk).update(owner=rm)
 
     with pytest.raises(PermissionDenied, match="another compliance officer"):
-        review_approve(review=review, user=turncoat, digest=review.digest)
+        review_approve(review=review, user=turncoat, digest=review.digest, attested=True)
 
     assert Step.objects.get(case=ready_case, kind="compliance").state == StepState.IN_REVIEW
 
@@ -108,7 +115,7 @@ def test_it_lets_only_compliance_officers_of_the_tenant_decide(ready_case, rm, s
 
     for person in (rm, admin, elsewhere):
         with pytest.raises(PermissionDenied):
-            review_approve(review=review, user=person, digest=review.digest)
+            review_approve(review=review, user=person, digest=review.digest, attested=True)
 
     review.refresh_from_db()
     assert review.state == ReviewState.WAITING
@@ -118,7 +125,9 @@ def test_it_refuses_an_approval_of_a_page_shown_before_a_change(ready_case, rm, 
     review = _held(ready_case, rm)
 
     with pytest.raises(ReviewNotOpen):
-        review_approve(review=review, user=officer_of(ready_case.tenant), digest="0" * 64)
+        review_approve(
+            review=review, user=officer_of(ready_case.tenant), digest="0" * 64, attested=True
+        )
 
     assert Step.objects.get(case=ready_case, kind="compliance").state == StepState.IN_REVIEW
 
@@ -184,7 +193,7 @@ def test_it_voids_an_approval_when_the_data_changes_before_it_is_sent(ready_case
     review = _held(ready_case, rm)
     officer = officer_of(ready_case.tenant)
     documents_verify(review, officer)
-    review_approve(review=review, user=officer, digest=review.digest)
+    approve(review, officer)
     # Altafid refused the compliance update: the RM fixes the data and submits again.
     Step.objects.filter(case=ready_case, kind="compliance").update(state=StepState.FAILED)
     case = _save(ready_case, Section.SALES, {**SALES, "annual_income": ["95000000"]}, rm)
@@ -203,7 +212,7 @@ def test_it_voids_an_approval_when_the_data_changes_before_it_is_sent(ready_case
 def test_it_sends_an_unchanged_approved_body_again_without_a_new_review(ready_case, rm, sandbox):
     review = _held(ready_case, rm)
     documents_verify(review, officer_of(ready_case.tenant))
-    review_approve(review=review, user=officer_of(ready_case.tenant), digest=review.digest)
+    approve(review, officer_of(ready_case.tenant))
     Step.objects.filter(case=ready_case, kind="compliance").update(state=StepState.FAILED)
 
     submit(ready_case, rm)
@@ -237,7 +246,7 @@ def test_it_reviews_an_amendment_of_kyc_data_but_not_one_of_sales_data_only(
     assert review.picture["firstName"] == "Juan"
     assert Case.objects.get(pk=case.pk).status == CaseStatus.IN_REVIEW
     documents_verify(review, officer_of(case.tenant))
-    review_approve(review=review, user=officer_of(case.tenant), digest=review.digest)
+    approve(review, officer_of(case.tenant))
     steps_drive(case, approve=False)
     assert sandbox.contacts(case.tenant.altafid_uuid)[0]["alias"] == "Juanito"
 
@@ -251,7 +260,7 @@ def test_it_lets_one_officer_take_a_review_and_release_it(ready_case, rm, sandbo
     with pytest.raises(ReviewNotOpen):
         review_assign(review=review, user=other)
     with pytest.raises(ReviewNotOpen):
-        review_approve(review=review, user=other, digest=review.digest)
+        review_approve(review=review, user=other, digest=review.digest, attested=True)
     with pytest.raises(ReviewNotOpen):
         review_release(review=review, user=other)
     review_release(review=review, user=carla)
@@ -384,4 +393,6 @@ def test_it_takes_a_cancelled_submission_out_of_the_queue(ready_case, rm, sandbo
     assert review.state == ReviewState.VOIDED
     assert list(reviews_waiting(tenant=ready_case.tenant)) == []
     with pytest.raises(ReviewNotOpen):
-        review_approve(review=review, user=officer_of(ready_case.tenant), digest=review.digest)
+        review_approve(
+            review=review, user=officer_of(ready_case.tenant), digest=review.digest, attested=True
+        )

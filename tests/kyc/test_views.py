@@ -44,6 +44,13 @@ def _return(client, review, **extra):
     return client.post(reverse("kyc:decide", args=[review.pk]), data)
 
 
+def _approve(client, review, **extra):
+    """Takes the review and approves it, attesting, as the officer logged in."""
+    client.post(reverse("kyc:take", args=[review.pk]), {"action": "assign"})
+    data = {"decision": "approve", "digest": review.digest, "attest": "yes", **extra}
+    return client.post(reverse("kyc:decide", args=[review.pk]), data)
+
+
 def test_it_lists_the_waiting_reviews_with_their_count_in_the_navigation(client, held, officer):
     client.force_login(officer)
 
@@ -98,7 +105,8 @@ def test_it_hides_another_tenants_review(client, held):
 
     response = client.get(reverse("kyc:review", args=[held.pk]))
     decided = client.post(
-        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+        reverse("kyc:decide", args=[held.pk]),
+        {"decision": "approve", "digest": held.digest, "attest": "yes"},
     )
 
     assert response.status_code == 404
@@ -110,7 +118,8 @@ def test_it_refuses_an_approval_by_the_rm_through_http(client, held, rm):
     client.force_login(rm)
 
     response = client.post(
-        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+        reverse("kyc:decide", args=[held.pk]),
+        {"decision": "approve", "digest": held.digest, "attest": "yes"},
     )
 
     assert response.status_code == 403
@@ -135,7 +144,8 @@ def test_it_refuses_an_approval_by_an_officer_who_edited_the_kyc_data(client, he
 
     page = client.get(reverse("kyc:review", args=[held.pk])).content.decode()
     response = client.post(
-        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+        reverse("kyc:decide", args=[held.pk]),
+        {"decision": "approve", "digest": held.digest, "attest": "yes"},
     )
 
     assert "another compliance officer must approve it" in page
@@ -148,9 +158,7 @@ def test_it_refuses_an_approval_by_an_officer_who_edited_the_kyc_data(client, he
 def test_it_approves_and_queues_the_compliance_update(client, held, officer):
     client.force_login(officer)
 
-    response = client.post(
-        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
-    )
+    response = _approve(client, held)
 
     assert response.status_code == 302
     assert response.url == reverse("kyc:queue")
@@ -159,9 +167,7 @@ def test_it_approves_and_queues_the_compliance_update(client, held, officer):
 
 def test_it_shows_who_approved_on_the_status_page(client, held, officer, rm):
     client.force_login(officer)
-    client.post(
-        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
-    )
+    _approve(client, held)
     client.force_login(rm)
 
     page = client.get(reverse("submissions:status", args=[held.case_id])).content.decode()
@@ -300,9 +306,7 @@ def test_it_shows_what_changed_since_an_approval_that_a_later_edit_voided(
     client, held, officer, rm, ready_case
 ):
     client.force_login(officer)
-    client.post(
-        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
-    )
+    _approve(client, held)
     # Altafid refused the approved update; the RM corrects a figure and submits again.
     Step.objects.filter(pk=held.step_id).update(state=StepState.FAILED)
     ready_case.refresh_from_db()

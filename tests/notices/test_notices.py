@@ -10,7 +10,7 @@ from django.utils import timezone
 from onboarding.accounts.roles import Role
 from onboarding.cases.models import Case
 from onboarding.kyc.models import Review, ReviewState
-from onboarding.kyc.services import review_approve, review_return
+from onboarding.kyc.services import review_approve, review_assign, review_return
 from onboarding.notices.models import Notice, NoticeKind
 from onboarding.notices.services import notices_mail_waiting
 from onboarding.submissions.models import Step, StepState
@@ -116,7 +116,8 @@ def test_it_mails_the_rm_when_returned_without_the_comment(
 
 def test_it_tells_the_rm_when_approved(held, officers, rm, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        review_approve(review=held, user=officers[1], digest=held.digest)
+        review_assign(review=held, user=officers[1])
+        review_approve(review=held, user=officers[1], digest=held.digest, attested=True)
 
     assert Notice.objects.get(recipient=rm).kind == NoticeKind.REVIEW_APPROVED
     [message] = [m for m in mail.outbox if m.to == [rm.email]]
@@ -194,9 +195,11 @@ def test_it_records_an_approval_and_mails_the_rm_though_the_clients_name_has_a_l
     # A name stored before control characters were refused at the field.
     Case.objects.filter(pk=held.case_id).update(client_name="Juan\nBcc: someone@example.com")
     client.force_login(officers[1])
+    client.post(reverse("kyc:take", args=[held.pk]), {"action": "assign"})
 
     response = client.post(
-        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+        reverse("kyc:decide", args=[held.pk]),
+        {"decision": "approve", "digest": held.digest, "attest": "yes"},
     )
 
     assert response.status_code == 302
@@ -212,11 +215,12 @@ def test_it_keeps_the_decision_when_the_mail_server_is_down(
     for name, value in MAIL_SERVER_DOWN.items():
         setattr(settings, name, value)
     client.force_login(officers[1])
+    client.post(reverse("kyc:take", args=[held.pk]), {"action": "assign"})
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(
             reverse("kyc:decide", args=[held.pk]),
-            {"decision": "approve", "digest": held.digest},
+            {"decision": "approve", "digest": held.digest, "attest": "yes"},
         )
 
     assert response.status_code == 302

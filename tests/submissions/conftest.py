@@ -19,9 +19,9 @@ def ready_case(tenant, rm):  # noqa: F811
 
 
 def reviews_approve(case):
-    """A compliance officer of the case's tenant (not its author) approves what waits."""
+    """A compliance officer of the case's tenant (not its author) approves what waits, and a
+    second one too where the review is rated high risk."""
     from onboarding.kyc.models import Review, ReviewState
-    from onboarding.kyc.services import review_approve
 
     waiting = list(Review.objects.filter(case=case, state=ReviewState.WAITING))
     if not waiting:
@@ -29,8 +29,18 @@ def reviews_approve(case):
     officer = officer_of(case.tenant)
     for review in waiting:
         documents_verify(review, officer)
-        review_approve(review=review, user=officer, digest=review.digest)
+        if not approve(review, officer):
+            approve(review, second_officer_of(case.tenant))
     return True
+
+
+def approve(review, officer):
+    """The officer takes the review and approves it, attesting what they checked; True once
+    the review is approved (False: a first approval of two)."""
+    from onboarding.kyc.services import review_approve, review_assign
+
+    review_assign(review=review, user=officer)
+    return review_approve(review=review, user=officer, digest=review.digest, attested=True)
 
 
 def documents_verify(review, officer):
@@ -54,6 +64,27 @@ def officer_of(case_tenant):
     ).first()
     return officer or staff_create(
         role=Role.COMPLIANCE_OFFICER, tenants=[case_tenant], email=f"officer-{case_tenant.pk}@x.com"
+    )
+
+
+def second_officer_of(case_tenant):
+    """Another compliance officer of the tenant than `officer_of`'s."""
+    from onboarding.accounts.models import User
+    from onboarding.accounts.roles import Role
+    from tests.factories import staff_create
+
+    first = officer_of(case_tenant)
+    other = (
+        User.objects.filter(
+            groups__name=Role.COMPLIANCE_OFFICER.value, staff_profile__tenants=case_tenant
+        )
+        .exclude(pk=first.pk)
+        .first()
+    )
+    return other or staff_create(
+        role=Role.COMPLIANCE_OFFICER,
+        tenants=[case_tenant],
+        email=f"second-officer-{case_tenant.pk}@x.com",
     )
 
 

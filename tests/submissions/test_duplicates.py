@@ -10,7 +10,6 @@ from onboarding.cases.services import case_create
 from onboarding.documents.demo import case_fill
 from onboarding.kyc.flags import Flag
 from onboarding.kyc.models import Review, ReviewState
-from onboarding.kyc.services import review_approve
 from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.services import (
     ContactHeld,
@@ -19,7 +18,7 @@ from onboarding.submissions.services import (
     contact_decide,
 )
 from tests.cases.conftest import rm2  # noqa: F401 - a second RM of the tenant
-from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
+from tests.submissions.conftest import approve, documents_verify, officer_of, steps_drive, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -227,7 +226,7 @@ def test_it_sends_nothing_to_a_linked_contact_before_an_officer_approves(
     assert "juan.garcia@elsewhere.example" in page
 
     documents_verify(review, officer)
-    review_approve(review=review, user=officer, digest=review.digest)
+    approve(review, officer)
     steps_drive(ready_case, approve=False)
 
     assert sandbox.request_count(path_prefix="/api/contacts/C-EXISTING", method="PUT") == 1

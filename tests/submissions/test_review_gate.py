@@ -4,20 +4,25 @@ is the one an officer approved."""
 import pytest
 
 from onboarding.kyc.models import Review, ReviewState
-from onboarding.kyc.services import review_approve
 from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.worker import step_run
-from tests.submissions.conftest import documents_verify, officer_of, ready_case, steps_drive, submit  # noqa: F401
+from tests.submissions.conftest import (
+    approve,
+    documents_verify,
+    officer_of,
+    steps_drive,
+    submit,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def test_it_sends_no_body_an_officer_did_not_approve(ready_case, rm, sandbox):  # noqa: F811
+def test_it_sends_no_body_an_officer_did_not_approve(ready_case, rm, sandbox):
     submit(ready_case, rm)
     steps_drive(ready_case, approve=False)
     review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
     documents_verify(review, officer_of(ready_case.tenant))
-    review_approve(review=review, user=officer_of(ready_case.tenant), digest=review.digest)
+    approve(review, officer_of(ready_case.tenant))
     compliance = Step.objects.get(case=ready_case, kind="compliance")
     assert compliance.state == StepState.QUEUED
     # Changed after the approval, by anything but the review.
