@@ -33,6 +33,7 @@ from onboarding.kyc.models import (
     ScreeningReason,
     ScreeningRun,
 )
+from onboarding.kyc.rating import ScreeningFacts
 from onboarding.screening.matching import Hit, Person, screen_person
 from onboarding.screening.models import ListVersion
 
@@ -185,6 +186,18 @@ def case_screen_for_review(*, case: Case, actor: User | None) -> None:
 def hits_of_case(*, case: Case) -> QuerySet[ScreeningHit]:
     """The hits the latest screening found, best first, with who decided them."""
     return ScreeningHit.objects.filter(case=case, active=True).select_related("decided_by")
+
+
+def screening_facts(*, case: Case) -> ScreeningFacts:
+    """What the latest screening found, as the risk rating reads it."""
+    decisions = list(
+        ScreeningHit.objects.filter(case=case, active=True).values_list("decision", flat=True)
+    )
+    return ScreeningFacts(
+        undecided=decisions.count(""),
+        possible=decisions.count(HitDecision.POSSIBLE),
+        confirmed=decisions.count(HitDecision.CLIENT),
+    )
 
 
 def hits_undecided(*, review: Review) -> str:

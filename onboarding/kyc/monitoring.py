@@ -14,7 +14,7 @@ from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CaseStatus, StepKind, StepState
 from onboarding.cases.locks import case_lock
 from onboarding.cases.models import Case
-from onboarding.kyc.hits import Screened, case_screen, case_screened_changed
+from onboarding.kyc.hits import Screened, case_screen, case_screened_changed, screening_facts
 from onboarding.kyc.models import (
     Rescreening,
     Review,
@@ -22,7 +22,7 @@ from onboarding.kyc.models import (
     ReviewState,
     ScreeningReason,
 )
-from onboarding.kyc.services import documents_seen
+from onboarding.kyc.services import documents_seen, review_rate
 from onboarding.notices.services import notices_review_waiting
 from onboarding.submissions.models import Step
 from onboarding.submissions.queueing import payload_digest
@@ -80,8 +80,11 @@ def client_rescreen(*, case_id: int, reason: ScreeningReason, actor: User | None
         if reason == ScreeningReason.CHANGED and not case_screened_changed(case=case):
             return False
         screened: Screened = case_screen(case=case, reason=reason, actor=actor)
-        if screened.new:
-            screening_review_open(case=case, actor=actor)
+        waiting = Review.objects.filter(case=case, state=ReviewState.WAITING).first()
+        if waiting is None and screened.new:
+            waiting = screening_review_open(case=case, actor=actor)
+        if waiting is not None:
+            review_rate(review=waiting, screening=screening_facts(case=case))
         return bool(screened.new)
 
 

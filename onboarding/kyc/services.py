@@ -40,7 +40,12 @@ from onboarding.cases.services import case_sections
 from onboarding.documents.models import Document, DocumentKind
 from onboarding.documents.services import documents_of_case
 from onboarding.kyc.flags import Flag, flags_of
-from onboarding.kyc.hits import case_screen_for_review, hits_undecided
+from onboarding.kyc.hits import (
+    case_screen_for_review,
+    hit_decide,
+    hits_undecided,
+    screening_facts,
+)
 from onboarding.kyc.models import (
     DocumentCheck,
     HitDecision,
@@ -340,8 +345,7 @@ def review_open(*, step: Step, actor: User | None) -> Review:
         flags="," + ",".join(flags) + "," if flags else "",
         documents=documents_seen(case=case),
     )
-    # No screening runs before a review opens yet: the rating starts without hits.
-    rating = review_rate(review=review, screening=ScreeningFacts())
+    rating = review_rate(review=review, screening=screening_facts(case=case))
     event_record(
         kind=EventKind.REVIEW_REQUESTED,
         tenant=case.tenant_id,
@@ -393,6 +397,18 @@ def review_rate(*, review: Review, screening: ScreeningFacts) -> Rating:
             },
         )
     return rating
+
+
+def review_hit_decide(
+    *, review: Review, hit: ScreeningHit, user: User, decision: str, reason: str
+) -> ScreeningHit:
+    """The officer's decision on a hit (`hits.hit_decide`), and the review rated again on it:
+    a possible match or the client raises the rating, and with it the approvals needed."""
+    with transaction.atomic():
+        decided = hit_decide(review=review, hit=hit, user=user, decision=decision, reason=reason)
+        locked = Review.objects.select_related("case").get(pk=review.pk)
+        review_rate(review=locked, screening=screening_facts(case=locked.case))
+    return decided
 
 
 def review_approvals(*, review: Review) -> list[ReviewApproval]:

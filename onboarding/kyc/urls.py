@@ -14,5 +14,5 @@ urlpatterns = [
         views.review_document_check,
         name="check",
     ),
-    path("reviews/<int:pk>/hits/<int:hit_pk>/", views.review_hit_decide, name="hit"),
+    path("reviews/<int:pk>/hits/<int:hit_pk>/", views.review_hit, name="hit"),
 ]

@@ -26,7 +26,7 @@ from onboarding.documents.services import consent_of_case
 from onboarding.kyc.figures import CHART_HEIGHT, CHART_WIDTH, review_figures
 from onboarding.kyc.flags import Flag
 from onboarding.kyc.forms import AGES, ASSIGNED, RATINGS, SORTS, ReviewQueueQuery, rating_level
-from onboarding.kyc.hits import HitRefused, hit_decide, hits_figures, hits_of_case
+from onboarding.kyc.hits import HitRefused, hits_figures, hits_of_case
 from onboarding.kyc.models import (
     HitDecision,
     ReturnReason,
@@ -60,6 +60,7 @@ from onboarding.kyc.services import (
     review_assign,
     review_checks,
     review_flags,
+    review_hit_decide,
     review_previous,
     review_release,
     review_return,
@@ -411,7 +412,7 @@ def review_document_check(request: HtmxHttpRequest, pk: int, uid: uuid.UUID) -> 
 
 @login_required
 @require_POST
-def review_hit_decide(request: HtmxHttpRequest, pk: int, hit_pk: int) -> HttpResponse:
+def review_hit(request: HtmxHttpRequest, pk: int, hit_pk: int) -> HttpResponse:
     """The officer's decision on one screening hit: htmx swaps the hit in place."""
     review = _review(request, pk)
     hit = get_object_or_404(ScreeningHit, pk=hit_pk, case_id=review.case_id)
@@ -422,7 +423,7 @@ def review_hit_decide(request: HtmxHttpRequest, pk: int, hit_pk: int) -> HttpRes
     }
     refused = ""
     try:
-        hit = hit_decide(review=review, hit=hit, user=user, **typed)
+        hit = review_hit_decide(review=review, hit=hit, user=user, **typed)
     except HitRefused as refusal:
         refused = refusal.message
     if request.htmx:

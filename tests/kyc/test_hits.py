@@ -25,7 +25,7 @@ from onboarding.kyc.models import (
     ScreeningRun,
 )
 from onboarding.kyc.monitoring import rescreening_run, rescreening_start
-from onboarding.kyc.services import HitsNotDecided, review_approve
+from onboarding.kyc.services import HitsNotDecided, review_approve, review_assign
 from onboarding.notices.models import Notice, NoticeKind
 from onboarding.screening.loading import screening_list_load
 from tests.factories import TenantFactory
@@ -87,6 +87,10 @@ def _hit(case):
     return hits_of_case(case=case).get()
 
 
+def _approve(review, officer):
+    review_approve(review=review, user=officer, digest=review.digest, attested=True)
+
+
 def test_it_screens_the_client_when_the_review_opens_and_explains_the_hit(client, held, officer):
     hit = _hit(held.case)
     client.force_login(officer)
@@ -110,12 +114,14 @@ def test_it_refuses_approval_while_a_hit_is_undecided_and_after_deciding_approve
     client, held, officer
 ):
     documents_verify(held, officer)
+    review_assign(review=held, user=officer)
 
     with pytest.raises(HitsNotDecided, match="1 not decided yet"):
-        review_approve(review=held, user=officer, digest=held.digest)
+        _approve(held, officer)
     client.force_login(officer)
     refused = client.post(
-        reverse("kyc:decide", args=[held.pk]), {"decision": "approve", "digest": held.digest}
+        reverse("kyc:decide", args=[held.pk]),
+        {"decision": "approve", "digest": held.digest, "attest": "yes"},
     )
     hit_decide(
         review=held,
@@ -124,7 +130,7 @@ def test_it_refuses_approval_while_a_hit_is_undecided_and_after_deciding_approve
         decision=HitDecision.NOT_CLIENT,
         reason="Different RUT and profession",
     )
-    review_approve(review=held, user=officer, digest=held.digest)
+    _approve(held, officer)
 
     assert refused.status_code == 409
     assert "Decide every screening hit before approving" in refused.content.decode()
@@ -133,12 +139,13 @@ def test_it_refuses_approval_while_a_hit_is_undecided_and_after_deciding_approve
 
 def test_it_refuses_approval_when_a_hit_is_the_client(held, officer):
     documents_verify(held, officer)
+    review_assign(review=held, user=officer)
     hit_decide(
         review=held, hit=_hit(held.case), user=officer, decision=HitDecision.CLIENT, reason=""
     )
 
     with pytest.raises(HitsNotDecided, match="decided as the client"):
-        review_approve(review=held, user=officer, digest=held.digest)
+        _approve(held, officer)
 
 
 def test_it_records_a_decision_through_the_page_with_htmx_and_keeps_what_was_typed(
@@ -299,9 +306,11 @@ def test_it_closes_a_screening_review_once_every_hit_is_decided_and_sends_nothin
     client.force_login(officer)
     sent = sandbox.request_count()
 
+    review_assign(review=review, user=officer)
     page = client.get(reverse("kyc:review", args=[review.pk])).content.decode()
     refused = client.post(
-        reverse("kyc:decide", args=[review.pk]), {"decision": "approve", "digest": review.digest}
+        reverse("kyc:decide", args=[review.pk]),
+        {"decision": "approve", "digest": review.digest, "attest": "yes"},
     )
     hit_decide(
         review=review,
@@ -311,7 +320,8 @@ def test_it_closes_a_screening_review_once_every_hit_is_decided_and_sends_nothin
         reason="Same RUT in the source",
     )
     closed = client.post(
-        reverse("kyc:decide", args=[review.pk]), {"decision": "approve", "digest": review.digest}
+        reverse("kyc:decide", args=[review.pk]),
+        {"decision": "approve", "digest": review.digest, "attest": "yes"},
     )
 
     assert "Close the review" in page
@@ -377,3 +387,28 @@ def test_it_shows_the_progress_of_screening_every_client_again_on_the_health_pag
     assert "peps: 15 of 40 clients screened, 0 with a new hit." in under_way
     assert "under way" in under_way
     assert "finished" in finished
+
+
+def test_it_rates_the_review_again_on_each_decision(held, officer):
+    from onboarding.kyc.rating import RiskLevel
+    from onboarding.kyc.services import review_hit_decide
+
+    opened = Review.objects.get(pk=held.pk)
+    review_hit_decide(
+        review=held, hit=_hit(held.case), user=officer, decision=HitDecision.POSSIBLE, reason=""
+    )
+    escalated = Review.objects.get(pk=held.pk)
+    review_hit_decide(
+        review=held,
+        hit=_hit(held.case),
+        user=officer,
+        decision=HitDecision.NOT_CLIENT,
+        reason="Another RUT",
+    )
+    cleared = Review.objects.get(pk=held.pk)
+
+    assert "screening_undecided" in opened.rating_reasons
+    assert escalated.rating == RiskLevel.HIGH
+    assert escalated.approvals_needed == 2
+    assert "screening_possible" in escalated.rating_reasons
+    assert not {"screening_possible", "screening_undecided"} & set(cleared.rating_reasons)
