@@ -11,11 +11,14 @@ from onboarding.documents.services import document_attach, document_remove
 from tests.documents.conftest import HTMX, image_bytes
 
 pytestmark = pytest.mark.django_db
+# A day in the past wherever the page is read: the pages' time zone is not the tests' (UTC),
+# so "today" here may be tomorrow there for a few hours each day.
+YESTERDAY = timezone.localdate() - datetime.timedelta(days=1)
 
 
 def _record(client, case, **fields):
     extra = fields.pop("extra", {})
-    data = {"given_at": timezone.localdate().isoformat(), "method": "in_person", **fields}
+    data = {"given_at": YESTERDAY.isoformat(), "method": "in_person", **fields}
     return client.post(reverse("case_documents:consent", args=[case.pk]), data, **extra)
 
 
@@ -57,7 +60,8 @@ def test_it_refuses_a_signed_form_consent_without_the_form(logged_in, case):
 
 
 def test_it_refuses_a_consent_dated_in_the_future_or_without_a_method(logged_in, case):
-    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    # Two days on: tomorrow in every time zone the page may be shown in.
+    tomorrow = timezone.localdate() + datetime.timedelta(days=2)
 
     future = _record(logged_in, case, given_at=tomorrow.isoformat())
     without = _record(logged_in, case, method="")
@@ -114,7 +118,7 @@ def test_it_asks_for_consent_again_when_the_tenant_changes_its_privacy_notice(
     assert "required, missing" in page
     assert '<details class="consent-again" open>' in page
 
-    _record(logged_in, case, given_at=timezone.localdate().isoformat())
+    _record(logged_in, case, given_at=YESTERDAY.isoformat())
 
     case.refresh_from_db()
     assert consent_in_force(case=case).notice_version == "2.0"
