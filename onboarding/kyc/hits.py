@@ -104,13 +104,16 @@ class Screened:
     new: list[ScreeningHit]
 
 
-def case_screen(*, case: Case, reason: ScreeningReason, actor: User | None) -> Screened:
-    """Screens the case's client now and keeps what was found; the hits the screening no
-    longer finds are kept, inactive, with their decisions."""
+def case_screen(
+    *, case: Case, reason: ScreeningReason, actor: User | None, found: list[Hit] | None = None
+) -> Screened:
+    """Screens the case's client now (or keeps `found`, a screening just made) and keeps what
+    was found; the hits the screening no longer finds are kept, inactive, with their
+    decisions."""
     person = case_person(case=case)
     if person is None:
         return Screened(run=None, new=[])
-    found = screen_person(person=person)
+    found = screen_person(person=person) if found is None else found
     now = timezone.now()
     new: list[ScreeningHit] = []
     with transaction.atomic():
@@ -181,6 +184,17 @@ def case_screen_for_review(*, case: Case, actor: User | None) -> None:
         case_screen(case=case, reason=ScreeningReason.SUBMITTED, actor=actor)
     elif case_screened_changed(case=case):
         case_screen(case=case, reason=ScreeningReason.CHANGED, actor=actor)
+
+
+def screening_unchanged(*, case: Case, found: list[Hit]) -> bool:
+    """Whether a screening found exactly what the case's latest screening found: nothing to
+    record when a list change leaves a client as they were."""
+    if not ScreeningRun.objects.filter(case=case).exists():
+        return False
+    active = ScreeningHit.objects.filter(case=case, active=True)
+    return set(active.values_list("entity_id", "entity_digest")) == {
+        (hit.entity_id, hit.digest) for hit in found
+    }
 
 
 def hits_of_case(*, case: Case) -> QuerySet[ScreeningHit]:

@@ -14,7 +14,14 @@ from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CaseStatus, StepKind, StepState
 from onboarding.cases.locks import case_lock
 from onboarding.cases.models import Case
-from onboarding.kyc.hits import Screened, case_screen, case_screened_changed, screening_facts
+from onboarding.kyc.hits import (
+    Screened,
+    case_person,
+    case_screen,
+    case_screened_changed,
+    screening_facts,
+    screening_unchanged,
+)
 from onboarding.kyc.models import (
     Rescreening,
     Review,
@@ -24,6 +31,7 @@ from onboarding.kyc.models import (
 )
 from onboarding.kyc.services import documents_seen, review_rate
 from onboarding.notices.services import notices_review_waiting
+from onboarding.screening.matching import screen_person
 from onboarding.submissions.models import Step
 from onboarding.submissions.queueing import payload_digest
 
@@ -72,14 +80,26 @@ def screening_review_open(*, case: Case, actor: User | None) -> Review | None:
 
 
 def client_rescreen(*, case_id: int, reason: ScreeningReason, actor: User | None = None) -> bool:
-    """Screens one client again; True when a new hit was found."""
+    """Screens one client again; True when a new hit was found.
+
+    After a list change most clients match as before: they are screened without the case's
+    lock and nothing is written for them (the `Rescreening` records that they were)."""
+    found = None
+    if reason == ScreeningReason.LISTS:
+        case = Case.objects.only("pk", "tenant_id", "status", "erased_at", "drafts").get(pk=case_id)
+        person = case_person(case=case)
+        if case.erased_at is not None or case.status in NOT_CLIENTS or person is None:
+            return False
+        found = screen_person(person=person)
+        if screening_unchanged(case=case, found=found):
+            return False
     with transaction.atomic():
         case = case_lock(case_id=case_id)
         if case.erased_at is not None or case.status in NOT_CLIENTS:
             return False
         if reason == ScreeningReason.CHANGED and not case_screened_changed(case=case):
             return False
-        screened: Screened = case_screen(case=case, reason=reason, actor=actor)
+        screened: Screened = case_screen(case=case, reason=reason, actor=actor, found=found)
         waiting = Review.objects.filter(case=case, state=ReviewState.WAITING).first()
         if waiting is None and screened.new:
             waiting = screening_review_open(case=case, actor=actor)
