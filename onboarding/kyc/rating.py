@@ -111,6 +111,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "director",
         RiskLevel.MEDIUM,
+        # xgettext:no-python-format
         _("Director or 10% shareholder of a listed company"),
         _any_flag(Flag.DIRECTOR),
     ),
