@@ -436,6 +436,9 @@ def review_hit(request: HtmxHttpRequest, pk: int, hit_pk: int) -> HttpResponse:
             # What was typed stays in the form when the decision is refused.
             "hit_typed": typed if refused else None,
             "may": user_permissions(user=user, case=review.case),
+            # The decision may change the rating: swapped in out of band.
+            "oob": True,
+            "rating_reasons": reason_labels(review.rating_reasons),
         }
         return render(request, "kyc/review.html#hit", context, status=409 if refused else 200)
     if refused:

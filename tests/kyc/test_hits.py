@@ -164,6 +164,8 @@ def test_it_records_a_decision_through_the_page_with_htmx_and_keeps_what_was_typ
     assert 'value="not_client" id="decision-' in refused.content.decode()
     assert "<html" not in recorded.content.decode()
     assert "Possible match: escalated" in recorded.content.decode()
+    assert '<dd id="rating" hx-swap-oob="true">' in recorded.content.decode()
+    assert "A screening hit was decided a possible match" in recorded.content.decode()
     assert plain.status_code == 302
     assert plain.url.endswith(f"#hit-{hit.pk}")
     hit.refresh_from_db()
