@@ -15,7 +15,7 @@ from itertools import product
 from rapidfuzz.distance import OSA, Levenshtein
 from rigour.text.phonetics import metaphone
 
-from onboarding.screening.models import KeyCount, ListEntity, ListVersion
+from onboarding.screening.models import KeyCount, ListEntity, ListVersion, NameKey
 from onboarding.screening.names import (
     name_keys,
     name_tokens,
@@ -50,6 +50,8 @@ CANDIDATES = 100
 # A key more than this share of a list's entities have is left out of the search when the
 # client has a rarer one: reading its entries would cost more than it tells.
 COMMON_KEY_SHARE = 0.02
+# With a common key left out, this many times CANDIDATES are found, then reordered by it.
+RERANKED = 5
 # The client's birth year ranks namesakes born that year first; less than any name key.
 YEAR_WEIGHT = 0.5
 
@@ -228,18 +230,31 @@ def _candidates(
     version: ListVersion, keys: set[str], birth_date: datetime.date | None
 ) -> list[int]:
     """Ordinals of the entities sharing the most telling keys: a key's weight falls with the
-    number of entities that have it, as a word's does in a search engine."""
+    number of entities that have it, as a word's does in a search engine. A common key is
+    not searched when the client has a rarer one; it only reorders what the rarer ones found,
+    read for those entities alone."""
     counts = dict(
         KeyCount.objects.filter(version=version, key__in=keys).values_list("key", "entities")
     )
     if not counts:
         return []
     total = max(version.entity_count, 1)
-    rare = {key: count for key, count in counts.items() if count <= COMMON_KEY_SHARE * total}
-    weights = [(key, math.log(1 + total / count)) for key, count in (rare or counts).items()]
+    weights = {key: math.log(1 + total / count) for key, count in counts.items()}
+    common = {key for key, count in counts.items() if count > COMMON_KEY_SHARE * total}
+    searched = [(key, weight) for key, weight in weights.items() if key not in common]
+    if not searched:
+        searched, common = list(weights.items()), set()
     if birth_date is not None:
-        weights.append((year_key(birth_date.year), YEAR_WEIGHT))
-    return candidates_by_weight(version.pk, weights, CANDIDATES)
+        searched.append((year_key(birth_date.year), YEAR_WEIGHT))
+    found = dict(
+        candidates_by_weight(version.pk, searched, CANDIDATES * (RERANKED if common else 1))
+    )
+    if common:
+        for ordinal, key in NameKey.objects.filter(
+            version=version, key__in=common, ordinal__in=list(found)
+        ).values_list("ordinal", "key"):
+            found[ordinal] += weights[key]
+    return sorted(found, key=lambda ordinal: (-found[ordinal], ordinal))[:CANDIDATES]
 
 
 def screen_person(*, person: Person, threshold: float | None = None, limit: int = 10) -> list[Hit]:
