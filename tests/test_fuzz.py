@@ -31,6 +31,7 @@ from onboarding.documents.demo import case_fill
 from onboarding.documents.models import Document
 from onboarding.kyc.models import Review, ScreeningHit
 from onboarding.notices.models import Notice
+from onboarding.screening.models import ListVersion
 from onboarding.submissions.models import Step
 from onboarding.submissions.worker import step_run
 from tests.cases.conftest import rm, tenant  # noqa: F401 - shared fixtures
@@ -235,6 +236,13 @@ def _urls(places) -> dict[str, list[str]]:
         ],
         "accounts:invitation": [reverse("accounts:invitation", args=[uid, token])],
         "health:status": [reverse("health:status")],
+        "screening:lists": [reverse("screening:lists")],
+        "screening:lists-version": [
+            reverse(
+                "screening:lists-version",
+                args=[ListVersion.objects.create(dataset="sanctions", number=1).pk],
+            )
+        ],
         "healthz": [reverse("healthz")],
         "set_language": [reverse("set_language")],
         "cases:list": [reverse("cases:list")],

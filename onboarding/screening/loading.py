@@ -22,7 +22,7 @@ from onboarding.screening.models import (
     NameKey,
     VersionState,
 )
-from onboarding.screening.names import name_keys
+from onboarding.screening.names import name_keys, year_keys
 from onboarding.screening.signals import list_switched
 from onboarding.screening.sql import copy_rows, key_counts_build, version_rows_delete
 
@@ -151,7 +151,9 @@ def _write(version: ListVersion, start: int, rows: list[_Row]) -> None:
         for i, row in enumerate(rows)
     ]
     keys = [
-        (version.pk, key, start + i) for i, row in enumerate(rows) for key in name_keys(row.names)
+        (version.pk, key, start + i)
+        for i, row in enumerate(rows)
+        for key in name_keys(row.names) | year_keys(row.birth_dates)
     ]
     if connection.vendor == "postgresql":
         copy_rows(ListEntity, ENTITY_COLUMNS, entities)

@@ -1,6 +1,7 @@
 """How a name becomes comparable: transliterated to ASCII (rigour), split into tokens without
 particles, and each token reduced to a key that spelling variants share."""
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -16,12 +17,25 @@ _FOLDS = (("ph", "f"), ("x", "ks"), ("q", "k"), ("c", "k"), ("z", "s"), ("w", "v
 _SILENT = frozenset("aeiouyh")
 
 
+# The Arabic article written onto the word (الشمري): apart, it is a particle like "al-".
+_ARABIC_ARTICLE = re.compile(r"(?<!\S)\u0627\u0644(?=\S{2,})")
+
+
+def _abjad_vowels(token: str) -> str:
+    """A romanised Arabic word has no vowels but its و and ي, written w and y: read as the
+    vowels they mostly are (ywsf: yusf, for Yusuf)."""
+    if len(token) < 3 or set(token) & set("aeiou"):
+        return token
+    return token[0] + token[1:].replace("w", "u").replace("y", "i")
+
+
 @lru_cache(maxsize=65536)
 def name_tokens(name: str) -> tuple[str, ...]:
     """The ASCII tokens of a name in any script, lower case, without particles and digits."""
+    latin = ascii_text(_ARABIC_ARTICLE.sub("\u0627\u0644 ", name)).lower()
     return tuple(
-        token
-        for token in tokenize_name(ascii_text(name).lower())
+        _abjad_vowels(token)
+        for token in tokenize_name(latin)
         if token not in PARTICLES and token.isalpha()
     )
 
@@ -33,7 +47,8 @@ def token_key(token: str) -> str:
     folded = token
     for before, after in _FOLDS:
         folded = folded.replace(before, after)
-    key: list[str] = []
+    # A leading vowel stays as one class: Ahmed is not Mohammed, and Yuri is Iouri.
+    key: list[str] = ["a"] if folded[:1] in _SILENT and folded[:1] != "h" else []
     for char in folded:
         if char in _SILENT or (key and key[-1] == char):
             continue
@@ -83,3 +98,12 @@ def token_romanised(token: str) -> str:
 
 def name_keys(names: Iterable[str]) -> set[str]:
     return {token_key(token) for name in names for token in name_tokens(name)}
+
+
+def year_key(year: int | str) -> str:
+    """A birth year in the index: among namesakes, the one born that year is scored first."""
+    return f"#{year}"
+
+
+def year_keys(birth_dates: Iterable[str]) -> set[str]:
+    return {year_key(date[:4]) for date in birth_dates if date[:4].isdigit()}

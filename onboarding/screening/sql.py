@@ -40,16 +40,16 @@ def key_counts_build(version_id: int) -> None:
 
 def candidates_by_weight(
     version_id: int, weights: list[tuple[str, float]], limit: int
-) -> list[int]:
-    """Ordinals of the entities whose keys weigh most together."""
+) -> list[tuple[int, float]]:
+    """The entities whose keys weigh most together: (ordinal, weight), heaviest first."""
     values = ", ".join(["(%s, %s)"] * len(weights))
     sql = (
         f"WITH q(key, weight) AS (VALUES {values}) "
-        f"SELECT k.ordinal FROM {NameKey._meta.db_table} k JOIN q ON k.key = q.key "
-        "WHERE k.version_id = %s GROUP BY k.ordinal ORDER BY SUM(q.weight) DESC, k.ordinal "
-        "LIMIT %s"
+        f"SELECT k.ordinal, SUM(q.weight) FROM {NameKey._meta.db_table} k "
+        "JOIN q ON k.key = q.key WHERE k.version_id = %s "
+        "GROUP BY k.ordinal ORDER BY SUM(q.weight) DESC, k.ordinal LIMIT %s"
     )
     params: list[str | float | int] = [value for pair in weights for value in pair]
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, version_id, limit])
-        return [row[0] for row in cursor.fetchall()]
+        return [(row[0], float(row[1])) for row in cursor.fetchall()]

@@ -168,3 +168,19 @@ def test_the_screening_load_command_prints_progress(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "5 lines read" in out
     assert "peps version 1: 5 entities, now in use" in out
+
+
+def test_it_finds_the_namesake_born_that_year_among_more_namesakes_than_it_scores(list_load):
+    namesakes = [
+        person(f"ns-{n}", "Mohammed Omar al-Khatib", birthDate=f"{1900 + n % 60}-01-01")
+        for n in range(150)
+    ]
+    target = person("target", "Mohammed Omar al-Khatib", birthDate="1977-05-04")
+    list_load([*namesakes, target])
+
+    hits = screen_person(
+        person=Person(names=["Muhammad al-Khatib"], birth_date=datetime.date(1977, 5, 4))
+    )
+
+    assert hits[0].entity_id == "target"
+    assert hits[0].parts["birth_date"] > 0
