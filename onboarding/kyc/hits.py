@@ -19,7 +19,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onboarding.accounts.models import Tenant, User
-from onboarding.accounts.permissions import Can, user_must
 from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import Section
@@ -28,7 +27,6 @@ from onboarding.core.crypto import search_hash
 from onboarding.kyc.models import (
     HitDecision,
     Review,
-    ReviewState,
     ScreeningHit,
     ScreeningReason,
     ScreeningRun,
@@ -228,39 +226,6 @@ def hits_undecided(*, review: Review) -> str:
             "A screening hit was decided as the client: return the case; it cannot be approved."
         )
     return ""
-
-
-def hit_decide(
-    *, review: Review, hit: ScreeningHit, user: User, decision: str, reason: str
-) -> ScreeningHit:
-    """Records the officer's decision on a hit of the review's case (again: replaces it)."""
-    if decision not in HitDecision.values:
-        raise HitRefused(_("Choose a decision for the hit."))
-    reason = reason.strip()
-    if decision == HitDecision.NOT_CLIENT and not reason:
-        raise HitRefused(_("Say why this is not the client."))
-    with transaction.atomic():
-        locked = Review.objects.select_for_update().select_related("case").get(pk=review.pk)
-        user_must(user=user, can=Can.DECIDE, case=locked.case)
-        if locked.state != ReviewState.WAITING:
-            raise HitRefused(_("This review was decided or replaced meanwhile."))
-        if locked.assignee_id not in (None, user.pk):
-            raise HitRefused(_("Another officer has taken this review."))
-        if not hits_of_case(case=locked.case).filter(pk=hit.pk).exists():
-            raise HitRefused(_("This hit is no longer found for the client."))
-        now = timezone.now()
-        ScreeningHit.objects.filter(pk=hit.pk).update(
-            decision=decision, reason=reason, decided_by=user, decided_at=now, review=locked
-        )
-        event_record(
-            kind=EventKind.SCREENING_HIT_DECIDED,
-            tenant=locked.tenant_id,
-            actor=user,
-            case=locked.case,
-            data={"review": locked.pk, "hit": hit.pk, "decision": decision},
-        )
-    hit.refresh_from_db()
-    return hit
 
 
 @dataclass(frozen=True)

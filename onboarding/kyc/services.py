@@ -41,8 +41,9 @@ from onboarding.documents.models import Document, DocumentKind
 from onboarding.documents.services import documents_of_case
 from onboarding.kyc.flags import Flag, flags_of
 from onboarding.kyc.hits import (
+    HitRefused,
     case_screen_for_review,
-    hit_decide,
+    hits_of_case,
     hits_undecided,
     screening_facts,
 )
@@ -402,13 +403,40 @@ def review_rate(*, review: Review, screening: ScreeningFacts) -> Rating:
 def review_hit_decide(
     *, review: Review, hit: ScreeningHit, user: User, decision: str, reason: str
 ) -> ScreeningHit:
-    """The officer's decision on a hit (`hits.hit_decide`), and the review rated again on it:
-    a possible match or the client raises the rating, and with it the approvals needed."""
+    """Records the officer's decision on a hit of the review's case (again: replaces it), and
+    rates the review again on it: a possible match or the client raises the rating, and with
+    it the approvals needed."""
+    if decision not in HitDecision.values:
+        raise HitRefused(_("Choose a decision for the hit."))
+    reason = reason.strip()
+    if decision == HitDecision.NOT_CLIENT and not reason:
+        raise HitRefused(_("Say why this is not the client."))
     with transaction.atomic():
-        decided = hit_decide(review=review, hit=hit, user=user, decision=decision, reason=reason)
-        locked = Review.objects.select_related("case").get(pk=review.pk)
+        locked = _review_locked(review)
+        user_must(user=user, can=Can.DECIDE, case=locked.case)
+        if locked.state != ReviewState.WAITING:
+            raise HitRefused(_("This review was decided or replaced meanwhile."))
+        if locked.assignee_id not in (None, user.pk):
+            raise HitRefused(_("Another officer has taken this review."))
+        if not hits_of_case(case=locked.case).filter(pk=hit.pk).exists():
+            raise HitRefused(_("This hit is no longer found for the client."))
+        ScreeningHit.objects.filter(pk=hit.pk).update(
+            decision=decision,
+            reason=reason,
+            decided_by=user,
+            decided_at=timezone.now(),
+            review=locked,
+        )
+        event_record(
+            kind=EventKind.SCREENING_HIT_DECIDED,
+            tenant=locked.tenant_id,
+            actor=user,
+            case=locked.case,
+            data={"review": locked.pk, "hit": hit.pk, "decision": decision},
+        )
         review_rate(review=locked, screening=screening_facts(case=locked.case))
-    return decided
+    hit.refresh_from_db()
+    return hit
 
 
 def review_approvals(*, review: Review) -> list[ReviewApproval]:

@@ -13,7 +13,7 @@ from onboarding.cases.lifecycle import CaseStatus, Section
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_create, case_section_save
 from onboarding.documents.demo import case_fill
-from onboarding.kyc.hits import HitRefused, hit_decide, hits_figures, hits_of_case
+from onboarding.kyc.hits import HitRefused, hits_figures, hits_of_case
 from onboarding.kyc.models import (
     HitDecision,
     Rescreening,
@@ -25,7 +25,12 @@ from onboarding.kyc.models import (
     ScreeningRun,
 )
 from onboarding.kyc.monitoring import rescreening_run, rescreening_start
-from onboarding.kyc.services import HitsNotDecided, review_approve, review_assign
+from onboarding.kyc.services import (
+    HitsNotDecided,
+    review_approve,
+    review_assign,
+    review_hit_decide,
+)
 from onboarding.notices.models import Notice, NoticeKind
 from onboarding.screening.loading import screening_list_load
 from tests.factories import TenantFactory
@@ -123,7 +128,7 @@ def test_it_refuses_approval_while_a_hit_is_undecided_and_after_deciding_approve
         reverse("kyc:decide", args=[held.pk]),
         {"decision": "approve", "digest": held.digest, "attest": "yes"},
     )
-    hit_decide(
+    review_hit_decide(
         review=held,
         hit=_hit(held.case),
         user=officer,
@@ -140,7 +145,7 @@ def test_it_refuses_approval_while_a_hit_is_undecided_and_after_deciding_approve
 def test_it_refuses_approval_when_a_hit_is_the_client(held, officer):
     documents_verify(held, officer)
     review_assign(review=held, user=officer)
-    hit_decide(
+    review_hit_decide(
         review=held, hit=_hit(held.case), user=officer, decision=HitDecision.CLIENT, reason=""
     )
 
@@ -190,19 +195,21 @@ def test_it_refuses_a_decision_from_the_rm(held, rm):
     from django.core.exceptions import PermissionDenied
 
     with pytest.raises(PermissionDenied):
-        hit_decide(
+        review_hit_decide(
             review=held, hit=_hit(held.case), user=rm, decision=HitDecision.POSSIBLE, reason=""
         )
 
 
 def test_it_refuses_an_unknown_decision(held, officer):
     with pytest.raises(HitRefused, match="Choose a decision"):
-        hit_decide(review=held, hit=_hit(held.case), user=officer, decision="maybe", reason="")
+        review_hit_decide(
+            review=held, hit=_hit(held.case), user=officer, decision="maybe", reason=""
+        )
 
 
 def test_it_remembers_a_decision_until_the_listed_data_changes(tmp_path, held, officer):
     hit = _hit(held.case)
-    hit_decide(
+    review_hit_decide(
         review=held, hit=hit, user=officer, decision=HitDecision.NOT_CLIENT, reason="Other RUT"
     )
 
@@ -270,7 +277,7 @@ def test_it_opens_a_review_for_a_new_hit_on_a_client_already_in_altafid(
 
 
 def test_it_keeps_no_personal_data_in_the_audit_trail(held, officer):
-    hit_decide(
+    review_hit_decide(
         review=held,
         hit=_hit(held.case),
         user=officer,
@@ -314,7 +321,7 @@ def test_it_closes_a_screening_review_once_every_hit_is_decided_and_sends_nothin
         reverse("kyc:decide", args=[review.pk]),
         {"decision": "approve", "digest": review.digest, "attest": "yes"},
     )
-    hit_decide(
+    review_hit_decide(
         review=review,
         hit=_hit(ready_case),
         user=officer,
@@ -358,7 +365,9 @@ def test_it_counts_hits_per_week_with_the_share_not_the_client_and_the_time_to_d
     ScreeningHit.objects.filter(pk=hit.pk).update(
         found_at=hit.found_at - datetime.timedelta(hours=5)
     )
-    hit_decide(review=held, hit=hit, user=officer, decision=HitDecision.NOT_CLIENT, reason="RUT")
+    review_hit_decide(
+        review=held, hit=hit, user=officer, decision=HitDecision.NOT_CLIENT, reason="RUT"
+    )
     client.force_login(officer)
 
     weeks = hits_figures(tenant=held.tenant)
@@ -393,7 +402,6 @@ def test_it_shows_the_progress_of_screening_every_client_again_on_the_health_pag
 
 def test_it_rates_the_review_again_on_each_decision(held, officer):
     from onboarding.kyc.rating import RiskLevel
-    from onboarding.kyc.services import review_hit_decide
 
     opened = Review.objects.get(pk=held.pk)
     review_hit_decide(
