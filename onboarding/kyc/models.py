@@ -279,6 +279,12 @@ class Rescreening(models.Model):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     new_hits = models.PositiveIntegerField(default=0)
+    # Listed people new or changed in the version, and the clients that any of them, or a
+    # change to a listed person they had a hit on, has screened again; the others stand.
+    changed_entities = models.PositiveIntegerField(default=0)
+    screened = models.PositiveIntegerField(default=0)
+    # Its list version was replaced before it ran; the next one compares the whole list.
+    superseded = models.BooleanField(default=False)
     # The last case screened: a worker that stops goes on after it.
     last_case_id = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(default=timezone.now)

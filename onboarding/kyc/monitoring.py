@@ -5,7 +5,7 @@ officers; a client still on the way to Altafid has the hit on the review it wait
 gets it when its review opens."""
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from onboarding.accounts.models import User
@@ -27,11 +27,14 @@ from onboarding.kyc.models import (
     Review,
     ReviewKind,
     ReviewState,
+    ScreeningHit,
     ScreeningReason,
+    ScreeningRun,
 )
 from onboarding.kyc.services import documents_seen, review_rate
 from onboarding.notices.services import notices_review_waiting
-from onboarding.screening.matching import screen_person
+from onboarding.screening.matching import PersonIndex, index_screen, screen_person
+from onboarding.screening.models import ListEntity, ListVersion
 from onboarding.submissions.models import Step
 from onboarding.submissions.queueing import payload_digest
 
@@ -124,20 +127,88 @@ def rescreening_start(*, dataset: str, list_version: int) -> Rescreening:
     return rescreening
 
 
+def _changes_only(version: ListVersion) -> bool:
+    """Whether comparing the version's changes is enough: every client was screened against
+    the version it changed. Otherwise (a first version, a re-screening cut short by a later
+    list) all of it is compared."""
+    return (
+        version.base_id is not None
+        and Rescreening.objects.filter(
+            list_version=version.base_id, finished_at__isnull=False, superseded=False
+        ).exists()
+    )
+
+
+def _clients_to_screen(rescreening: Rescreening, version: ListVersion) -> list[int]:
+    """The clients a list change may have changed the screening of, in the order they are
+    screened: those never screened, those with a hit on a listed person the new version no
+    longer has as it was, and those a new or changed listed person scores a hit for. The
+    others' screenings stand: the list they were screened against is unchanged for them."""
+    clients = _clients()
+    never = set(
+        clients.exclude(Exists(ScreeningRun.objects.filter(case=OuterRef("pk")))).values_list(
+            "pk", flat=True
+        )
+    )
+    stale = set(
+        ScreeningHit.objects.filter(active=True, dataset=version.dataset, case__in=clients)
+        .exclude(
+            Exists(
+                ListEntity.objects.filter(
+                    version=version,
+                    entity_id=OuterRef("entity_id"),
+                    digest=OuterRef("entity_digest"),
+                )
+            )
+        )
+        .values_list("case_id", flat=True)
+    )
+    matched: set[int] = set()
+    changes_only = _changes_only(version)
+    if not changes_only or version.changed_count:
+        index = PersonIndex()
+        screened = clients.exclude(pk__in=never).only("pk", "tenant_id", "drafts")
+        for case in screened.iterator(chunk_size=1000):
+            person = case_person(case=case)
+            if person is not None:
+                index.add(case.pk, person)
+        matched = index_screen(index=index, version=version, changed_only=changes_only)
+    return sorted(never | stale | matched)
+
+
 def rescreening_run(*, rescreening_id: int) -> Rescreening:
-    """Screens every client after the last one done, writing the progress as it goes."""
+    """Screens again the clients a list change may have changed the screening of, after the
+    last one done, writing the progress as it goes; every other client counts as done."""
     rescreening = Rescreening.objects.get(pk=rescreening_id)
-    pending = _clients().filter(pk__gt=rescreening.last_case_id).order_by("pk")
-    done, new_hits, last = rescreening.done, rescreening.new_hits, rescreening.last_case_id
-    for case_id in pending.values_list("pk", flat=True).iterator(chunk_size=1000):
+    version = ListVersion.objects.filter(pk=rescreening.list_version, is_current=True).first()
+    if version is None:
+        # A later version replaced this one: its re-screening compares all of it.
+        Rescreening.objects.filter(pk=rescreening.pk).update(
+            superseded=True, finished_at=timezone.now()
+        )
+        rescreening.refresh_from_db()
+        return rescreening
+    compared = version.changed_count if _changes_only(version) else version.entity_count
+    to_screen = _clients_to_screen(rescreening, version)
+    standing = rescreening.total - len(to_screen)
+    screened = sum(1 for case_id in to_screen if case_id <= rescreening.last_case_id)
+    new_hits, last = rescreening.new_hits, rescreening.last_case_id
+    Rescreening.objects.filter(pk=rescreening.pk).update(
+        changed_entities=compared,
+        screened=len(to_screen),
+        done=max(0, standing) + screened,
+    )
+    for case_id in to_screen:
+        if case_id <= last:
+            continue
         new_hits += client_rescreen(case_id=case_id, reason=ScreeningReason.LISTS)
-        done, last = done + 1, case_id
-        if done % PROGRESS_EVERY == 0:
+        screened, last = screened + 1, case_id
+        if screened % PROGRESS_EVERY == 0:
             Rescreening.objects.filter(pk=rescreening.pk).update(
-                done=done, new_hits=new_hits, last_case_id=last
+                done=max(0, standing) + screened, new_hits=new_hits, last_case_id=last
             )
     Rescreening.objects.filter(pk=rescreening.pk).update(
-        done=done, new_hits=new_hits, last_case_id=last, finished_at=timezone.now()
+        done=rescreening.total, new_hits=new_hits, last_case_id=last, finished_at=timezone.now()
     )
     rescreening.refresh_from_db()
     return rescreening

@@ -24,7 +24,13 @@ from onboarding.screening.models import (
 )
 from onboarding.screening.names import name_keys, year_keys
 from onboarding.screening.signals import list_switched
-from onboarding.screening.sql import copy_rows, key_counts_build, version_rows_delete
+from onboarding.screening.sql import (
+    changes_mark,
+    changes_mark_all,
+    copy_rows,
+    key_counts_build,
+    version_rows_delete,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -147,6 +153,8 @@ def _write(version: ListVersion, start: int, rows: list[_Row]) -> None:
             json.dumps(row.topics),
             row.source_url,
             row.digest,
+            # Against a base, `changes_mark` marks what changed once every row is in.
+            version.base_id is None,
         )
         for i, row in enumerate(rows)
     ]
@@ -172,6 +180,7 @@ def _write(version: ListVersion, start: int, rows: list[_Row]) -> None:
             topics=row.topics,
             source_url=row.source_url,
             digest=row.digest,
+            changed=version.base_id is None,
         )
         for ordinal, row in enumerate(rows, start=start)
     )
@@ -193,17 +202,21 @@ ENTITY_COLUMNS = (
     "topics",
     "source_url",
     "digest",
+    "changed",
 )
 
 
 def screening_version_start(*, dataset: str, source_name: str = "") -> ListVersion:
-    """A version to load into, numbered after the dataset's last."""
+    """A version to load into, numbered after the dataset's last, based on the one in use."""
     with transaction.atomic():
         # One number at a time per dataset: a second load waits here for the first's number.
         list(ListVersion.objects.select_for_update().filter(dataset=dataset).values("pk"))
         last = ListVersion.objects.filter(dataset=dataset).aggregate(last=Max("number"))["last"]
         return ListVersion.objects.create(
-            dataset=dataset, number=(last or 0) + 1, source_name=source_name[:255]
+            dataset=dataset,
+            number=(last or 0) + 1,
+            source_name=source_name[:255],
+            base=ListVersion.objects.filter(dataset=dataset, is_current=True).first(),
         )
 
 
@@ -214,6 +227,11 @@ def _switch(version: ListVersion) -> ListVersion | None:
             .filter(dataset=version.dataset, is_current=True)
             .first()
         )
+        if (previous.pk if previous is not None else None) != version.base_id:
+            # Another load switched first: the changes were measured against a version no
+            # longer in use, so every entity counts as changed.
+            version.changed_count = changes_mark_all(version.pk)
+            version.base = None
         if previous is not None:
             previous.is_current = False
             previous.state = VersionState.REPLACED
@@ -222,7 +240,15 @@ def _switch(version: ListVersion) -> ListVersion | None:
         version.state = VersionState.READY
         version.finished_at = timezone.now()
         version.save(
-            update_fields=["is_current", "state", "finished_at", "entity_count", "lines_read"]
+            update_fields=[
+                "is_current",
+                "state",
+                "finished_at",
+                "entity_count",
+                "lines_read",
+                "base",
+                "changed_count",
+            ]
         )
         transaction.on_commit(lambda: list_switched.send(sender=ListVersion, version=version))
     return previous
@@ -260,6 +286,9 @@ def screening_list_load(
         if count == 0:
             raise ListLoadFailed("the file holds no person with a name")
         key_counts_build(version.pk)
+        version.changed_count = (
+            count if version.base_id is None else changes_mark(version.pk, version.base_id)
+        )
         version.entity_count = count
         version.lines_read = lines[0]
     except Exception as error:

@@ -8,6 +8,7 @@ surname, a patronymic), initials and typos; then `birth_date` and `country` rais
 
 import datetime
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import product
@@ -294,3 +295,88 @@ def screen_person(*, person: Person, threshold: float | None = None, limit: int 
             )
     hits.sort(key=lambda hit: (-hit.score, hit.dataset, hit.entity_id))
     return hits[:limit]
+
+
+# Two names of two words or more score a hit only when every word of the shorter one has a
+# partner (or all but one, the lengths equal), and partners mostly share a key: a client is
+# scored against a listed person when they share two keys, or one that fewer than this many
+# clients have (the other word misspelt past its key).
+RARE_CLIENT_KEY = 20
+
+
+class PersonIndex:
+    """The clients by their name keys, the other way round from a list's index: after a list
+    changes, each new or changed listed person finds the clients they may match without
+    screening every client again."""
+
+    def __init__(self) -> None:
+        self.people: list[tuple[int, Person]] = []
+        self.by_key: dict[str, list[int]] = {}
+
+    def add(self, identifier: int, person: Person) -> None:
+        position = len(self.people)
+        self.people.append((identifier, person))
+        for key in name_keys(person.names):
+            self.by_key.setdefault(key, []).append(position)
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def keys(self) -> set[str]:
+        return set(self.by_key)
+
+    def candidates(self, keys: Iterable[str]) -> list[int]:
+        shared: dict[int, int] = {}
+        rare: set[int] = set()
+        for key in keys:
+            positions = self.by_key.get(key, ())
+            for position in positions:
+                shared[position] = shared.get(position, 0) + 1
+            if len(positions) < RARE_CLIENT_KEY:
+                rare.update(positions)
+        return [position for position, count in shared.items() if count >= 2 or position in rare]
+
+    def matching(
+        self,
+        names: list[str],
+        birth_dates: list[str],
+        countries: list[str],
+        *,
+        keys: Iterable[str] | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> list[int]:
+        """The identifiers of the people this listed person scores at least `threshold` for;
+        `keys`, the listed person's name keys, when the list's index has them already."""
+        keys = {key for name in names for key in _keys_of(name)} if keys is None else keys
+        found = []
+        for position in self.candidates(keys):
+            identifier, person = self.people[position]
+            if entity_score(person, names, birth_dates, countries)[0] >= threshold:
+                found.append(identifier)
+        return found
+
+
+# Listed people scored against the index at a time.
+INDEX_BATCH = 1000
+
+
+def index_screen(*, index: PersonIndex, version: ListVersion, changed_only: bool) -> set[int]:
+    """The people of the index that the version's listed people (or those of them new or
+    changed since the version it replaced) score a hit for. The list's own name keys say
+    which listed people share a key with anyone in the index: the others are not read."""
+    keys_of: dict[int, list[str]] = {}
+    shared = NameKey.objects.filter(version=version, key__in=sorted(index.keys()))
+    if changed_only:
+        changed = ListEntity.objects.filter(version=version, changed=True)
+        shared = shared.filter(ordinal__in=changed.values("ordinal"))
+    for ordinal, key in shared.values_list("ordinal", "key").iterator(chunk_size=10_000):
+        keys_of.setdefault(ordinal, []).append(key)
+    candidates = [ordinal for ordinal, keys in keys_of.items() if index.candidates(keys)]
+    found: set[int] = set()
+    for start in range(0, len(candidates), INDEX_BATCH):
+        rows = ListEntity.objects.filter(
+            version=version, ordinal__in=candidates[start : start + INDEX_BATCH]
+        ).values_list("ordinal", "names", "birth_dates", "countries")
+        for ordinal, names, birth_dates, countries in rows:
+            found.update(index.matching(names, birth_dates, countries, keys=keys_of[ordinal]))
+    return found

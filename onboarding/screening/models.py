@@ -22,6 +22,12 @@ class ListVersion(models.Model):
     lines_read = models.PositiveBigIntegerField(default=0)
     error = models.TextField(blank=True)
     source_name = models.CharField(max_length=255, blank=True)
+    # The version in use when this one was loaded: its entities are marked `changed` against
+    # that version's, so a switch screens clients again against the changes alone.
+    base = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    changed_count = models.PositiveIntegerField(default=0)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -58,12 +64,22 @@ class ListEntity(models.Model):
     # FollowTheMoney's checksum of the entity's properties: a decision on a hit can tell
     # whether the listed data changed since.
     digest = models.CharField(max_length=64)
+    # New, or with other data than in the version this one replaced: every entity of a list's
+    # first version.
+    changed = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["version", "ordinal"], name="screening_entity_ordinal"),
         ]
-        indexes = [models.Index(fields=["version", "entity_id"], name="screening_entity_id")]
+        indexes = [
+            models.Index(fields=["version", "entity_id"], name="screening_entity_id"),
+            models.Index(
+                fields=["version", "ordinal"],
+                condition=Q(changed=True),
+                name="screening_entity_changed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.entity_id} ({self.caption})"

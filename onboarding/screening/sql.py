@@ -38,6 +38,29 @@ def key_counts_build(version_id: int) -> None:
         )
 
 
+def changes_mark(version_id: int, base_id: int) -> int:
+    """Marks the entities that the base version did not have with the same data; returns
+    how many. Run once every row is in, so that only the changes are written twice."""
+    table = ListEntity._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET changed = TRUE WHERE version_id = %s AND NOT EXISTS ("
+            f"SELECT 1 FROM {table} base WHERE base.version_id = %s "
+            f"AND base.entity_id = {table}.entity_id AND base.digest = {table}.digest)",
+            [version_id, base_id],
+        )
+        return cursor.rowcount
+
+
+def changes_mark_all(version_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {ListEntity._meta.db_table} SET changed = TRUE WHERE version_id = %s",
+            [version_id],
+        )
+    return ListEntity.objects.filter(version_id=version_id).count()
+
+
 def candidates_by_weight(
     version_id: int, weights: list[tuple[str, float]], limit: int
 ) -> list[tuple[int, float]]:

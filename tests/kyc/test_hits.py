@@ -33,6 +33,7 @@ from onboarding.kyc.services import (
 )
 from onboarding.notices.models import Notice, NoticeKind
 from onboarding.screening.loading import screening_list_load
+from onboarding.screening.models import ListVersion
 from tests.factories import TenantFactory
 from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
 
@@ -86,6 +87,13 @@ def held(ready_case, rm, sandbox, listed):
 @pytest.fixture
 def officer(ready_case):
     return officer_of(ready_case.tenant)
+
+
+def rescreen(version):
+    rescreening = Rescreening.objects.create(
+        dataset=version.dataset, list_version=version.pk, total=Case.objects.count()
+    )
+    return rescreening_run(rescreening_id=rescreening.pk)
 
 
 def _hit(case):
@@ -213,12 +221,10 @@ def test_it_remembers_a_decision_until_the_listed_data_changes(tmp_path, held, o
         review=held, hit=hit, user=officer, decision=HitDecision.NOT_CLIENT, reason="Other RUT"
     )
 
-    load(tmp_path, LISTED_PEP, SOMEONE_ELSE)
-    rescreening_run(rescreening_id=Rescreening.objects.create(dataset="peps", list_version=2).pk)
+    rescreen(load(tmp_path, LISTED_PEP, SOMEONE_ELSE))
     unchanged = _hit(held.case)
     changed = {**LISTED_PEP, "properties": {**LISTED_PEP["properties"], "position": ["Senator"]}}
-    load(tmp_path, changed, SOMEONE_ELSE)
-    rescreening_run(rescreening_id=Rescreening.objects.create(dataset="peps", list_version=3).pk)
+    rescreen(load(tmp_path, changed, SOMEONE_ELSE))
     again = _hit(held.case)
 
     assert unchanged.pk == hit.pk
@@ -259,9 +265,9 @@ def test_it_opens_a_review_for_a_new_hit_on_a_client_already_in_altafid(
     officer = officer_of(ready_case.tenant)
     draft = case_create(tenant=ready_case.tenant, owner=rm)
 
+    version = load(tmp_path, LISTED_PEP)
     with django_capture_on_commit_callbacks(execute=False) as started:
-        rescreening = rescreening_start(dataset="peps", list_version=1)
-    load(tmp_path, LISTED_PEP)
+        rescreening = rescreening_start(dataset="peps", list_version=version.pk)
     rescreening = rescreening_run(rescreening_id=rescreening.pk)
 
     review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
@@ -308,8 +314,7 @@ def test_it_closes_a_screening_review_once_every_hit_is_decided_and_sends_nothin
 ):
     submit(ready_case, rm)
     steps_drive(ready_case)
-    load(tmp_path, LISTED_PEP)
-    rescreening_run(rescreening_id=rescreening_start(dataset="peps", list_version=1).pk)
+    rescreen(load(tmp_path, LISTED_PEP))
     review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
     officer = officer_of(ready_case.tenant)
     client.force_login(officer)
@@ -388,7 +393,10 @@ def test_it_shows_the_progress_of_screening_every_client_again_on_the_health_pag
     from tests.factories import staff_create, verified_login
 
     admin = staff_create(role=Role.ADMIN, tenants=[held.tenant])
-    rescreening = Rescreening.objects.create(dataset="peps", list_version=1, total=40, done=15)
+    version = ListVersion.objects.get(dataset="peps", is_current=True)
+    rescreening = Rescreening.objects.create(
+        dataset="peps", list_version=version.pk, total=40, done=15
+    )
     verified_login(client, admin)
 
     under_way = client.get(reverse("health:status")).content.decode()
@@ -398,6 +406,8 @@ def test_it_shows_the_progress_of_screening_every_client_again_on_the_health_pag
     assert "peps: 15 of 40 clients screened, 0 with a new hit." in under_way
     assert "under way" in under_way
     assert "finished" in finished
+    assert "2 listed people new or changed, compared with every client's names." in finished
+    assert "Screened again: 1;" in finished
 
 
 def test_it_rates_the_review_again_on_each_decision(held, officer):

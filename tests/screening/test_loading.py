@@ -6,7 +6,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from onboarding.screening.loading import ListLoadFailed, screening_list_load
+from onboarding.screening.loading import (
+    ListLoadFailed,
+    screening_list_load,
+    screening_version_start,
+)
 from onboarding.screening.models import KeyCount, ListEntity, ListVersion, NameKey, VersionState
 from onboarding.screening.signals import list_switched
 from tests.screening.conftest import ftm_write, person
@@ -191,3 +195,37 @@ def test_it_switches_to_the_new_version_in_one_transaction_and_drops_the_old_row
     # Both versions change within one transaction (a savepoint inside the test's own).
     opened = max(i for i in range(switches[0]) if statements[i].startswith("SAVEPOINT"))
     assert not any(sql.startswith("RELEASE") for sql in statements[opened : switches[1]])
+
+
+def test_it_marks_what_changed_since_the_version_in_use(tmp_path):
+    kept, left = person("p-1", "Ana Soto"), person("p-2", "Luis Vera")
+    first = screening_list_load(path=ftm_write(tmp_path / "1.json", [kept, left]), dataset="peps")
+    moved = person("ru-1", "Alexei Kudryavtsev", birthDate="1968-08-15")
+    screening_list_load(path=ftm_write(tmp_path / "2.json", [kept, moved]), dataset="peps")
+    changed = person("ru-1", "Alexei Kudryavtsev", birthDate="1968-08-16")
+    third = screening_list_load(
+        path=ftm_write(tmp_path / "3.json", [kept, changed, person("p-3", "Eva Paz")]),
+        dataset="peps",
+    )
+
+    marked = dict(ListEntity.objects.filter(version=third).values_list("entity_id", "changed"))
+    assert first.changed_count == 2
+    assert ListEntity.objects.filter(version=first).count() == 0
+    assert marked == {"p-1": False, "ru-1": True, "p-3": True}
+    assert (third.changed_count, third.base.number) == (2, 2)
+
+
+def test_it_counts_everything_as_changed_when_another_load_switched_first(tmp_path):
+    first = screening_list_load(path=ftm_write(tmp_path / "1.json", [PUTIN_LIKE]), dataset="peps")
+    late = screening_version_start(dataset="peps")
+    screening_list_load(path=ftm_write(tmp_path / "2.json", [PUTIN_LIKE]), dataset="peps")
+
+    screening_list_load(
+        path=ftm_write(tmp_path / "3.json", [PUTIN_LIKE]), dataset="peps", version=late
+    )
+
+    late.refresh_from_db()
+    assert late.base_id is None
+    assert late.changed_count == 1
+    assert ListEntity.objects.get(version=late).changed
+    assert first.pk != late.pk

@@ -10,7 +10,9 @@ from django.core.management import call_command
 from onboarding.screening.matching import (
     DEFAULT_THRESHOLD,
     OTHER_BIRTH_YEAR,
+    RARE_CLIENT_KEY,
     Person,
+    PersonIndex,
     name_similarity,
     screen_person,
 )
@@ -184,3 +186,18 @@ def test_it_finds_the_namesake_born_that_year_among_more_namesakes_than_it_score
 
     assert hits[0].entity_id == "target"
     assert hits[0].parts["birth_date"] > 0
+
+
+def test_it_finds_the_clients_a_listed_person_matches_through_their_index():
+    index = PersonIndex()
+    index.add(1, Person(names=["Aleksei Kudryavtsev"], birth_date=datetime.date(1968, 8, 15)))
+    index.add(2, Person(names=["Alejandro Kuri Vargas"], birth_date=datetime.date(1968, 8, 15)))
+    for number in range(3, RARE_CLIENT_KEY + 10):
+        index.add(number, Person(names=[f"Aleksei {chr(97 + number % 26)}ov Petrov"]))
+
+    found = index.matching(["Алексей Кудрявцев"], ["1968-08-15"], ["RUS"])
+    petrovs = index.matching(["Алексей Петров"], [], [])
+
+    assert found == [1]
+    assert sorted(petrovs) == list(range(3, RARE_CLIENT_KEY + 10))
+    assert len(index) == RARE_CLIENT_KEY + 9

@@ -1,0 +1,143 @@
+"""Screening every client again after a list changed: only the clients that the version's
+new or changed listed people match, or whose hit changed or left the list, are screened
+again; the others' screenings stand."""
+
+import json
+
+import pytest
+
+from onboarding.cases.lifecycle import CaseStatus, Section
+from onboarding.cases.models import Case
+from onboarding.cases.services import case_create, case_section_save
+from onboarding.documents.demo import case_fill
+from onboarding.kyc.hits import case_screen, hits_of_case
+from onboarding.kyc.models import Rescreening, ScreeningReason, ScreeningRun
+from onboarding.kyc.monitoring import rescreening_run
+from onboarding.screening.loading import screening_list_load
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(entity_id, name, birth_date, country, **more):
+    properties = {"name": [name], "birthDate": [birth_date], "nationality": [country], **more}
+    return {"id": entity_id, "schema": "Person", "properties": properties}
+
+
+# The filled-in case's client is Juan García López, born 1980-05-20, Chilean.
+GARCIA = listed("pep-garcia", "Juan García", "1980-05-20", "cl", topics=["role.pep"])
+IVANOV = listed("sanction-ivanov", "Иван Иванов", "1961-02-03", "ru", topics=["sanction"])
+ROJAS = listed("pep-rojas", "María Rojas Soto", "1975-03-04", "cl", topics=["role.pep"])
+
+
+@pytest.fixture
+def load(tmp_path):
+    def load(*entities):
+        path = tmp_path / f"peps-{len(list(tmp_path.iterdir()))}.ftm.json"
+        path.write_text("\n".join(json.dumps(entity) for entity in entities) + "\n")
+        return screening_list_load(path=path, dataset="peps")
+
+    return load
+
+
+def rescreen(version):
+    rescreening = Rescreening.objects.create(
+        dataset=version.dataset, list_version=version.pk, total=Case.objects.count()
+    )
+    return rescreening_run(rescreening_id=rescreening.pk)
+
+
+def client_in_altafid(tenant, rm, **names):
+    case = case_fill(case_create(tenant=tenant, owner=rm), rm)
+    if names:
+        raw = {**case.draft(Section.CLIENT), **{key: [value] for key, value in names.items()}}
+        case_section_save(case=case, section=Section.CLIENT, raw=raw, version=case.version, user=rm)
+    Case.objects.filter(pk=case.pk).update(status=CaseStatus.IN_ALTAFID)
+    case.refresh_from_db()
+    case_screen(case=case, reason=ScreeningReason.SUBMITTED, actor=None)
+    return case
+
+
+@pytest.fixture
+def clients(tenant, rm, load):
+    """Two clients screened at submission against a first version, whose re-screening is done."""
+    rescreen(load(IVANOV))
+    garcia = client_in_altafid(tenant, rm)
+    other = client_in_altafid(
+        tenant, rm, first_name="Pedro", paternal_last_name="Muñoz", maternal_last_name="Vera"
+    )
+    return garcia, other
+
+
+def reasons(case):
+    return list(ScreeningRun.objects.filter(case=case).values_list("reason", flat=True))
+
+
+def test_it_screens_again_only_the_client_a_new_listed_person_matches(clients, load):
+    garcia, other = clients
+
+    rescreening = rescreen(load(IVANOV, GARCIA, ROJAS))
+
+    assert (rescreening.changed_entities, rescreening.screened) == (2, 1)
+    assert (rescreening.done, rescreening.total, rescreening.new_hits) == (2, 2, 1)
+    assert reasons(garcia) == [ScreeningReason.LISTS, ScreeningReason.SUBMITTED]
+    assert reasons(other) == [ScreeningReason.SUBMITTED]
+    assert [hit.entity_id for hit in hits_of_case(case=garcia)] == ["pep-garcia"]
+
+
+def test_it_screens_again_a_client_whose_listed_person_changed_or_left(clients, load):
+    garcia, other = clients
+    rescreen(load(IVANOV, GARCIA))
+    moved = listed("pep-garcia", "Juan García", "1980-05-20", "cl", topics=["role.pep", "crime"])
+
+    changed = rescreen(load(IVANOV, moved))
+    changed_hit = hits_of_case(case=garcia).get()
+    left = rescreen(load(IVANOV))
+
+    assert (changed.changed_entities, changed.screened, changed.new_hits) == (1, 1, 1)
+    assert changed_hit.topic_codes == ["crime", "role.pep"]
+    assert (left.changed_entities, left.screened, left.new_hits) == (0, 1, 0)
+    assert not hits_of_case(case=garcia).exists()
+    assert reasons(other) == [ScreeningReason.SUBMITTED]
+
+
+def test_it_screens_nobody_again_when_the_list_did_not_change(clients, load):
+    rescreening = rescreen(load(IVANOV))
+
+    assert (rescreening.changed_entities, rescreening.screened) == (0, 0)
+    assert rescreening.done == rescreening.total == 2
+    assert rescreening.finished_at is not None
+
+
+def test_it_screens_a_client_never_screened(clients, load, tenant, rm):
+    never = case_fill(case_create(tenant=tenant, owner=rm), rm)
+    Case.objects.filter(pk=never.pk).update(status=CaseStatus.IN_ALTAFID)
+
+    rescreening = rescreen(load(IVANOV))
+
+    assert rescreening.screened == 1
+    assert reasons(never) == [ScreeningReason.LISTS]
+
+
+def test_it_compares_the_whole_list_when_the_last_change_was_not_screened(
+    tenant, rm, load, clients
+):
+    garcia, _other = clients
+    load(IVANOV, GARCIA)
+
+    rescreening = rescreen(load(IVANOV, GARCIA, ROJAS))
+
+    assert rescreening.changed_entities == 3
+    assert rescreening.screened == 1
+    assert [hit.entity_id for hit in hits_of_case(case=garcia)] == ["pep-garcia"]
+
+
+def test_it_leaves_a_replaced_versions_rescreening_to_the_next(clients, load):
+    first = load(IVANOV, GARCIA)
+    replaced = Rescreening.objects.create(dataset="peps", list_version=first.pk, total=2)
+    load(IVANOV, GARCIA, ROJAS)
+
+    rescreening = rescreening_run(rescreening_id=replaced.pk)
+
+    assert rescreening.superseded
+    assert rescreening.finished_at is not None
+    assert rescreening.screened == 0
