@@ -241,6 +241,36 @@ class ScreeningHit(models.Model):
     def topic_codes(self) -> list[str]:
         return [code for code in self.topics.split(",") if code]
 
+    @property
+    def topic_labels(self) -> list[tuple[str, str]]:
+        """(code, words) for each topic; a topic without words here shows its code."""
+        return [(code, str(TOPIC_LABELS.get(code, code))) for code in self.topic_codes]
+
+    @property
+    def score_parts(self) -> list[tuple[str, float]]:
+        parts: dict[str, float] = self.explanation.get("parts", {})
+        return [(str(SCORE_PART_LABELS.get(part, part)), value) for part, value in parts.items()]
+
+
+# FollowTheMoney's topics that the lists use most, in the officer's words.
+TOPIC_LABELS = {
+    "sanction": _("Sanctioned"),
+    "sanction.linked": _("Linked to a sanctioned party"),
+    "role.pep": _("Politically exposed person"),
+    "role.rca": _("Close associate or relative of a PEP"),
+    "crime": _("Crime"),
+    "crime.fraud": _("Fraud"),
+    "crime.terror": _("Terrorism"),
+    "debarment": _("Debarred"),
+    "wanted": _("Wanted"),
+}
+# The parts of a hit's score (`screening.matching.entity_score`).
+SCORE_PART_LABELS = {
+    "name": _("name"),
+    "birth_date": _("birth date"),
+    "country": _("country"),
+}
+
 
 class ScreeningReason(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted for review")

@@ -117,7 +117,8 @@ def test_it_screens_the_client_when_the_review_opens_and_explains_the_hit(client
     assert hit.explanation["names"][0]["client"] == "Juan García López"
     assert hit.explanation["names"][0]["listed"] == "Juan García"
     assert "Juan García" in page
-    assert "role.pep" in page
+    assert '<span class="flag" data-topic="role.pep">Politically exposed person</span>' in page
+    assert "name 0.96 · birth date 0.05 · country 0.03" in page
     assert "https://example.org/peps/garcia" in page
     assert "Not decided yet." in page
     assert not hits_of_case(case=held.case).filter(entity_id="sanction-ivanov").exists()
