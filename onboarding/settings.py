@@ -274,6 +274,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onboarding.notices.tasks.mail_waiting_reviews",
         "schedule": 60.0,
     },
+    "fail-stalled-list-loads": {
+        "task": "onboarding.screening.tasks.fail_stalled_loads",
+        "schedule": 600.0,
+    },
     "probe-altafid": {
         "task": "onboarding.health.tasks.probe_altafid",
         "schedule": 60.0,

@@ -24,7 +24,7 @@ from onboarding.health.services import (
 )
 from onboarding.kyc.monitoring import rescreening_latest
 from onboarding.lookups.services import lookups_ages, lookups_contract_errors
-from onboarding.screening.services import screening_lists_ages
+from onboarding.screening.services import screening_lists_ages, screening_loads_failed_last
 from onboarding.submissions.models import Step
 
 WORKER_SILENT_SECONDS = 120
@@ -78,6 +78,7 @@ def health_page(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
         "form": lookups_form,
         "screening_lists": (lists := screening_lists_ages()),
         "screening_stale": [age for age in lists if age.stale],
+        "screening_failed": screening_loads_failed_last(),
         "screening_max_age": settings.SCREENING_LIST_MAX_AGE_DAYS,
         "rescreening": rescreening_latest(),
         "retrying": Step.objects.filter(

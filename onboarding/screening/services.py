@@ -16,6 +16,11 @@ from onboarding.screening.models import ListVersion, VersionState
 logger = logging.getLogger(__name__)
 
 
+# Seconds past the load task's hard limit before its version counts as lost.
+STALLED_GRACE = 300
+LOST_WORKER = "The load stopped before it finished: its worker was lost. Load the file again."
+
+
 @dataclass(frozen=True)
 class ListAge:
     dataset: str
@@ -49,6 +54,35 @@ def screening_lists_ages(*, now: datetime.datetime | None = None) -> list[ListAg
             )
         )
     return ages
+
+
+def screening_loads_stalled_fail(*, now: datetime.datetime | None = None) -> int:
+    """Marks failed, and empties, the loads still loading past the task's time limit: their
+    worker was lost (a load that fails otherwise records why itself). Returns how many."""
+    from onboarding.screening.sql import version_rows_delete
+
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=settings.SCREENING_LOAD_TIME_LIMIT + STALLED_GRACE)
+    stalled = ListVersion.objects.filter(state=VersionState.LOADING, started_at__lt=cutoff)
+    count = 0
+    for version in stalled:
+        with transaction.atomic():
+            version_rows_delete(version.pk)
+            count += ListVersion.objects.filter(pk=version.pk, state=VersionState.LOADING).update(
+                state=VersionState.FAILED, error=LOST_WORKER, finished_at=now
+            )
+        screening_upload_path(version).unlink(missing_ok=True)
+        logger.warning("screening list %s v%s: load lost", version.dataset, version.number)
+    return count
+
+
+def screening_loads_failed_last() -> list[ListVersion]:
+    """Per dataset, its latest load when that one failed: the health page says so until a
+    later load succeeds."""
+    latest: dict[str, ListVersion] = {}
+    for version in ListVersion.objects.exclude(state=VersionState.LOADING).order_by("number"):
+        latest[version.dataset] = version
+    return [version for version in latest.values() if version.state == VersionState.FAILED]
 
 
 def screening_versions_recent(*, limit: int = 20) -> list[ListVersion]:

@@ -1,7 +1,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from onboarding.screening.services import screening_load_run
+from onboarding.screening.services import screening_load_run, screening_loads_stalled_fail
 
 
 # Minutes for a large list, not the default task limit; acknowledged on receipt, as a load
@@ -13,3 +13,8 @@ from onboarding.screening.services import screening_load_run
 )
 def load_list(version_id: int) -> None:
     screening_load_run(version_id=version_id)
+
+
+@shared_task
+def fail_stalled_loads() -> int:
+    return screening_loads_stalled_fail()

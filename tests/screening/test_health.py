@@ -51,3 +51,37 @@ def test_it_says_when_no_list_is_loaded(client, admin):
     content = client.get(reverse("health:status")).content.decode()
 
     assert "No screening list is loaded" in content
+
+
+def test_it_fails_a_load_whose_worker_was_lost_and_says_so_until_a_load_succeeds(
+    client, admin, list_load, settings
+):
+    from onboarding.screening.loading import screening_version_start
+    from onboarding.screening.models import NameKey, VersionState
+    from onboarding.screening.services import screening_loads_stalled_fail
+
+    settings.SCREENING_LOAD_TIME_LIMIT = 600
+    in_use = list_load([person("a", "Ana Soto")], dataset="peps")
+    lost = screening_version_start(dataset="peps")
+    NameKey.objects.create(version=lost, key="sn", ordinal=1)
+    running = screening_version_start(dataset="sanctions")
+    started = timezone.now() - datetime.timedelta(seconds=600 + 301)
+    ListVersion.objects.filter(pk=lost.pk).update(started_at=started)
+
+    failed = screening_loads_stalled_fail()
+    lost.refresh_from_db()
+    running.refresh_from_db()
+    content = client.get(reverse("health:status")).content.decode()
+    still_in_use = ListVersion.objects.get(pk=in_use.pk).is_current
+    list_load([person("a", "Ana Soto")], dataset="peps")
+    after = client.get(reverse("health:status")).content.decode()
+
+    assert failed == 1
+    assert lost.state == VersionState.FAILED
+    assert "worker was lost" in lost.error
+    assert not NameKey.objects.filter(version=lost).exists()
+    assert running.state == VersionState.LOADING
+    assert still_in_use
+    assert "A list's last load failed" in content
+    assert "version 2" in content
+    assert "last load failed" not in after
