@@ -60,3 +60,36 @@ def test_it_rarely_hits_clean_chilean_names(lists):
 
     print(f"\nclean names: {len(clients)}, with a hit: {len(false)}: {false}")
     assert len(false) <= len(clients) / 100
+
+
+def test_it_finds_through_the_clients_index_every_variant_that_screening_finds(lists):
+    from onboarding.screening.matching import PersonIndex, index_screen
+    from onboarding.screening.models import ListEntity, ListVersion
+
+    cases = [(listed, name) for listed in LISTED for name in listed.variants]
+    index = PersonIndex()
+    for number, (listed, name) in enumerate(cases):
+        index.add(
+            number,
+            Person(
+                names=[name],
+                birth_date=datetime.date.fromisoformat(listed.birth_date),
+                countries=listed.client_countries,
+            ),
+        )
+    for number, client in enumerate(clean_chileans(400), start=len(cases)):
+        index.add(number, Person([client.name], client.birth_date, client.countries))
+    version = ListVersion.objects.get(is_current=True)
+    ListEntity.objects.filter(version=version).exclude(
+        entity_id__in=[listed.id for listed in LISTED]
+    ).update(changed=False)
+
+    matched = index_screen(index=index, version=version, changed_only=True)
+
+    screened = {
+        number
+        for number, (listed, name) in enumerate(cases)
+        if _found(listed, name, with_data=True)
+    }
+    assert screened <= matched
+    assert not {number for number in matched if number >= len(cases)}
