@@ -7,7 +7,8 @@ name=${TLS_SERVER_NAME:-localhost}
 if [ ! -s "$tls/fullchain.pem" ] || [ ! -s "$tls/privkey.pem" ]; then
   echo "proxy: no certificate in $tls, making a self-signed one for $name" >&2
   openssl req -x509 -newkey rsa:2048 -nodes -days 365 -subj "/CN=$name" \
-    -addext "subjectAltName=DNS:$name" -keyout "$tls/privkey.pem" -out "$tls/fullchain.pem" 2>/dev/null
+    -addext "subjectAltName=DNS:$name" -keyout "$tls/privkey.pem" -out "$tls/fullchain.pem" 2>/dev/null ||
+    { echo "proxy: cannot write to $tls: mount fullchain.pem and privkey.pem there" >&2; exit 1; }
   chmod 600 "$tls/privkey.pem"
 fi
 # The port clients use for https, in the redirects from port 80.
