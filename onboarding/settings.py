@@ -175,6 +175,10 @@ if _database_url:
             _database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    # Apart from the URL, so that any character may be in it without URL-encoding it.
+    _database_password = env_optional_str("DATABASE_PASSWORD")
+    if _database_password:
+        DATABASES["default"]["PASSWORD"] = _database_password
 else:
     DATABASES = {
         "default": {
@@ -513,7 +517,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The container's health probe speaks plain HTTP from inside (onboarding/web/healthprobe.py).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # No SECURE_PROXY_SSL_HEADER: Django would believe X-Forwarded-Proto from any peer. gunicorn
+    # believes it only from the TLS proxy (forwarded_allow_ips in gunicorn.conf.py) and says so
+    # in wsgi.url_scheme, which is what request.is_secure() reads.
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

@@ -97,6 +97,38 @@ def test_it_uses_postgres_and_redis_in_production(clean_env):
     assert loaded["SESSION_COOKIE_SECURE"] is True
 
 
+def test_it_takes_the_database_password_apart_from_the_url(clean_env):
+    for name, value in PRODUCTION_ENV.items():
+        clean_env.setenv(name, value)
+    clean_env.setenv("DATABASE_URL", "postgres://onboarding@db:5432/onboarding")
+    clean_env.setenv("DATABASE_PASSWORD", "p@ss:w/rd#%?")
+
+    database = _load_settings()["DATABASES"]["default"]
+
+    assert (database["USER"], database["HOST"], database["NAME"]) == (
+        "onboarding",
+        "db",
+        "onboarding",
+    )
+    assert database["PASSWORD"] == "p@ss:w/rd#%?"
+
+
+def test_it_believes_only_gunicorn_on_the_scheme_and_answers_health_checks_in_plain_http(
+    clean_env,
+):
+    """X-Forwarded-Proto counts only from the proxy, which gunicorn alone can tell (its
+    forwarded_allow_ips): Django's own setting would believe any peer."""
+    for name, value in PRODUCTION_ENV.items():
+        clean_env.setenv(name, value)
+
+    loaded = _load_settings()
+
+    assert loaded["SECURE_SSL_REDIRECT"] is True
+    assert "SECURE_PROXY_SSL_HEADER" not in loaded
+    assert [re.compile(rule).search("healthz") for rule in loaded["SECURE_REDIRECT_EXEMPT"]]
+    assert not any(re.compile(rule).search("login/") for rule in loaded["SECURE_REDIRECT_EXEMPT"])
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
@@ -341,21 +373,31 @@ def test_it_leaves_development_free_of_the_production_rules(clean_env):
 
 
 def test_it_starts_the_compose_stack_with_its_defaults(clean_env):
-    """docker-compose.yml's own defaults meet the production rules (the sandbox over http)."""
+    """docker-compose.yml's own defaults meet the production rules (the sandbox over http),
+    once the person starting the stack gives the mandatory values."""
     compose = (settings.BASE_DIR / "docker-compose.yml").read_text()
     block = compose.split("  environment:\n", 1)[1].split("\n  depends_on:", 1)[0]
     variables = dict(re.findall(r"^    ([A-Z_]+): (.*)$", block, flags=re.MULTILINE))
+    given = {
+        **{name: PRODUCTION_ENV[name] for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS")},
+        "SEARCH_HASH_KEY": PRODUCTION_ENV["SEARCH_HASH_KEY"],
+        "ALLOWED_HOSTS": "onboarding.example.com",
+        "POSTGRES_PASSWORD": "a password",
+    }
+    mandatory = set()
     for name, value in variables.items():
-        default = re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value).strip('"')
-        clean_env.setenv(name, default)
-    # The three keys the README asks the person starting the stack to make, and its choice of
-    # no e-mail.
-    for name in ("SECRET_KEY", "FIELD_ENCRYPTION_KEYS", "SEARCH_HASH_KEY"):
-        clean_env.setenv(name, PRODUCTION_ENV[name])
+        for variable in re.findall(r"\$\{([A-Z_]+):\?[^}]*\}", value):
+            mandatory.add(variable)
+            value = given[variable]
+        clean_env.setenv(name, re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", value).strip('"'))
+    # And its choice of no e-mail.
     clean_env.setenv("EMAIL_DISABLED", "true")
 
     loaded = _load_settings()
 
+    assert mandatory == set(given)
     assert loaded["DEBUG"] is False
+    assert loaded["SECURE_SSL_REDIRECT"] is True
+    assert loaded["DATABASES"]["default"]["PASSWORD"] == "a password"
     assert loaded["ALTAFID_BASE_URL"] == "http://sandbox:8001"
     assert loaded["TWO_FACTOR_REQUIRED"] is True

@@ -1,4 +1,5 @@
 import logging
+import signal
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -49,6 +50,8 @@ class Command(BaseCommand):
                 f"Cannot listen on {options['host']}:{options['port']}: {error}"
             ) from None
         self.stdout.write(f"Altafid sandbox on {sandbox.base_url} (faults: {faults.to_dict()})")
+        # docker stop sends SIGTERM: stop as on Ctrl-C, exiting 0 rather than killed by it.
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         try:
             sandbox.serve_forever()
         except KeyboardInterrupt:
