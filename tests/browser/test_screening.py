@@ -75,7 +75,7 @@ def test_it_takes_a_transliterated_pep_hit_to_a_second_approval(
     names = hit.locator(".hit-names").inner_text()
     assert "Vladimir Ivanov Rojas" in names
     assert "Владимир Иванов" in names
-    assert "role.pep" in hit.inner_text()
+    assert "Politically exposed person" in hit.inner_text()
     page.get_by_role("button", name="Assign to me").click()
     page.get_by_text("This review is yours.").wait_for()
     hit = page.locator("#screening .hit")
