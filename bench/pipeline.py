@@ -206,11 +206,34 @@ def wait_for(condition: Any, *, bound_seconds: float, poll_seconds: float = 0.00
 
 
 def reviews_approve(setup: Setup, case_ids: list[int]) -> int:
-    """The compliance officer approves the KYC reviews waiting for these cases (a person's act)."""
-    from onboarding.kyc.models import Review, ReviewState
-    from onboarding.kyc.services import review_approve
+    """The compliance officer approves the KYC reviews waiting for these cases, as a person
+    does: verifies each document, takes the review, attests and approves. The benchmark's
+    clients are not high risk, so one approval seals each review."""
+    from onboarding.kyc.models import Review, ReviewState, Verdict
+    from onboarding.kyc.services import (
+        document_check,
+        documents_to_verify,
+        review_approve,
+        review_assign,
+    )
 
-    waiting = list(Review.objects.filter(case_id__in=case_ids, state=ReviewState.WAITING))
+    waiting = list(
+        Review.objects.filter(case_id__in=case_ids, state=ReviewState.WAITING).select_related(
+            "case"
+        )
+    )
     for review in waiting:
-        review_approve(review=review, user=setup.officer, digest=review.digest)
+        for document in documents_to_verify(case=review.case):
+            document_check(
+                review=review,
+                document=document,
+                user=setup.officer,
+                verdict=Verdict.VERIFIED,
+                note="",
+            )
+        review_assign(review=review, user=setup.officer)
+        if not review_approve(
+            review=review, user=setup.officer, digest=review.digest, attested=True
+        ):
+            raise SystemExit(f"review {review.pk} is high risk: the benchmark expects none")
     return len(waiting)
