@@ -211,6 +211,16 @@ def _bind(
     return bind(spec=SPECS[section], tenant=case.tenant, raw=data, homes=homes, memo=memo)
 
 
+def sections_complete(states: dict[str, Any]) -> bool:
+    """Whether every section is saved with nothing that blocks it, as counted at its last save
+    (and again after a rule changed: `case_counts_refresh`). Every unmet completeness rule is
+    an error of its section, so a complete case meets them all."""
+    return all(
+        states.get(s.value, {}).get("saved") and not states[s.value].get("blocking")
+        for s in SECTIONS
+    )
+
+
 def case_sections(*, case: Case) -> dict[Section, BoundSection]:
     """Every section, each bound once, reading its facts from the others."""
     memo = LookupMemo(case.tenant)
@@ -433,11 +443,8 @@ def _store(
     }
     if section is Section.CLIENT:
         fields.update(_plain_columns(bound))
-    complete = all(
-        states.get(s.value, {}).get("saved") and not states[s.value]["blocking"] for s in SECTIONS
-    )
     if case.status in UNSENT:
-        fields["status"] = CaseStatus.READY if complete else CaseStatus.DRAFT
+        fields["status"] = CaseStatus.READY if sections_complete(states) else CaseStatus.DRAFT
     elif sent and case.status in (CaseStatus.IN_ALTAFID, CaseStatus.ACTIVATED):
         fields["status"] = CaseStatus.AMENDING
     with transaction.atomic():
@@ -481,11 +488,7 @@ def case_counts_refresh(*, case: Case) -> bool:
             states[section.value] = {**states[section.value], "blocking": len(bound.blocking)}
     fields: dict[str, Any] = {"section_states": states}
     if case.status in UNSENT:
-        complete = all(
-            states.get(s.value, {}).get("saved") and not states[s.value]["blocking"]
-            for s in SECTIONS
-        )
-        fields["status"] = CaseStatus.READY if complete else CaseStatus.DRAFT
+        fields["status"] = CaseStatus.READY if sections_complete(states) else CaseStatus.DRAFT
     if states == (case.section_states or {}) and fields.get("status", case.status) == case.status:
         return False
     return bool(Case.objects.filter(pk=case.pk, version=case.version).update(**fields))

@@ -36,7 +36,7 @@ from onboarding.cases.lifecycle import (
 )
 from onboarding.cases.locks import case_lock
 from onboarding.cases.models import Case, DuplicateDecision, SectionRevision
-from onboarding.cases.services import case_sections
+from onboarding.cases.services import case_sections, sections_complete
 from onboarding.documents.models import Document, DocumentKind
 from onboarding.documents.services import documents_of_case
 from onboarding.kyc.flags import Flag, flags_of
@@ -267,7 +267,13 @@ def review_flags(*, case: Case, step: Step, picture: dict[str, Any]) -> dict[Fla
     )
     # The deployment's list (KYC_HIGH_RISK_COUNTRIES) adds to every tenant's own.
     tenant = Tenant.objects.only("high_risk_countries").get(pk=case.tenant_id)
-    unmet = [unmet for bound in case_sections(case=case).values() for unmet in bound.check().unmet]
+    # Binding every section costs more than the rest of a review's opening: only a case
+    # with something blocking can have an unmet rule to name.
+    unmet = (
+        []
+        if sections_complete(case.section_states or {})
+        else [unmet for bound in case_sections(case=case).values() for unmet in bound.check().unmet]
+    )
     return flags_of(
         picture,
         identity_elsewhere=elsewhere,

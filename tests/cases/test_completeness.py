@@ -8,7 +8,12 @@ from django.urls import reverse
 from onboarding.cases.completeness import RULES
 from onboarding.cases.demo import ADDRESS, CLIENT, COMPLIANCE, SALES
 from onboarding.cases.models import Case, CaseStatus, Section
-from onboarding.cases.services import case_create, case_section_bind, case_section_save
+from onboarding.cases.services import (
+    case_counts_refresh,
+    case_create,
+    case_section_bind,
+    case_section_save,
+)
 from onboarding.documents.demo import case_fill
 from onboarding.kyc.flags import Flag
 from onboarding.submissions.models import Step
@@ -163,10 +168,12 @@ def test_it_flags_for_the_officer_a_case_that_became_incomplete(ready_case, rm, 
     submit(ready_case, rm)
     steps_drive(ready_case, approve=False)
     step = Step.objects.get(case=ready_case, kind="compliance")
-    # Data saved since the submission, as an amendment would start.
+    # Data saved since the submission, as an amendment would start, counted as a save does.
     Case.objects.filter(pk=ready_case.pk).update(
         drafts={**ready_case.drafts, "compliance": {**COMPLIANCE, **PEP}}
     )
+    ready_case.refresh_from_db()
+    assert case_counts_refresh(case=ready_case)
     ready_case.refresh_from_db()
 
     flags = review_flags(case=ready_case, step=step, picture=step.payload)
