@@ -78,3 +78,12 @@ def documents_dir(settings, tmp_path) -> Path:
         "documents": {**settings.STORAGES["documents"], "OPTIONS": {"location": str(location)}},
     }
     return location
+
+
+@pytest.fixture
+def mail_worker(monkeypatch):
+    """Runs the notices' e-mail tasks in this process, where a worker would run them once
+    sent: the task's own code, without a broker between (`Task.apply`)."""
+    from onboarding.notices.tasks import notice_mail
+
+    monkeypatch.setattr(notice_mail, "delay", lambda *args: notice_mail.apply(args=args))

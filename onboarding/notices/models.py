@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
 from onboarding.cases.models import Case
+from onboarding.core.crypto import EncryptedJSONField
 
 
 class NoticeKind(models.TextChoices):
@@ -36,6 +37,9 @@ class Notice(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     # When its e-mail went out; waiting reviews are e-mailed in batches.
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail a worker sends for it (subject and body, made when the notice was), until it
+    # is sent: it names the recipient and whoever decided, so it is encrypted.
+    mail = EncryptedJSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")

@@ -2,8 +2,9 @@
 e-mails batched), a review returned or approved (to the case's RM, e-mailed at once).
 
 E-mails say "an onboarding" and link to it: they name no client and carry nothing of the
-client's data, no comment, no note. They go after the decision commits, and one that cannot
-be sent leaves the decision and the notice in the app as they are.
+client's data, no comment, no note. A worker sends them once the decision commits (the task
+carries the notice's id; the notice keeps its e-mail, encrypted, until it goes), and one that
+cannot be sent leaves the decision and the notice in the app as they are and is tried again.
 """
 
 import datetime
@@ -24,6 +25,17 @@ from onboarding.accounts.permissions import Can, users_who_may
 from onboarding.cases.models import Case
 from onboarding.core.mail import mail_send, mail_send_on_commit
 from onboarding.notices.models import Notice, NoticeKind
+
+# The notices e-mailed one by one, by a worker, and what their e-mail is called in the logs;
+# waiting reviews go in batches.
+MAILED_AT_ONCE = {
+    NoticeKind.REVIEW_RETURNED: "review decision",
+    NoticeKind.REVIEW_APPROVED: "review decision",
+    NoticeKind.STEP_STOPPED: "step stopped",
+}
+# A notice's task has this long to send its e-mail before the sweep does.
+MAIL_TASK_GRACE = datetime.timedelta(minutes=1)
+MAIL_RETRIED_FOR = datetime.timedelta(days=1)
 
 
 def notices_for_user(*, user: User, tenant: Tenant) -> QuerySet[Notice]:
@@ -77,14 +89,10 @@ def notices_review_decided(
     Notice.objects.filter(case=case, kind=NoticeKind.REVIEW_WAITING, read_at__isnull=True).update(
         read_at=now
     )
-    notice = Notice.objects.create(
+    notice = Notice(
         recipient_id=case.owner_id, tenant_id=case.tenant_id, case=case, kind=kind, actor=actor
     )
-    subject, body = _decision_mail(notice, reasons)
-    address = notice.recipient.email
-    transaction.on_commit(
-        lambda: _notice_send(notice.pk, "review decision", address, subject, body)
-    )
+    _mail_queue(notice, *_decision_mail(notice, reasons))
 
 
 def notices_review_closed(*, case: Case) -> None:
@@ -99,7 +107,7 @@ def notices_step_stopped(*, case: Case) -> None:
     """Tells the RM, in the app and by e-mail, that a step of their case stopped for good:
     an administrator retries it or decides, unless it is data for the RM to fix (the status
     page says which)."""
-    notice = Notice.objects.create(
+    notice = Notice(
         recipient_id=case.owner_id,
         tenant_id=case.tenant_id,
         case=case,
@@ -111,8 +119,7 @@ def notices_step_stopped(*, case: Case) -> None:
             "notices/stopped_email.txt",
             {"notice": notice, "link": _link(notice_target(notice))},
         )
-    address = notice.recipient.email
-    transaction.on_commit(lambda: _notice_send(notice.pk, "step stopped", address, subject, body))
+    _mail_queue(notice, subject, body)
 
 
 def notices_step_recovered(*, case: Case) -> None:
@@ -163,9 +170,53 @@ def _decision_mail(notice: Notice, reasons: Sequence[Promise | str]) -> tuple[st
     return subject, body
 
 
-def _notice_send(notice_id: int, kind: str, address: str, subject: str, body: str) -> None:
-    if mail_send(kind=kind, to=[address], subject=subject, body=body):
-        Notice.objects.filter(pk=notice_id).update(emailed_at=timezone.now())
+def _mail_queue(notice: Notice, subject: str, body: str) -> None:
+    """Saves the notice with its e-mail, which a worker sends once this commits: no mail
+    server is waited for inside a step or a request. The task carries the notice's id alone."""
+    from onboarding.notices.tasks import notice_mail
+
+    notice.mail = {"subject": subject, "body": body}
+    notice.save()
+    transaction.on_commit(lambda: notice_mail.delay(notice.pk))
+
+
+def notice_mail_send(*, notice_id: int, now: datetime.datetime | None = None) -> bool:
+    """The worker's side: sends the notice's e-mail unless it went already; True if it went.
+
+    The notice is claimed (its `emailed_at` set) before the mail server is asked, so that the
+    task and the sweep never send it twice; a send that fails gives the claim back, and the
+    sweep tries again."""
+    now = now or timezone.now()
+    claimed = Notice.objects.filter(
+        pk=notice_id, kind__in=list(MAILED_AT_ONCE), emailed_at__isnull=True
+    ).update(emailed_at=now)
+    if not claimed:
+        return False
+    notice = Notice.objects.select_related("recipient").get(pk=notice_id)
+    mail = notice.mail or {}
+    if not mail or not mail_send(
+        kind=MAILED_AT_ONCE[NoticeKind(notice.kind)],
+        to=[notice.recipient.email],
+        subject=mail["subject"],
+        body=mail["body"],
+    ):
+        Notice.objects.filter(pk=notice_id).update(emailed_at=None)
+        return False
+    Notice.objects.filter(pk=notice_id).update(mail={})
+    return True
+
+
+def notices_mail_pending(*, now: datetime.datetime | None = None) -> int:
+    """Sends the e-mails of notices whose task was lost or whose send failed, for a day after
+    the notice; returns how many went."""
+    now = now or timezone.now()
+    pending = Notice.objects.filter(
+        kind__in=list(MAILED_AT_ONCE),
+        emailed_at__isnull=True,
+        created_at__lt=now - MAIL_TASK_GRACE,
+        created_at__gt=now - MAIL_RETRIED_FOR,
+    ).values_list("pk", flat=True)
+    return sum(notice_mail_send(notice_id=notice_id, now=now) for notice_id in list(pending))
 
 
 def notices_mail_waiting(*, now: datetime.datetime | None = None) -> int:

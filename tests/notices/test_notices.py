@@ -18,7 +18,7 @@ from onboarding.submissions.worker import step_run
 from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mail_worker")]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # The demo client's name, e-mail and identity number: never in an e-mail to staff.
 CLIENT_DATA = ("Juan", "García", "López", "juan@example.com", "12.345.678", "12345678")
