@@ -8,6 +8,10 @@ nothing but wait for Altafid); the target is to finish within 1.5 times that. Se
 bench/pipeline.py for the connection variables.
 
     uv run python bench/submission_throughput.py [--cases 500] [--processes 2] [--concurrency 8]
+
+With `--stack`, inside the compose stack, against its own workers and sandbox (it starts none;
+the README's "Benchmarks" shows the command): the steps per second with however many worker
+containers run (`--scale worker=N`).
 """
 
 import argparse
@@ -35,6 +39,9 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=2, help="worker processes")
     parser.add_argument("--concurrency", type=int, default=8, help="threads per worker")
     parser.add_argument("--latency-ms", type=int, default=50, help="added by the sandbox")
+    parser.add_argument(
+        "--stack", action="store_true", help="inside the compose stack: its workers, no others"
+    )
     arguments = parser.parse_args()
 
     bench = setup(latency_ms=arguments.latency_ms)
@@ -49,7 +56,8 @@ def main() -> None:
     print(f"creating {arguments.cases} ready cases…", flush=True)
     cases = cases_create(bench, arguments.cases)
     ids = [case.pk for case in cases]
-    workers_start(bench, processes=arguments.processes, concurrency=arguments.concurrency)
+    if not arguments.stack:
+        workers_start(bench, processes=arguments.processes, concurrency=arguments.concurrency)
     total = len(ids) * len(StepKind)
     activated: set[int] = set()
     try:
@@ -113,6 +121,11 @@ def main() -> None:
     finally:
         bench.stop()
 
+    if arguments.stack:
+        print(f"{arguments.cases} cases x 5 calls through the stack's workers, {bench.base_url}")
+        print(f"  finished in {elapsed:.1f} s: {total / elapsed:.0f} steps/s")
+        print(f"  the machine was busy {busy:.0%} of the time")
+        return
     concurrency = arguments.processes * arguments.concurrency
     ideal = arguments.cases * len(StepKind) * arguments.latency_ms / 1000 / concurrency
     where = "sandbox" if bench.sandbox else bench.base_url

@@ -27,11 +27,17 @@ def free_port() -> int:
 
 
 def database_ensure(url: str) -> None:
-    """Creates the PostgreSQL database the URL names, if it does not exist yet."""
+    """Creates the PostgreSQL database the URL names, if it does not exist yet. The password
+    may come apart from the URL, as the app reads it (DATABASE_PASSWORD)."""
     import psycopg
 
     name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as connection:
+    password = (
+        {"password": os.environ["DATABASE_PASSWORD"]} if "DATABASE_PASSWORD" in os.environ else {}
+    )
+    with psycopg.connect(
+        url.rsplit("/", 1)[0] + "/postgres", autocommit=True, **password
+    ) as connection:
         found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if found.fetchone() is None:
             connection.execute(f'CREATE DATABASE "{name}"')
