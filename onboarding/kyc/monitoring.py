@@ -139,7 +139,7 @@ def _changes_only(version: ListVersion) -> bool:
     )
 
 
-def _clients_to_screen(rescreening: Rescreening, version: ListVersion) -> list[int]:
+def _clients_to_screen(version: ListVersion, *, changes_only: bool) -> list[int]:
     """The clients a list change may have changed the screening of, in the order they are
     screened: those never screened, those with a hit on a listed person the new version no
     longer has as it was, and those a new or changed listed person scores a hit for. The
@@ -164,7 +164,6 @@ def _clients_to_screen(rescreening: Rescreening, version: ListVersion) -> list[i
         .values_list("case_id", flat=True)
     )
     matched: set[int] = set()
-    changes_only = _changes_only(version)
     if not changes_only or version.changed_count:
         index = PersonIndex()
         screened = clients.exclude(pk__in=never).only("pk", "tenant_id", "drafts")
@@ -188,8 +187,9 @@ def rescreening_run(*, rescreening_id: int) -> Rescreening:
         )
         rescreening.refresh_from_db()
         return rescreening
-    compared = version.changed_count if _changes_only(version) else version.entity_count
-    to_screen = _clients_to_screen(rescreening, version)
+    changes_only = _changes_only(version)
+    compared = version.changed_count if changes_only else version.entity_count
+    to_screen = _clients_to_screen(version, changes_only=changes_only)
     standing = rescreening.total - len(to_screen)
     screened = sum(1 for case_id in to_screen if case_id <= rescreening.last_case_id)
     new_hits, last = rescreening.new_hits, rescreening.last_case_id

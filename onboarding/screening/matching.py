@@ -342,14 +342,24 @@ class PersonIndex:
         birth_dates: list[str],
         countries: list[str],
         *,
-        keys: Iterable[str] | None = None,
         threshold: float = DEFAULT_THRESHOLD,
     ) -> list[int]:
-        """The identifiers of the people this listed person scores at least `threshold` for;
-        `keys`, the listed person's name keys, when the list's index has them already."""
-        keys = {key for name in names for key in _keys_of(name)} if keys is None else keys
+        """The identifiers of the people this listed person scores at least `threshold` for."""
+        keys = {key for name in names for key in _keys_of(name)}
+        return self.scored(self.candidates(keys), names, birth_dates, countries, threshold)
+
+    def scored(
+        self,
+        positions: list[int],
+        names: list[str],
+        birth_dates: list[str],
+        countries: list[str],
+        threshold: float = DEFAULT_THRESHOLD,
+    ) -> list[int]:
+        """Of the candidates at `positions`, the identifiers this listed person scores at
+        least `threshold` for."""
         found = []
-        for position in self.candidates(keys):
+        for position in positions:
             identifier, person = self.people[position]
             if entity_score(person, names, birth_dates, countries)[0] >= threshold:
                 found.append(identifier)
@@ -371,12 +381,17 @@ def index_screen(*, index: PersonIndex, version: ListVersion, changed_only: bool
         shared = shared.filter(ordinal__in=changed.values("ordinal"))
     for ordinal, key in shared.values_list("ordinal", "key").iterator(chunk_size=10_000):
         keys_of.setdefault(ordinal, []).append(key)
-    candidates = [ordinal for ordinal, keys in keys_of.items() if index.candidates(keys)]
+    candidates = {
+        ordinal: positions
+        for ordinal, keys in keys_of.items()
+        if (positions := index.candidates(keys))
+    }
+    ordinals = list(candidates)
     found: set[int] = set()
-    for start in range(0, len(candidates), INDEX_BATCH):
+    for start in range(0, len(ordinals), INDEX_BATCH):
         rows = ListEntity.objects.filter(
-            version=version, ordinal__in=candidates[start : start + INDEX_BATCH]
+            version=version, ordinal__in=ordinals[start : start + INDEX_BATCH]
         ).values_list("ordinal", "names", "birth_dates", "countries")
         for ordinal, names, birth_dates, countries in rows:
-            found.update(index.matching(names, birth_dates, countries, keys=keys_of[ordinal]))
+            found.update(index.scored(candidates[ordinal], names, birth_dates, countries))
     return found

@@ -79,10 +79,10 @@ def screening_loads_stalled_fail(*, now: datetime.datetime | None = None) -> int
 def screening_loads_failed_last() -> list[ListVersion]:
     """Per dataset, its latest load when that one failed: the health page says so until a
     later load succeeds."""
-    latest: dict[str, ListVersion] = {}
-    for version in ListVersion.objects.exclude(state=VersionState.LOADING).order_by("number"):
-        latest[version.dataset] = version
-    return [version for version in latest.values() if version.state == VersionState.FAILED]
+    loaded = ListVersion.objects.exclude(state=VersionState.LOADING)
+    datasets = loaded.order_by("dataset").values_list("dataset", flat=True).distinct()
+    latest = (loaded.filter(dataset=dataset).order_by("-number").first() for dataset in datasets)
+    return [version for version in latest if version and version.state == VersionState.FAILED]
 
 
 def screening_versions_recent(*, limit: int = 20) -> list[ListVersion]:
