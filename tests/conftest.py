@@ -81,9 +81,14 @@ def documents_dir(settings, tmp_path) -> Path:
 
 
 @pytest.fixture
-def mail_worker(monkeypatch):
-    """Runs the notices' e-mail tasks in this process, where a worker would run them once
-    sent: the task's own code, without a broker between (`Task.apply`)."""
-    from onboarding.notices.tasks import notice_mail
+def notices_worker(monkeypatch):
+    """Runs the notices' tasks in this process, where a worker would run them once sent: the
+    task's own code, without a broker between (`Task.apply`). They are sent once the
+    decision commits, so a test sees them inside `django_capture_on_commit_callbacks`."""
+    from onboarding.kyc.tasks import review_notices
+    from onboarding.operations.tasks import step_notices
 
-    monkeypatch.setattr(notice_mail, "delay", lambda *args: notice_mail.apply(args=args))
+    for task in (review_notices, step_notices):
+        monkeypatch.setattr(
+            task, "delay", lambda *args, task=task, **kwargs: task.apply(args=args, kwargs=kwargs)
+        )

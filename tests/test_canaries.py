@@ -249,7 +249,7 @@ BACKENDS = {
 TOKEN_LINK = re.compile(r"/(?:invitation|password/reset)/[\w-]+/[0-9a-z]{1,13}-[0-9a-f]{32}/")
 
 
-@pytest.mark.usefixtures("mail_worker")
+@pytest.mark.usefixtures("notices_worker")
 @pytest.mark.parametrize("delivery", sorted(BACKENDS))
 def test_it_keeps_canary_values_out_of_every_e_mail_and_links_out_of_the_logs(
     client,

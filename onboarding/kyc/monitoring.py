@@ -31,8 +31,8 @@ from onboarding.kyc.models import (
     ScreeningReason,
     ScreeningRun,
 )
+from onboarding.kyc.notify import News, review_notices_after_commit
 from onboarding.kyc.services import documents_seen, review_rate
-from onboarding.notices.services import notices_review_waiting
 from onboarding.screening.matching import PersonIndex, index_screen, screen_person
 from onboarding.screening.models import ListEntity, ListVersion
 from onboarding.submissions.models import Step
@@ -78,7 +78,7 @@ def screening_review_open(*, case: Case, actor: User | None) -> Review | None:
         case=case,
         data={"review": review.pk, "kind": ReviewKind.SCREENING.value},
     )
-    notices_review_waiting(case=case, actor=actor)
+    review_notices_after_commit(review_id=review.pk, news=News.WAITING, actor=actor)
     return review
 
 

@@ -58,14 +58,9 @@ from onboarding.kyc.models import (
     ScreeningHit,
     Verdict,
 )
+from onboarding.kyc.notify import News, review_notices_after_commit
 from onboarding.kyc.presenters import Note, notes_placed
 from onboarding.kyc.rating import Rating, RiskLevel, ScreeningFacts, rating_facts, rating_for
-from onboarding.notices.models import NoticeKind
-from onboarding.notices.services import (
-    notices_review_closed,
-    notices_review_decided,
-    notices_review_waiting,
-)
 from onboarding.submissions.models import Step
 from onboarding.submissions.plans import contact_fields
 from onboarding.submissions.queueing import (
@@ -366,7 +361,7 @@ def review_open(*, step: Step, actor: User | None) -> Review:
             "rating_reasons": rating.codes,
         },
     )
-    notices_review_waiting(case=case, actor=actor)
+    review_notices_after_commit(review_id=review.pk, news=News.WAITING, actor=actor)
     return review
 
 
@@ -567,7 +562,7 @@ def review_approve(*, review: Review, user: User, digest: str, attested: bool) -
                 case=review.case,
                 data={"review": review.pk, "approvals": approvals, "needed": needed},
             )
-            notices_review_waiting(case=review.case, actor=user)
+            review_notices_after_commit(review_id=review.pk, news=News.WAITING, actor=user)
             return False
         step = review.step
         step.approved_digest = review.digest
@@ -596,7 +591,7 @@ def review_approve(*, review: Review, user: User, digest: str, attested: bool) -
             case=review.case,
             data={"step": step.kind, "round": step.round},
         )
-        notices_review_decided(case=review.case, kind=NoticeKind.REVIEW_APPROVED, actor=user)
+        review_notices_after_commit(review_id=review.pk, news=News.DECIDED, actor=user)
         case_status_refresh(case_id=review.case_id)
         return True
 
@@ -624,7 +619,7 @@ def _screening_review_close(review: Review, user: User) -> None:
             "confirmed": hits.filter(decision=HitDecision.CLIENT).count(),
         },
     )
-    notices_review_closed(case=review.case)
+    review_notices_after_commit(review_id=review.pk, news=News.CLOSED, actor=user)
 
 
 def review_return(
@@ -679,12 +674,7 @@ def review_return(
                 "documents": missing,
             },
         )
-        notices_review_decided(
-            case=review.case,
-            kind=NoticeKind.REVIEW_RETURNED,
-            actor=user,
-            reasons=[ReturnReason(code).label for code in reasons],
-        )
+        review_notices_after_commit(review_id=review.pk, news=News.DECIDED, actor=user)
         case_status_refresh(case_id=review.case_id)
 
 

@@ -2,9 +2,10 @@
 e-mails batched), a review returned or approved (to the case's RM, e-mailed at once).
 
 E-mails say "an onboarding" and link to it: they name no client and carry nothing of the
-client's data, no comment, no note. A worker sends them once the decision commits (the task
-carries the notice's id; the notice keeps its e-mail, encrypted, until it goes), and one that
-cannot be sent leaves the decision and the notice in the app as they are and is tried again.
+client's data, no comment, no note. A worker makes the notices once the decision or the step
+commits, and sends their e-mails (the notice keeps its e-mail, encrypted, until it goes); one
+that cannot be sent leaves the decision and the notice in the app as they are and is tried
+again by the sweep.
 """
 
 import datetime
@@ -171,13 +172,13 @@ def _decision_mail(notice: Notice, reasons: Sequence[Promise | str]) -> tuple[st
 
 
 def _mail_queue(notice: Notice, subject: str, body: str) -> None:
-    """Saves the notice with its e-mail, which a worker sends once this commits: no mail
-    server is waited for inside a step or a request. The task carries the notice's id alone."""
-    from onboarding.notices.tasks import notice_mail
-
+    """Saves the notice with its e-mail and sends it. Only workers make these notices, after
+    the decision or the step committed (`kyc.notify`, `operations.notify`), so no mail server
+    is waited for inside a step or a request; a send that fails leaves the e-mail, encrypted,
+    for the sweep."""
     notice.mail = {"subject": subject, "body": body}
     notice.save()
-    transaction.on_commit(lambda: notice_mail.delay(notice.pk))
+    notice_mail_send(notice_id=notice.pk)
 
 
 def notice_mail_send(*, notice_id: int, now: datetime.datetime | None = None) -> bool:

@@ -20,7 +20,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from onboarding.audit.models import Event
-from onboarding.cases.lifecycle import FOLLOWABLE
+from onboarding.cases.lifecycle import CLOSED, FOLLOWABLE
 from onboarding.cases.models import Case
 from onboarding.submissions.models import Attempt, Step, StepState
 
@@ -107,6 +107,33 @@ def case_lock(*, case_id: int) -> None:
         cursor.execute(_statements(db.vendor).case_lock, [case_id])
 
 
+@dataclass(frozen=True)
+class CaseSteps:
+    status: str
+    unsent_changes: bool
+    # (round, kind) to state
+    steps: dict[tuple[int, str], str]
+
+
+def case_steps(*, case_id: int) -> CaseSteps | None:
+    """The case's status and its steps' states, in one statement (the case's status is read
+    again after every step that ends a chain)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    rows = _rows(db, _statements(db.vendor).case_steps, [case_id])
+    if not rows:
+        return None
+    status, unsent_changes = rows[0][0], bool(rows[0][1])
+    steps = {(row[2], row[3]): row[4] for row in rows if row[2] is not None}
+    return CaseSteps(status=status, unsent_changes=unsent_changes, steps=steps)
+
+
+def case_status_set(*, case_id: int, status: str) -> None:
+    """Sets the status, unless the case was closed meanwhile."""
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(_statements(db.vendor).case_status_set, [status, case_id])
+
+
 _ATTEMPT_COLUMNS = (
     "step",
     "number",
@@ -181,6 +208,8 @@ class _Statements:
     close: str
     attempt: str
     case_lock: str
+    case_steps: str
+    case_status_set: str
 
 
 @functools.cache
@@ -193,6 +222,7 @@ def _statements(vendor: str) -> _Statements:
     columns = ", ".join(quote(cast(str, _field(Attempt, n).column)) for n in _ATTEMPT_COLUMNS)
     updated = ("finished_at", "outcome", "http_status", "received")
     followable = ", ".join(["%s"] * len(FOLLOWABLE))
+    closed = ", ".join(f"'{status}'" for status in CLOSED)
     return _Statements(
         claim=(
             f"UPDATE {step} SET state = %s, started_at = %s, lease_expires_at = %s,"
@@ -217,6 +247,13 @@ def _statements(vendor: str) -> _Statements:
             + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in updated)
         ),
         case_lock=f"SELECT 1 FROM {case} WHERE id = %s FOR NO KEY UPDATE",
+        case_steps=(
+            f"SELECT c.status, c.unsent_changes, s.round, s.kind, s.state FROM {case} c"
+            f" LEFT JOIN {step} s ON s.case_id = c.id WHERE c.id = %s"
+        ),
+        case_status_set=(
+            f"UPDATE {case} SET status = %s WHERE id = %s AND status NOT IN ({closed})"
+        ),
     )
 
 

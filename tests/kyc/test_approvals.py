@@ -116,8 +116,12 @@ def test_it_refuses_an_approval_without_the_attestation(held, officer):
     assert not ReviewApproval.objects.exists()
 
 
-def test_it_keeps_a_high_risk_review_waiting_after_the_first_approval(high, officer, second):
-    assert approve(high, officer) is False
+@pytest.mark.usefixtures("notices_worker")
+def test_it_keeps_a_high_risk_review_waiting_after_the_first_approval(
+    high, officer, second, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert approve(high, officer) is False
 
     high.refresh_from_db()
     assert (high.state, high.assignee, high.decided_at) == (ReviewState.WAITING, None, None)

@@ -257,6 +257,7 @@ def test_it_does_not_screen_again_when_nothing_screened_changed(
     assert ScreeningRun.objects.filter(case=case).count() == 1
 
 
+@pytest.mark.usefixtures("notices_worker")
 def test_it_opens_a_review_for_a_new_hit_on_a_client_already_in_altafid(
     tmp_path, ready_case, rm, sandbox, django_capture_on_commit_callbacks
 ):
@@ -269,7 +270,8 @@ def test_it_opens_a_review_for_a_new_hit_on_a_client_already_in_altafid(
     version = load(tmp_path, LISTED_PEP)
     with django_capture_on_commit_callbacks(execute=False) as started:
         rescreening = rescreening_start(dataset="peps", list_version=version.pk)
-    rescreening = rescreening_run(rescreening_id=rescreening.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        rescreening = rescreening_run(rescreening_id=rescreening.pk)
 
     review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
     assert len(started) == 1

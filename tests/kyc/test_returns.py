@@ -81,10 +81,12 @@ def test_it_opens_a_returned_case_on_the_first_section_with_a_note(
     assert resumed.url == _section_url(case, opens)
 
 
+@pytest.mark.usefixtures("notices_worker")
 def test_it_leads_every_link_to_a_returned_case_to_the_first_noted_section(
-    client, ready_case, rm, officer
+    client, ready_case, rm, officer, django_capture_on_commit_callbacks
 ):
-    case = _return(ready_case, rm, officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = _return(ready_case, rm, officer)
     client.force_login(rm)
     resume = reverse("cases:resume", args=[case.pk])
     notice = Notice.objects.get(case=case, kind=NoticeKind.REVIEW_RETURNED)

@@ -1,6 +1,5 @@
-"""The e-mail of a notice goes through a worker: the decision commits without waiting for a
-mail server, the task carries the notice's id alone, and a lost task or a failed send is made
-good by the sweep."""
+"""Notices and their e-mails are made by a worker: the decision commits without waiting for
+them, the task carries the review's id alone, and a failed send is made good by the sweep."""
 
 import datetime
 
@@ -9,9 +8,9 @@ from django.core import mail
 
 from onboarding.kyc.models import Review, ReviewState
 from onboarding.kyc.services import review_approve, review_assign
+from onboarding.kyc.tasks import review_notices
 from onboarding.notices.models import Notice, NoticeKind
-from onboarding.notices.services import notice_mail_send, notices_mail_pending
-from onboarding.notices.tasks import notice_mail
+from onboarding.notices.services import notices_mail_pending
 from tests.notices.test_notices import MAIL_SERVER_DOWN
 from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
 
@@ -21,52 +20,80 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def queued(monkeypatch):
     """What the decision hands the broker (the task's arguments), instead of a worker."""
-    sent: list[tuple[int, ...]] = []
-    monkeypatch.setattr(notice_mail, "delay", lambda *args: sent.append(args))
+    sent: list[tuple[object, ...]] = []
+    monkeypatch.setattr(review_notices, "delay", lambda *args: sent.append(args))
     return sent
 
 
 @pytest.fixture
-def approved(ready_case, rm, sandbox, queued, django_capture_on_commit_callbacks):
+def officer(ready_case):
+    return officer_of(ready_case.tenant)
+
+
+@pytest.fixture
+def approved(ready_case, rm, sandbox, queued, officer, django_capture_on_commit_callbacks):
     submit(ready_case, rm)
     steps_drive(ready_case, approve=False)
+    queued.clear()
     review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
-    officer = officer_of(ready_case.tenant)
     documents_verify(review, officer)
     review_assign(review=review, user=officer)
     with django_capture_on_commit_callbacks(execute=True):
         review_approve(review=review, user=officer, digest=review.digest, attested=True)
-    return Notice.objects.get(recipient=rm, kind=NoticeKind.REVIEW_APPROVED)
+    return review
 
 
-def test_it_hands_the_worker_the_notices_id_and_sends_nothing_itself(approved, queued, rm):
-    assert queued == [(approved.pk,)]
+def test_it_hands_the_worker_the_reviews_id_and_makes_nothing_itself(approved, queued, officer, rm):
+    assert queued == [(approved.pk, "decided", officer.pk)]
+    assert not Notice.objects.filter(kind=NoticeKind.REVIEW_APPROVED).exists()
     assert mail.outbox == []
-    assert approved.emailed_at is None
-    assert approved.mail["subject"] == "KYC approved for an onboarding"
 
-    assert notice_mail_send(notice_id=approved.pk)
-    assert not notice_mail_send(notice_id=approved.pk)
+    review_notices.apply(args=queued[0])
 
-    approved.refresh_from_db()
-    assert [message.to for message in mail.outbox] == [[rm.email]]
-    assert approved.emailed_at is not None
-    assert approved.mail == {}
+    notice = Notice.objects.get(recipient=rm, kind=NoticeKind.REVIEW_APPROVED)
+    assert notice.actor == officer
+    assert notice.emailed_at is not None
+    assert notice.mail == {}
+    assert [(message.to, message.subject) for message in mail.outbox] == [
+        ([rm.email], "KYC approved for an onboarding")
+    ]
 
 
-def test_it_sends_from_the_sweep_what_a_lost_task_or_a_failed_send_left(approved, settings):
-    soon = approved.created_at + datetime.timedelta(seconds=30)
-    later = approved.created_at + datetime.timedelta(minutes=2)
+def test_it_tells_the_officers_once_the_review_opened_and_not_once_it_is_decided(
+    ready_case, rm, sandbox, queued, officer, django_capture_on_commit_callbacks
+):
+    submit(ready_case, rm)
+    with django_capture_on_commit_callbacks(execute=True):
+        steps_drive(ready_case, approve=False)
+    review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    opened = [args for args in queued if args[1] == "waiting"]
+    assert opened == [(review.pk, "waiting", None)]
+
+    review_notices.apply(args=opened[0])
+    waiting = Notice.objects.filter(kind=NoticeKind.REVIEW_WAITING, read_at__isnull=True)
+    assert list(waiting.values_list("recipient", flat=True)) == [officer.pk]
+
+    Notice.objects.all().delete()
+    Review.objects.filter(pk=review.pk).update(state=ReviewState.VOIDED)
+    review_notices.apply(args=opened[0])
+    assert not Notice.objects.exists()
+
+
+def test_it_sends_from_the_sweep_what_a_failed_send_left(approved, queued, settings):
     for name, value in MAIL_SERVER_DOWN.items():
         setattr(settings, name, value)
+    review_notices.apply(args=queued[0])
+    notice = Notice.objects.get(kind=NoticeKind.REVIEW_APPROVED)
+    soon = notice.created_at + datetime.timedelta(seconds=30)
+    later = notice.created_at + datetime.timedelta(minutes=2)
 
     early = notices_mail_pending(now=soon)
     failed = notices_mail_pending(now=later)
-    approved.refresh_from_db()
-    still_pending = approved.emailed_at is None and bool(approved.mail)
+    notice.refresh_from_db()
+    still_pending = notice.emailed_at is None and bool(notice.mail)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     sent = notices_mail_pending(now=later)
-    too_late = notices_mail_pending(now=approved.created_at + datetime.timedelta(days=2))
+    too_late = notices_mail_pending(now=notice.created_at + datetime.timedelta(days=2))
 
     assert (early, failed, sent, too_late) == (0, 0, 1, 0)
     assert still_pending

@@ -18,7 +18,7 @@ from onboarding.submissions.worker import step_run
 from tests.factories import TenantFactory, staff_create
 from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("mail_worker")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("notices_worker")]
 HTMX = {"HTTP_HX_REQUEST": "true"}
 # The demo client's name, e-mail and identity number: never in an e-mail to staff.
 CLIENT_DATA = ("Juan", "García", "López", "juan@example.com", "12.345.678", "12345678")
@@ -45,9 +45,11 @@ def officers(tenant):
 
 
 @pytest.fixture
-def held(ready_case, rm, officers, sandbox):
+def held(ready_case, rm, officers, sandbox, django_capture_on_commit_callbacks):
     submit(ready_case, rm)
-    steps_drive(ready_case, approve=False)
+    # The officers' notices are made by a worker once the review's opening commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        steps_drive(ready_case, approve=False)
     review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
     documents_verify(review, officers[0])
     return review
@@ -269,14 +271,18 @@ def test_it_tells_the_rm_when_a_case_stops_for_good(
     assert reverse("submissions:status", args=[ready_case.pk]) in mail.outbox[0].body
 
 
-def test_it_tells_the_rm_when_an_admins_retry_goes_through(ready_case, rm, sandbox, settings):
+def test_it_tells_the_rm_when_an_admins_retry_goes_through(
+    ready_case, rm, sandbox, settings, django_capture_on_commit_callbacks
+):
     from onboarding.operations.services import failure_retry
 
-    failed = _sales_failed_for_good(ready_case, rm, sandbox, settings)
+    with django_capture_on_commit_callbacks(execute=True):
+        failed = _sales_failed_for_good(ready_case, rm, sandbox, settings)
     admin = staff_create(role=Role.ADMIN, tenants=[ready_case.tenant])
     failure_retry(step=failed, user=admin)
 
-    step_run(step_id=failed.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        step_run(step_id=failed.pk)
 
     kinds = dict(Notice.objects.filter(recipient=rm).values_list("kind", "read_at"))
     assert set(kinds) == {NoticeKind.STEP_STOPPED, NoticeKind.STEP_RECOVERED}

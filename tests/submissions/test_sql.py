@@ -5,9 +5,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from onboarding.cases.lifecycle import CaseStatus
+from onboarding.cases.models import Case
 from onboarding.cases.services import case_create
 from onboarding.submissions import sql
 from onboarding.submissions.models import Attempt, AttemptOutcome, Step, StepKind, StepState
+from onboarding.submissions.status import case_status_refresh
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +155,44 @@ def test_it_stores_an_attempt_and_gives_a_lost_one_its_real_outcome(case):
         (1, AttemptOutcome.SUCCEEDED),
         (2, AttemptOutcome.RETRY),
     ]
+
+
+def test_it_reads_a_case_and_its_steps_in_one_statement(case):
+    step_create(case, state=StepState.SUCCEEDED)
+    step_create(case, StepKind.SALES, state=StepState.RUNNING)
+    Case.objects.filter(pk=case.pk).update(unsent_changes=True)
+
+    with CaptureQueriesContext(connection) as queries:
+        read = sql.case_steps(case_id=case.pk)
+
+    assert len(queries) == 1
+    assert read is not None
+    assert (read.status, read.unsent_changes) == (case.status, True)
+    assert read.steps == {
+        (1, StepKind.CREATE): StepState.SUCCEEDED,
+        (1, StepKind.SALES): StepState.RUNNING,
+    }
+
+
+def test_it_reads_a_case_without_steps_and_no_case_at_all(case):
+    read = sql.case_steps(case_id=case.pk)
+
+    assert read is not None
+    assert read.steps == {}
+    assert sql.case_steps(case_id=case.pk + 1000) is None
+
+
+def test_it_brings_the_status_in_line_with_the_steps_but_leaves_a_closed_case(case, tenant, rm):
+    step_create(case, state=StepState.RUNNING)
+    closed = case_create(tenant=tenant, owner=rm)
+    step_create(closed, state=StepState.RUNNING)
+    Case.objects.filter(pk=closed.pk).update(status=CaseStatus.CANCELLED)
+
+    assert case_status_refresh(case_id=case.pk) == CaseStatus.SUBMITTED
+    assert case_status_refresh(case_id=closed.pk) is None
+
+    statuses = dict(Case.objects.values_list("pk", "status"))
+    assert (statuses[case.pk], statuses[closed.pk]) == (
+        CaseStatus.SUBMITTED,
+        CaseStatus.CANCELLED,
+    )
