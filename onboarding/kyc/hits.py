@@ -114,7 +114,8 @@ def case_screen(
     found = screen_person(person=person) if found is None else found
     now = timezone.now()
     new: list[ScreeningHit] = []
-    with transaction.atomic():
+    # Inside a caller's transaction no savepoint: nothing catches a failure here and goes on.
+    with transaction.atomic(savepoint=False):
         kept: list[int] = []
         for hit in found:
             row, created = ScreeningHit.objects.get_or_create(

@@ -261,7 +261,7 @@ def review_flags(*, case: Case, step: Step, picture: dict[str, Any]) -> dict[Fla
         .exists()
     )
     # The deployment's list (KYC_HIGH_RISK_COUNTRIES) adds to every tenant's own.
-    tenant = Tenant.objects.only("high_risk_countries").get(pk=case.tenant_id)
+    tenant = case.tenant
     # Binding every section costs more than the rest of a review's opening: only a case
     # with something blocking can have an unmet rule to name.
     unmet = (
@@ -337,6 +337,9 @@ def review_open(*, step: Step, actor: User | None) -> Review:
     case_screen_for_review(case=case, actor=actor)
     picture = _picture(step, body)
     flags = review_flags(case=case, step=step, picture=picture)
+    rating = _rating(
+        picture, [str(f) for f in flags], tenant=case.tenant, screening=screening_facts(case=case)
+    )
     review = Review.objects.create(
         tenant_id=case.tenant_id,
         case=case,
@@ -346,8 +349,9 @@ def review_open(*, step: Step, actor: User | None) -> Review:
         picture=picture,
         flags="," + ",".join(flags) + "," if flags else "",
         documents=documents_seen(case=case),
+        rating=rating.level,
+        rating_reasons=rating.codes,
     )
-    rating = review_rate(review=review, screening=screening_facts(case=case))
     event_record(
         kind=EventKind.REVIEW_REQUESTED,
         tenant=case.tenant_id,
@@ -365,6 +369,20 @@ def review_open(*, step: Step, actor: User | None) -> Review:
     return review
 
 
+def _rating(
+    picture: dict[str, Any], flags: list[str], *, tenant: Tenant, screening: ScreeningFacts
+) -> Rating:
+    return rating_for(
+        rating_facts(
+            picture,
+            flags=flags,
+            high_risk_countries=tenant.high_risk_country_codes | settings.KYC_HIGH_RISK_COUNTRIES,
+            wealth_above=tenant.risk_wealth_above,
+            screening=screening,
+        )
+    )
+
+
 def review_rate(*, review: Review, screening: ScreeningFacts) -> Rating:
     """Rates the review from its KYC data and flags, the tenant's high-risk countries and
     amount threshold, and what screening found (`kyc.rating`), and stores the rating.
@@ -373,15 +391,7 @@ def review_rate(*, review: Review, screening: ScreeningFacts) -> Rating:
     tenant = Tenant.objects.only("high_risk_countries", "risk_wealth_above").get(
         pk=review.tenant_id
     )
-    rating = rating_for(
-        rating_facts(
-            review.picture,
-            flags=review.flag_codes,
-            high_risk_countries=tenant.high_risk_country_codes | settings.KYC_HIGH_RISK_COUNTRIES,
-            wealth_above=tenant.risk_wealth_above,
-            screening=screening,
-        )
-    )
+    rating = _rating(review.picture, review.flag_codes, tenant=tenant, screening=screening)
     was = review.rating
     Review.objects.filter(pk=review.pk).update(rating=rating.level, rating_reasons=rating.codes)
     review.rating, review.rating_reasons = rating.level, rating.codes
