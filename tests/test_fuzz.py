@@ -170,7 +170,7 @@ def _patterns(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str,
 
 
 @pytest.fixture
-def places(world, sandbox, settings):  # noqa: F811
+def places(world, sandbox, settings, notices_worker, django_capture_on_commit_callbacks):  # noqa: F811
     """The permission tests' world, with a failed submission and a review waiting too."""
     people, case = world
     owner = people["owner"]
@@ -193,7 +193,8 @@ def places(world, sandbox, settings):  # noqa: F811
         identity=rut_for(2),
     )
     submit(held, owner)
-    steps_drive(held, approve=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        steps_drive(held, approve=False)
     review = Review.objects.get(case=held)
     from tests.kyc.conftest import attach, client_listed
 
