@@ -175,6 +175,12 @@ if _database_url:
             _database_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Parameters bound by the server let psycopg prepare the statements a connection runs
+        # over and over (the steps' claims, locks and closes), so PostgreSQL plans them once.
+        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
+            "DB_SERVER_SIDE_BINDING", True
+        )
     # Apart from the URL, so that any character may be in it without URL-encoding it.
     _database_password = env_optional_str("DATABASE_PASSWORD")
     if _database_password:
