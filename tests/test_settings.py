@@ -401,3 +401,26 @@ def test_it_starts_the_compose_stack_with_its_defaults(clean_env):
     assert loaded["DATABASES"]["default"]["PASSWORD"] == "a password"
     assert loaded["ALTAFID_BASE_URL"] == "http://sandbox:8001"
     assert loaded["TWO_FACTOR_REQUIRED"] is True
+
+
+@pytest.mark.parametrize(("value", "bound"), [(None, True), ("false", False)])
+def test_it_lets_postgresql_bind_the_parameters_unless_told_not_to(clean_env, value, bound):
+    for name, setting in PRODUCTION_ENV.items():
+        clean_env.setenv(name, setting)
+    clean_env.delenv("DB_SERVER_SIDE_BINDING", raising=False)
+    if value is not None:
+        clean_env.setenv("DB_SERVER_SIDE_BINDING", value)
+
+    database = _load_settings()["DATABASES"]["default"]
+
+    assert database["OPTIONS"]["server_side_binding"] is bound
+
+
+@pytest.mark.django_db
+def test_it_runs_the_tests_with_the_parameters_bound_by_postgresql():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        assert type(cursor.cursor).__name__ == "ServerBindingCursor"
