@@ -3,9 +3,9 @@ review commits, never inside it: the decision does not wait on them, and a notic
 outlive a decision that was rolled back. The task carries the review's id, what it is to tell
 and who acted, nothing of the client.
 
-A task lost between the commit and the broker loses its notices (the review queue and the
-case's pages still say where the case is); one delivered twice is made once, because the
-task is acknowledged as it starts."""
+The task is acknowledged as it starts, so the broker never delivers it twice; one lost
+between the commit and the broker, or with its worker, loses its notices, not the decision
+(the review queue and the case's pages still say where the case is)."""
 
 from enum import StrEnum
 

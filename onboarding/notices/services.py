@@ -34,7 +34,7 @@ MAILED_AT_ONCE = {
     NoticeKind.REVIEW_APPROVED: "review decision",
     NoticeKind.STEP_STOPPED: "step stopped",
 }
-# A notice's task has this long to send its e-mail before the sweep does.
+# The worker that makes a notice has this long to send its e-mail before the sweep does.
 MAIL_TASK_GRACE = datetime.timedelta(minutes=1)
 MAIL_RETRIED_FOR = datetime.timedelta(days=1)
 
@@ -93,7 +93,7 @@ def notices_review_decided(
     notice = Notice(
         recipient_id=case.owner_id, tenant_id=case.tenant_id, case=case, kind=kind, actor=actor
     )
-    _mail_queue(notice, *_decision_mail(notice, reasons))
+    _mail_keep_and_send(notice, *_decision_mail(notice, reasons))
 
 
 def notices_review_closed(*, case: Case) -> None:
@@ -120,7 +120,7 @@ def notices_step_stopped(*, case: Case) -> None:
             "notices/stopped_email.txt",
             {"notice": notice, "link": _link(notice_target(notice))},
         )
-    _mail_queue(notice, subject, body)
+    _mail_keep_and_send(notice, subject, body)
 
 
 def notices_step_recovered(*, case: Case) -> None:
@@ -171,7 +171,7 @@ def _decision_mail(notice: Notice, reasons: Sequence[Promise | str]) -> tuple[st
     return subject, body
 
 
-def _mail_queue(notice: Notice, subject: str, body: str) -> None:
+def _mail_keep_and_send(notice: Notice, subject: str, body: str) -> None:
     """Saves the notice with its e-mail and sends it. Only workers make these notices, after
     the decision or the step committed (`kyc.notify`, `operations.notify`), so no mail server
     is waited for inside a step or a request; a send that fails leaves the e-mail, encrypted,
