@@ -39,16 +39,21 @@ def review_notices_after_commit(*, review_id: int, news: News, actor: User | Non
 
 def review_notices_make(*, review_id: int, news: News, actor_id: int | None) -> None:
     """The worker's side: the notices of what happened to the review."""
+    # Neither the review's bodies nor the case's drafts: decrypting them is most of the work
+    # a notice would cost, and a notice names no client.
     review = (
-        Review.objects.select_related("case", "step", "decided_by").filter(pk=review_id).first()
+        Review.objects.select_related("case__owner", "step", "decided_by")
+        .only(*NOTICE_FIELDS)
+        .filter(pk=review_id)
+        .first()
     )
     if review is None:
         return
     if news is News.WAITING:
         # Decided meanwhile: nobody is to be told that it waits.
         if review.is_open:
-            actor = User.objects.filter(pk=actor_id).first() if actor_id is not None else None
-            notices_review_waiting(case=review.case, actor=actor)
+            notices_review_waiting(case=review.case, actor_id=actor_id)
+            _waiting_checked(review)
     elif news is News.CLOSED:
         notices_review_closed(case=review.case)
     elif review.decided_by is None:
@@ -64,3 +69,33 @@ def review_notices_make(*, review_id: int, news: News, actor_id: int | None) -> 
         notices_review_decided(
             case=review.case, kind=NoticeKind.REVIEW_APPROVED, actor=review.decided_by
         )
+
+
+NOTICE_FIELDS = (
+    "kind",
+    "state",
+    "reasons",
+    "case__tenant_id",
+    "case__owner__first_name",
+    "case__owner__last_name",
+    "case__owner__email",
+    "step__state",
+    "decided_by__first_name",
+    "decided_by__last_name",
+    "decided_by__email",
+)
+
+
+def _waiting_checked(review: Review) -> None:
+    """The review is read again once its waiting notices are in: a decision that committed
+    after the first reading had its own task mark waiting notices done, maybe before these
+    were in, so they are marked done here. Either this reading sees the decision, or the
+    decision's task runs after these notices committed and sees them."""
+    again = (
+        Review.objects.select_related("step")
+        .only("kind", "state", "step__state")
+        .filter(pk=review.pk)
+        .first()
+    )
+    if again is None or not again.is_open:
+        notices_review_closed(case=review.case)

@@ -34,8 +34,6 @@ MAILED_AT_ONCE = {
     NoticeKind.REVIEW_APPROVED: "review decision",
     NoticeKind.STEP_STOPPED: "step stopped",
 }
-# The worker that makes a notice has this long to send its e-mail before the sweep does.
-MAIL_TASK_GRACE = datetime.timedelta(minutes=1)
 MAIL_RETRIED_FOR = datetime.timedelta(days=1)
 
 
@@ -61,20 +59,21 @@ def notices_read_all(*, user: User, tenant: Tenant) -> int:
     )
 
 
-def notices_review_waiting(*, case: Case, actor: User | None) -> list[Notice]:
-    """Tells the tenant's compliance officers that a case waits; e-mails go in batches."""
+def notices_review_waiting(*, case: Case, actor_id: int | None) -> list[Notice]:
+    """Tells the tenant's compliance officers that a case waits, but not the officer who
+    acted; e-mails go in batches."""
     officers = users_who_may(can=Can.DECIDE, tenant=case.tenant_id)
-    if actor is not None:
-        officers = officers.exclude(pk=actor.pk)
+    if actor_id is not None:
+        officers = officers.exclude(pk=actor_id)
     return Notice.objects.bulk_create(
         Notice(
-            recipient=officer,
+            recipient_id=officer_id,
             tenant_id=case.tenant_id,
             case=case,
             kind=NoticeKind.REVIEW_WAITING,
-            actor=actor,
+            actor_id=actor_id,
         )
-        for officer in officers
+        for officer_id in officers.values_list("pk", flat=True)
     )
 
 
@@ -91,7 +90,7 @@ def notices_review_decided(
         read_at=now
     )
     notice = Notice(
-        recipient_id=case.owner_id, tenant_id=case.tenant_id, case=case, kind=kind, actor=actor
+        recipient=case.owner, tenant_id=case.tenant_id, case=case, kind=kind, actor=actor
     )
     _mail_keep_and_send(notice, *_decision_mail(notice, reasons))
 
@@ -109,10 +108,7 @@ def notices_step_stopped(*, case: Case) -> None:
     an administrator retries it or decides, unless it is data for the RM to fix (the status
     page says which)."""
     notice = Notice(
-        recipient_id=case.owner_id,
-        tenant_id=case.tenant_id,
-        case=case,
-        kind=NoticeKind.STEP_STOPPED,
+        recipient=case.owner, tenant_id=case.tenant_id, case=case, kind=NoticeKind.STEP_STOPPED
     )
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("An onboarding stopped on its way to Altafid")
@@ -172,21 +168,33 @@ def _decision_mail(notice: Notice, reasons: Sequence[Promise | str]) -> tuple[st
 
 
 def _mail_keep_and_send(notice: Notice, subject: str, body: str) -> None:
-    """Saves the notice with its e-mail and sends it. Only workers make these notices, after
-    the decision or the step committed (`kyc.notify`, `operations.notify`), so no mail server
-    is waited for inside a step or a request; a send that fails leaves the e-mail, encrypted,
-    for the sweep."""
-    notice.mail = {"subject": subject, "body": body}
+    """Saves the notice and sends its e-mail. Only workers make these notices, after the
+    decision or the step committed (`kyc.notify`, `operations.notify`), so no mail server is
+    waited for inside a step or a request.
+
+    The notice is saved as claimed (`emailed_at` set), so that the sweep leaves it to this
+    worker; a send that fails gives the claim back and keeps the e-mail, encrypted, for the
+    sweep. One that goes leaves nothing of the e-mail behind."""
+    notice.emailed_at = timezone.now()
     notice.save()
-    notice_mail_send(notice_id=notice.pk)
+    if not mail_send(
+        kind=MAILED_AT_ONCE[NoticeKind(notice.kind)],
+        to=[notice.recipient.email],
+        subject=subject,
+        body=body,
+    ):
+        Notice.objects.filter(pk=notice.pk).update(
+            emailed_at=None, mail={"subject": subject, "body": body}
+        )
 
 
 def notice_mail_send(*, notice_id: int, now: datetime.datetime | None = None) -> bool:
-    """The worker's side: sends the notice's e-mail unless it went already; True if it went.
+    """The sweep's side: sends the kept e-mail of a notice whose send failed, unless it went
+    already; True if it went.
 
-    The notice is claimed (its `emailed_at` set) before the mail server is asked, so that the
-    task and the sweep never send it twice; a send that fails gives the claim back, and the
-    sweep tries again."""
+    The notice is claimed (its `emailed_at` set) before the mail server is asked, so that two
+    sweeps never send it twice; a send that fails gives the claim back, and the next sweep
+    tries again."""
     now = now or timezone.now()
     claimed = Notice.objects.filter(
         pk=notice_id, kind__in=list(MAILED_AT_ONCE), emailed_at__isnull=True
@@ -208,13 +216,12 @@ def notice_mail_send(*, notice_id: int, now: datetime.datetime | None = None) ->
 
 
 def notices_mail_pending(*, now: datetime.datetime | None = None) -> int:
-    """Sends the e-mails of notices whose task was lost or whose send failed, for a day after
-    the notice; returns how many went."""
+    """Sends the e-mails of notices whose send failed, for a day after the notice; returns how
+    many went."""
     now = now or timezone.now()
     pending = Notice.objects.filter(
         kind__in=list(MAILED_AT_ONCE),
         emailed_at__isnull=True,
-        created_at__lt=now - MAIL_TASK_GRACE,
         created_at__gt=now - MAIL_RETRIED_FOR,
     ).values_list("pk", flat=True)
     return sum(notice_mail_send(notice_id=notice_id, now=now) for notice_id in list(pending))

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core import mail
 
+from onboarding.kyc import notify
 from onboarding.kyc.models import Review, ReviewState
 from onboarding.kyc.services import review_approve, review_assign
 from onboarding.kyc.tasks import review_notices
@@ -79,22 +80,50 @@ def test_it_tells_the_officers_once_the_review_opened_and_not_once_it_is_decided
     assert not Notice.objects.exists()
 
 
+def test_it_marks_done_the_waiting_notices_of_a_review_decided_while_they_were_made(
+    ready_case, rm, sandbox, queued, officer, monkeypatch, django_capture_on_commit_callbacks
+):
+    submit(ready_case, rm)
+    with django_capture_on_commit_callbacks(execute=True):
+        steps_drive(ready_case, approve=False)
+    review = Review.objects.get(case=ready_case, state=ReviewState.WAITING)
+    opened = [args for args in queued if args[1] == "waiting"]
+    make = notify.notices_review_waiting
+
+    def decided_meanwhile(**kwargs):
+        # The decision commits, and its own task runs, after the review was read as open
+        # but before these notices are in: that task found nothing to mark done.
+        made = make(**kwargs)
+        Review.objects.filter(pk=review.pk).update(state=ReviewState.APPROVED)
+        return made
+
+    monkeypatch.setattr(notify, "notices_review_waiting", decided_meanwhile)
+    review_notices.apply(args=opened[0])
+
+    waiting = Notice.objects.filter(kind=NoticeKind.REVIEW_WAITING)
+    assert list(waiting.values_list("recipient", flat=True)) == [officer.pk]
+    assert not waiting.filter(read_at__isnull=True).exists()
+
+
 def test_it_sends_from_the_sweep_what_a_failed_send_left(approved, queued, settings):
     for name, value in MAIL_SERVER_DOWN.items():
         setattr(settings, name, value)
     review_notices.apply(args=queued[0])
     notice = Notice.objects.get(kind=NoticeKind.REVIEW_APPROVED)
-    soon = notice.created_at + datetime.timedelta(seconds=30)
+    kept = notice.emailed_at is None and notice.mail["subject"] == "KYC approved for an onboarding"
     later = notice.created_at + datetime.timedelta(minutes=2)
 
-    early = notices_mail_pending(now=soon)
     failed = notices_mail_pending(now=later)
     notice.refresh_from_db()
     still_pending = notice.emailed_at is None and bool(notice.mail)
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     sent = notices_mail_pending(now=later)
+    again = notices_mail_pending(now=later)
     too_late = notices_mail_pending(now=notice.created_at + datetime.timedelta(days=2))
 
-    assert (early, failed, sent, too_late) == (0, 0, 1, 0)
+    notice.refresh_from_db()
+    assert (failed, sent, again, too_late) == (0, 1, 0, 0)
+    assert kept
     assert still_pending
+    assert notice.mail == {}
     assert len(mail.outbox) == 1
