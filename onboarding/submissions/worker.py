@@ -81,6 +81,12 @@ class Outcome:
     outcome: AttemptOutcome = AttemptOutcome.SUCCEEDED
 
 
+# What a step reads of its case: never the drafts (the step sends its own stored body, and
+# decrypting them is work), nor the columns the pages show. Whatever else is read of it
+# (after a refusal, say) is loaded when first read.
+STEP_CASE_FIELDS = ("tenant__altafid_uuid", "contact_uuid", "duplicate_decision")
+
+
 def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
     """Runs one queued step, if this worker wins the claim; records the attempt and what follows.
 
@@ -93,8 +99,7 @@ def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
     step = sql.step_claim(step_id=step_id, now=now, lease_until=now + lease())
     if step is None:
         return None
-    # Not the drafts: the step sends its own stored body, and decrypting them is work.
-    step.case = Case.objects.select_related("tenant").defer("drafts").get(pk=step.case_id)
+    step.case = Case.objects.select_related("tenant").only(*STEP_CASE_FIELDS).get(pk=step.case_id)
     sql.events_insert([_event(step, EventKind.STEP_STARTED, attempt=step.tries)], now=now)
     return step_execute(step=step, run_next=run_next)
 
