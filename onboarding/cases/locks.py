@@ -19,18 +19,20 @@ from django.db import transaction
 from onboarding.cases.models import Case
 
 
-def case_lock(*, case_id: int) -> Case:
+def case_lock(*, case_id: int, drafts: bool = True) -> Case:
     """Locks the case row in the transaction under way and returns it as it is now.
 
     Only the case row, and only against its other writers (FOR NO KEY UPDATE): rows that
     refer to it (steps, attempts, the audit trail) can still be inserted meanwhile, and the
-    tenant and owner rows are not locked.
+    tenant and owner rows are not locked. Without `drafts`, the client's data is read (and
+    decrypted) only if the caller reads it.
     """
-    return (
-        Case.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("tenant", "owner")
-        .get(pk=case_id)
+    cases = Case.objects.select_for_update(no_key=True, of=("self",)).select_related(
+        "tenant", "owner"
     )
+    if not drafts:
+        cases = cases.defer("drafts")
+    return cases.get(pk=case_id)
 
 
 @contextmanager

@@ -468,10 +468,13 @@ def _void(review: Review, actor: User | None, *, reason: str) -> None:
 
 def _review_locked(review: Review) -> Review:
     """The review with its case and step, locked in the order every writer of a case locks
-    them (`cases.locks`: the case, then its steps, then its reviews), as they are now."""
-    case = case_lock(case_id=review.case_id)
+    them (`cases.locks`: the case, then its steps, then its reviews), as they are now.
+
+    An officer's action decides on the review's digest, never reads the client's data: the
+    drafts and the review's bodies are read (and decrypted) only if something reads them."""
+    case = case_lock(case_id=review.case_id, drafts=False)
     step = Step.objects.select_for_update().get(pk=review.step_id)
-    locked = Review.objects.select_for_update().get(pk=review.pk)
+    locked = Review.objects.select_for_update().defer("body", "picture", "notes").get(pk=review.pk)
     locked.case = case
     locked.step = step
     step.case = case
