@@ -1,0 +1,111 @@
+"""CPU and statements per case, in one process: where a case's cost goes, without the noise of
+many processes sharing two cores.
+
+Runs each case's tasks eagerly in this process (Celery's `task_always_eager`), against a
+sandbox answering at once, and measures three phases: the RM's Submit with the steps up to the
+KYC review (its opening, screening and notices included), the officer's approval (verify the
+document, take the review, approve) with the steps it releases, and the RM's Activate with the
+last step. For each: this process's CPU, the CPU of PostgreSQL's backend serving it, and the
+statements sent. The cases' bodies are built before the clock starts, as the RM's review page
+keeps them. See bench/pipeline.py for the connection variables.
+
+    uv run python bench/case_cpu.py [--cases 100]
+"""
+
+import argparse
+import os
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.pipeline import cases_create, reviews_approve, setup
+
+PHASES = ("submit", "approve", "activate")
+WARM_CASES = 10
+
+
+def backend_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=100)
+    arguments = parser.parse_args()
+
+    # As the throughput benchmark's workers run: a log line per task is not the work measured.
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    bench = setup(latency_ms=0)
+    from django.db import connection
+
+    from onboarding.celery import app
+    from onboarding.submissions.models import Step, StepState
+    from onboarding.submissions.plans import submission_plan
+    from onboarding.submissions.services import case_activate, case_submit
+
+    app.conf.task_always_eager = True
+    try:
+        cases = cases_create(bench, WARM_CASES + arguments.cases)
+        digests = {case.pk: submission_plan(case=case).digest for case in cases}
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+
+        python: Counter[str] = Counter()
+        postgres: Counter[str] = Counter()
+        statements: Counter[str] = Counter()
+        phase = ["warm"]
+
+        def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            statements[phase[0]] += 1
+            return execute(sql, params, many, context)
+
+        def timed(name: str, action: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+            phase[0] = name
+            python_before, postgres_before = time.process_time(), backend_cpu(backend)
+            action(*args, **kwargs)
+            python[name] += time.process_time() - python_before
+            postgres[name] += backend_cpu(backend) - postgres_before
+
+        # The first cases load what each process loads once (URL patterns, templates, lists).
+        warm, measured = cases[:WARM_CASES], cases[WARM_CASES:]
+        with connection.execute_wrapper(counted):
+            for batch in (warm, measured):
+                for case in batch:
+                    timed("submit", case_submit, case=case, user=bench.rm, digest=digests[case.pk])
+                for case in batch:
+                    timed("approve", reviews_approve, bench, [case.pk])
+                for case in batch:
+                    timed("activate", case_activate, case=case, user=bench.rm)
+                if batch is warm:
+                    python.clear()
+                    postgres.clear()
+                    statements.clear()
+        succeeded = Step.objects.filter(case__in=measured, state=StepState.SUCCEEDED).count()
+        if succeeded != 5 * len(measured):
+            raise SystemExit(f"{succeeded} steps succeeded, expected {5 * len(measured)}")
+    finally:
+        bench.stop()
+
+    count = len(measured)
+    print(f"{count} cases, tasks run in this process, sandbox answering at once; per case:")
+    for name in (*PHASES, "total"):
+        spent = (
+            (python[name], postgres[name], statements[name])
+            if name != "total"
+            else (sum(python.values()), sum(postgres.values()), sum(statements.values()))
+        )
+        print(
+            f"  {name:8s} Python {1000 * spent[0] / count:5.1f} ms, "
+            f"PostgreSQL {1000 * spent[1] / count:5.1f} ms, {spent[2] / count:5.1f} statements"
+        )
+
+
+if __name__ == "__main__":
+    main()
