@@ -3,9 +3,8 @@ e-mails batched), a review returned or approved (to the case's RM, e-mailed at o
 
 E-mails say "an onboarding" and link to it: they name no client and carry nothing of the
 client's data, no comment, no note. A worker makes the notices once the decision or the step
-commits, and sends their e-mails (the notice keeps its e-mail, encrypted, until it goes); one
-that cannot be sent leaves the decision and the notice in the app as they are and is tried
-again by the sweep.
+commits, and sends their e-mails; one that cannot be sent leaves the decision and the notice in
+the app as they are, is kept with its notice, encrypted, and is tried again by the sweep.
 """
 
 import datetime
