@@ -15,6 +15,7 @@ from onboarding.accounts.models import User
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
 from onboarding.notices.models import NoticeKind
 from onboarding.notices.services import (
+    PERSON_FIELDS,
     notices_review_closed,
     notices_review_decided,
     notices_review_waiting,
@@ -37,10 +38,21 @@ def review_notices_after_commit(*, review_id: int, news: News, actor: User | Non
     transaction.on_commit(lambda: review_notices.delay(review_id, news.value, actor_id))
 
 
+# What the notices read of a review: never its bodies nor its case's drafts (decrypting them
+# would be most of a notice's cost, and a notice names no client).
+NOTICE_FIELDS = (
+    "kind",
+    "state",
+    "reasons",
+    "case__tenant_id",
+    "step__state",
+    *(f"case__owner__{name}" for name in PERSON_FIELDS),
+    *(f"decided_by__{name}" for name in PERSON_FIELDS),
+)
+
+
 def review_notices_make(*, review_id: int, news: News, actor_id: int | None) -> None:
     """The worker's side: the notices of what happened to the review."""
-    # Neither the review's bodies nor the case's drafts: decrypting them is most of the work
-    # a notice would cost, and a notice names no client.
     review = (
         Review.objects.select_related("case__owner", "step", "decided_by")
         .only(*NOTICE_FIELDS)
@@ -69,21 +81,6 @@ def review_notices_make(*, review_id: int, news: News, actor_id: int | None) -> 
         notices_review_decided(
             case=review.case, kind=NoticeKind.REVIEW_APPROVED, actor=review.decided_by
         )
-
-
-NOTICE_FIELDS = (
-    "kind",
-    "state",
-    "reasons",
-    "case__tenant_id",
-    "case__owner__first_name",
-    "case__owner__last_name",
-    "case__owner__email",
-    "step__state",
-    "decided_by__first_name",
-    "decided_by__last_name",
-    "decided_by__email",
-)
 
 
 def _waiting_checked(review: Review) -> None:

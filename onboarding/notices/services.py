@@ -34,6 +34,9 @@ MAILED_AT_ONCE = {
     NoticeKind.STEP_STOPPED: "step stopped",
 }
 MAIL_RETRIED_FOR = datetime.timedelta(days=1)
+# What a notice and its e-mail read of a person (the recipient, whoever acted): a worker
+# making notices loads these and nothing else of them.
+PERSON_FIELDS = ("first_name", "last_name", "email")
 
 
 def notices_for_user(*, user: User, tenant: Tenant) -> QuerySet[Notice]:
