@@ -1,10 +1,15 @@
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 
 from onboarding.accounts.roles import Role
 from tests.factories import TenantFactory, staff_create
@@ -23,6 +28,94 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+class BrowserRequests:
+    """The requests a test's browser context has sent and not yet seen answered or failed."""
+
+    def __init__(self, context: Any) -> None:
+        self.context = context
+        self.pending: set[object] = set()
+        # Playwright wants Python functions as handlers, not a set's built-in methods.
+        context.on("request", lambda request: self.pending.add(request))
+        context.on("requestfinished", lambda request: self.pending.discard(request))
+        context.on("requestfailed", lambda request: self.pending.discard(request))
+
+    def finish(self) -> None:
+        """Waits for the open pages' requests to be answered, closes the browser, then waits
+        for the live server to finish serving whatever closed pages had asked."""
+        deadline = time.monotonic() + REQUEST_WAIT_SECONDS
+        while self.pending and time.monotonic() < deadline:
+            open_pages = [page for page in self.context.pages if not page.is_closed()]
+            if not open_pages:
+                break
+            # Playwright dispatches the events that empty `pending` only while it waits.
+            open_pages[0].wait_for_timeout(20)
+        # Closing unloads the pages, and the autosave sends what was typed with a keepalive
+        # request that reaches the server a moment later: the server is done once it has
+        # served everything and nothing new came for a moment.
+        self.context.close()
+        SERVER_REQUESTS.wait_until_quiet(deadline)
+
+
+class ServerRequests:
+    """How many requests the live server is serving now, counted by Django's own signals
+    (a connection kept open for the next request is not one)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.started = 0
+        self.changed = threading.Condition()
+        request_started.connect(self._started, weak=False)
+        request_finished.connect(self._finished, weak=False)
+
+    def _started(self, **kwargs: Any) -> None:
+        with self.changed:
+            self.count += 1
+            self.started += 1
+            self.changed.notify_all()
+
+    def _finished(self, **kwargs: Any) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def _started_since(self, before: int) -> bool:
+        return self.started != before
+
+    def wait_until_quiet(self, deadline: float) -> None:
+        with self.changed:
+            while time.monotonic() < deadline:
+                self.changed.wait_for(
+                    lambda: self.count <= 0, timeout=max(deadline - time.monotonic(), 0)
+                )
+                before = self.started
+                if not self.changed.wait_for(
+                    partial(self._started_since, before), timeout=QUIET_SECONDS
+                ):
+                    return
+
+
+SERVER_REQUESTS = ServerRequests()
+
+
+BROWSER_REQUESTS = pytest.StashKey[BrowserRequests]()
+REQUEST_WAIT_SECONDS = 30
+QUIET_SECONDS = 0.3
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """The test's browser and the live server finish what was asked of them before any
+    fixture is torn down.
+
+    A request still being served when a test ends would go on after it, under the next
+    test's settings and sandbox: its Altafid calls would fail, and what it wrote to the
+    shared cache (a list's pause after a failure) would land in the next test.
+    """
+    yield
+    if BROWSER_REQUESTS in item.stash:
+        item.stash[BROWSER_REQUESTS].finish()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -58,6 +151,7 @@ def page(chromium, request: pytest.FixtureRequest) -> Iterator[object]:
     context = chromium.new_context(
         viewport={"width": 1280, "height": 900}, **(options.kwargs if options else {})
     )
+    request.node.stash[BROWSER_REQUESTS] = BrowserRequests(context)
     page = context.new_page()
     errors: list[str] = []
     expected = request.node.get_closest_marker("expect_http_status")
