@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "onboarding.accounts",
+    "onboarding.outbox",
     "onboarding.audit",
     "onboarding.altafid",
     "onboarding.lookups",
@@ -282,6 +283,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "mail-waiting-reviews": {
         "task": "onboarding.notices.tasks.mail_waiting_reviews",
+        "schedule": 60.0,
+    },
+    "retry-mails": {
+        "task": "onboarding.outbox.tasks.retry_mails",
         "schedule": 60.0,
     },
     "fail-stalled-list-loads": {

@@ -80,6 +80,25 @@ def documents_dir(settings, tmp_path) -> Path:
     return location
 
 
+@pytest.fixture(autouse=True)
+def mail_worker(monkeypatch, request: pytest.FixtureRequest) -> list[int]:
+    """Sends a kept e-mail in this process when its transaction commits, as a worker would
+    once handed its id: the task's own code, without a broker between (`Task.apply`).
+    Returns the ids handed over. `tests/outbox` runs a real worker process too."""
+    from onboarding.outbox.tasks import send_mail
+
+    handed: list[int] = []
+    if request.node.get_closest_marker("mail_broker"):
+        return handed
+
+    def hand(mail_id: int) -> None:
+        handed.append(mail_id)
+        send_mail.apply(args=(mail_id,))
+
+    monkeypatch.setattr(send_mail, "delay", hand)
+    return handed
+
+
 @pytest.fixture
 def notices_worker(monkeypatch):
     """Runs the notices' tasks in this process, where a worker would run them once sent: the

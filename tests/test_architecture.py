@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent / "onboarding"
 LAYERS: tuple[tuple[str, ...], ...] = (
     # Shared pieces, and the project modules that import no package of the app.
     ("core", "env", "celery", "formats"),
+    ("outbox",),
     ("accounts", "altafid", "web"),
     ("audit", "lookups", "screening"),
     ("cases",),

@@ -2,15 +2,18 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import authenticate
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.validators import MaxLengthValidator
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
 from django_otp.models import Device
 
 from onboarding.accounts.models import User
 from onboarding.core.inputs import single_line_validate
+from onboarding.outbox.models import MailKind
+from onboarding.outbox.services import mail_queue
 
 
 class TenantChoiceForm(forms.Form):
@@ -67,3 +70,26 @@ class LoginForm(AuthenticationForm):
         assert isinstance(username, forms.CharField)
         assert username.max_length is not None
         username.validators.extend([MaxLengthValidator(username.max_length), single_line_validate])
+
+
+class PasswordResetQueuedForm(PasswordResetForm):
+    """Django's reset form, whose e-mail a worker sends: the page never waits on the mail
+    server, and one that is down delays the e-mail rather than losing it."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        mail_queue(
+            kind=MailKind.PASSWORD_RESET,
+            recipient_id=context["user"].pk,
+            to=[to_email],
+            subject=subject,
+            body=render_to_string(email_template_name, context),
+        )

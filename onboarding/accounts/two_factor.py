@@ -26,7 +26,8 @@ from onboarding.accounts.models import User
 from onboarding.accounts.roles import Role
 from onboarding.accounts.services import user_role
 from onboarding.accounts.signals import two_factor_changed
-from onboarding.core.mail import mail_send_on_commit
+from onboarding.outbox.models import MailKind
+from onboarding.outbox.services import mail_queue
 
 RECOVERY_CODES = 10
 REQUIRED_ROLES = (Role.ADMIN, Role.COMPLIANCE_OFFICER)
@@ -132,8 +133,9 @@ def two_factor_reset(*, user: User, actor: User) -> None:
 def _changed(*, user: User, actor: User | None, change: TwoFactorChange) -> None:
     two_factor_changed.send(sender=User, user=user, actor=actor, change=change)
     # Told to the person, so that a change they did not make does not go unnoticed.
-    mail_send_on_commit(
-        kind="two-factor change",
+    mail_queue(
+        kind=MailKind.TWO_FACTOR_CHANGE,
+        recipient_id=user.pk,
         to=[user.email],
         subject=_("Your two-factor sign-in changed"),
         body=render_to_string(

@@ -19,7 +19,11 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.models import Device
 
-from onboarding.accounts.forms import ReauthenticateForm, TenantChoiceForm
+from onboarding.accounts.forms import (
+    PasswordResetQueuedForm,
+    ReauthenticateForm,
+    TenantChoiceForm,
+)
 from onboarding.accounts.models import User
 from onboarding.accounts.services import request_ip, tenant_select
 from onboarding.accounts.two_factor import (
@@ -93,6 +97,7 @@ class PasswordReset(PasswordResetView):
     """Asks for an e-mail address and says the same whether an account has it or not."""
 
     template_name = "accounts/password_reset.html"
+    form_class = PasswordResetQueuedForm
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:login")

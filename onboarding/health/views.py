@@ -24,6 +24,7 @@ from onboarding.health.services import (
 )
 from onboarding.kyc.monitoring import rescreening_latest
 from onboarding.lookups.services import lookups_ages, lookups_contract_errors
+from onboarding.outbox.services import outbox_summary
 from onboarding.screening.services import screening_lists_ages, screening_loads_failed_last
 from onboarding.submissions.models import Step
 
@@ -65,6 +66,7 @@ def health_page(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
         "cache": cache_check(),
         "broker": broker_check(),
         "email": email_delivery(),
+        "outbox": outbox_summary(),
         "worker_seen": worker_seen,
         "worker_silent": worker_seen is None or worker_seen > WORKER_SILENT_SECONDS,
         "sweeper_seen": now - float(sweep["at"]) if sweep else None,

@@ -23,8 +23,10 @@ from django.utils.translation import ngettext
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.permissions import Can, users_who_may
 from onboarding.cases.models import Case
-from onboarding.core.mail import mail_send, mail_send_on_commit
+from onboarding.core.mail import mail_send
 from onboarding.notices.models import Notice, NoticeKind
+from onboarding.outbox.models import MailKind
+from onboarding.outbox.services import mail_queue
 
 # The notices e-mailed one by one, by a worker, and what their e-mail is called in the logs;
 # waiting reviews go in batches.
@@ -268,10 +270,14 @@ def notices_mail_waiting(*, now: datetime.datetime | None = None) -> int:
                     },
                 )
             Notice.objects.filter(pk__in=[n.pk for n in notices]).update(emailed_at=now)
-            # The in-app notices are there either way; a mail server that is down loses only
-            # this e-mail, and the next batch does not repeat it.
-            mail_send_on_commit(
-                kind="review waiting", to=[recipient.email], subject=subject, body=body
+            # The in-app notices are there either way; a mail server that is down delays only
+            # this e-mail (the outbox tries it again), and the next batch does not repeat it.
+            mail_queue(
+                kind=MailKind.REVIEW_WAITING,
+                recipient_id=recipient.pk,
+                to=[recipient.email],
+                subject=subject,
+                body=body,
             )
             sent += 1
     return sent

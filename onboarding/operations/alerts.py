@@ -17,9 +17,10 @@ from django.utils.translation import gettext as _
 from onboarding.accounts.models import Tenant
 from onboarding.accounts.permissions import Can, users_who_may
 from onboarding.cases.lifecycle import StepState
-from onboarding.core.mail import mail_send_on_commit
 from onboarding.health.services import heartbeat_last
 from onboarding.operations.models import Incident, IncidentKind
+from onboarding.outbox.models import MailKind
+from onboarding.outbox.services import mail_queue
 from onboarding.submissions.models import Attempt, AttemptOutcome, Step
 
 WINDOW = datetime.timedelta(minutes=15)
@@ -105,5 +106,5 @@ def _tell(tenant: Tenant, kind: str, details: dict[str, Any], *, started: bool) 
                 settings.SITE_URL.rstrip("/") + reverse("operations:failures"),
             ]
         )
-    mail_send_on_commit(kind="alert", to=admins, subject=subject, body=body)
+    mail_queue(kind=MailKind.ALERT, to=admins, subject=subject, body=body)
     return 1

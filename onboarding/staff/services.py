@@ -31,7 +31,8 @@ from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import CLOSED
 from onboarding.cases.services import SectionLocked, cases_hand_over, cases_open_of
 from onboarding.core.limits import Limit, limits_take
-from onboarding.core.mail import mail_send
+from onboarding.outbox.models import MailKind
+from onboarding.outbox.services import mail_queue
 from onboarding.staff.models import AccessRequest
 
 logger = logging.getLogger(__name__)
@@ -50,8 +51,6 @@ class StaffChangeRefused(Exception):
 class Invitation:
     member: User
     link: str
-    # Whether its e-mail went: None until the transaction that made it commits.
-    sent: bool | None = None
 
 
 def staff_of_tenant(
@@ -240,7 +239,7 @@ def staff_invite(
             data={"role": role.value},
         )
         invitation = Invitation(member=member, link=_invitation_link(member, site_url))
-        transaction.on_commit(lambda: _invitation_send(invitation=invitation, by=by, tenant=tenant))
+        _invitation_queue(invitation=invitation, by=by, tenant=tenant)
     return invitation
 
 
@@ -255,8 +254,7 @@ def staff_invite_resend(
         )
     _invitation_limits_take(email=member.email, client_ip=client_ip)
     invitation = Invitation(member=member, link=_invitation_link(member, site_url))
-    # It writes nothing, so there is no commit to wait for.
-    _invitation_send(invitation=invitation, by=by, tenant=tenant)
+    _invitation_queue(invitation=invitation, by=by, tenant=tenant)
     return invitation
 
 
@@ -270,12 +268,10 @@ def _access_request(
         defaults={"role": role, "altafid_staff_uuid": altafid_staff_uuid, "requested_by": by},
     )
     if created:
-        transaction.on_commit(
-            lambda: _access_request_send(access_request=request, site_url=site_url)
-        )
+        _access_request_queue(access_request=request, site_url=site_url)
 
 
-def _access_request_send(*, access_request: AccessRequest, site_url: str) -> None:
+def _access_request_queue(*, access_request: AccessRequest, site_url: str) -> None:
     """Tells the deployment administrators, without naming the person (it is in Django admin)."""
     recipients = list(
         User.objects.filter(is_superuser=True, is_active=True).values_list("email", flat=True)
@@ -288,8 +284,8 @@ def _access_request_send(*, access_request: AccessRequest, site_url: str) -> Non
         return
     path = reverse("admin:staff_accessrequest_change", args=[access_request.pk])
     context = {"tenant": access_request.tenant, "link": site_url.rstrip("/") + path}
-    mail_send(
-        kind="access request",
+    mail_queue(
+        kind=MailKind.ACCESS_REQUEST,
         to=recipients,
         subject=_("A staff access request waits for you"),
         body=render_to_string("staff/access_request_email.txt", context),
@@ -350,7 +346,7 @@ def _invitation_link(member: User, site_url: str) -> str:
     return site_url.rstrip("/") + path
 
 
-def _invitation_send(*, invitation: Invitation, by: User, tenant: Tenant) -> None:
+def _invitation_queue(*, invitation: Invitation, by: User, tenant: Tenant) -> None:
     role = user_role(user=invitation.member)
     context = {
         "member": invitation.member,
@@ -360,11 +356,12 @@ def _invitation_send(*, invitation: Invitation, by: User, tenant: Tenant) -> Non
         "link": invitation.link,
         "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
     }
-    invitation.sent = mail_send(
-        kind="invitation",
+    mail_queue(
+        kind=MailKind.INVITATION,
         to=[invitation.member.email],
         subject=_("You are invited to Altafid Onboarding"),
         body=render_to_string("staff/invitation_email.txt", context),
+        recipient_id=invitation.member.pk,
     )
 
 

@@ -16,6 +16,8 @@ from onboarding.accounts.services import request_ip, user_role
 from onboarding.audit.services import staff_events
 from onboarding.cases.services import cases_open_of
 from onboarding.core.http import HtmxHttpRequest
+from onboarding.outbox.models import MailKind
+from onboarding.outbox.services import outgoing_mail_state
 from onboarding.staff.forms import (
     STATES,
     StaffDeactivateForm,
@@ -78,7 +80,7 @@ def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
     form = StaffInviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            invitation = staff_invite(
+            staff_invite(
                 tenant=tenant,
                 by=_user(request),
                 site_url=_site_url(request),
@@ -94,24 +96,14 @@ def staff_invite_view(request: HtmxHttpRequest, tenant: Tenant) -> HttpResponse:
         else:
             # The same answer whether the address is new or has an account elsewhere (then a
             # deployment administrator decides): who works for other tenants stays theirs.
-            if invitation is not None and invitation.sent is False:
-                messages.warning(
-                    request,
-                    _(
-                        "Invitation for %(email)s requested, but its e-mail could not be sent "
-                        "just now. Send it again in a while from the person's page."
-                    )
-                    % {"email": form.cleaned_data["email"]},
+            messages.success(
+                request,
+                _(
+                    "Invitation for %(email)s requested. The person appears in your staff "
+                    "list once their access is ready."
                 )
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Invitation for %(email)s requested. The person appears in your staff "
-                        "list once their access is ready."
-                    )
-                    % {"email": form.cleaned_data["email"]},
-                )
+                % {"email": form.cleaned_data["email"]},
+            )
             return redirect("staff:list")
     status = 422 if form.errors else 200
     return render(request, "staff/invite.html", {"form": form, "tenant": tenant}, status=status)
@@ -149,6 +141,11 @@ def _detail_context(
         ),
         "deactivate_form": deactivate_form or StaffDeactivateForm(tenant=tenant, member=member),
         "timeline": staff_timeline(events=staff_events(tenant=tenant).filter(staff=member)[:20]),
+        "invitation_mail": (
+            outgoing_mail_state(recipient_id=member.pk, kind=MailKind.INVITATION)
+            if member.last_login is None
+            else None
+        ),
     }
 
 
@@ -217,7 +214,7 @@ def staff_access_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> Http
 def staff_resend_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> HttpResponse:
     member = _member(tenant, pk)
     try:
-        invitation = staff_invite_resend(
+        staff_invite_resend(
             tenant=tenant,
             by=_user(request),
             member=member,
@@ -227,10 +224,7 @@ def staff_resend_view(request: HtmxHttpRequest, tenant: Tenant, pk: int) -> Http
     except StaffChangeRefused as refused:
         messages.error(request, refused.message)
     else:
-        if invitation.sent is False:
-            messages.error(request, _("The e-mail could not be sent. Try again in a while."))
-            return redirect("staff:detail", pk=member.pk)
         messages.success(
-            request, _("A new invitation was sent to %(email)s.") % {"email": member.email}
+            request, _("A new invitation is on its way to %(email)s.") % {"email": member.email}
         )
     return redirect("staff:detail", pk=member.pk)

@@ -85,6 +85,7 @@ def test_it_refuses_a_common_password(client, rm):
     assert "too common" in response.content.decode()
 
 
+@pytest.mark.django_db(transaction=True)  # its e-mail is handed over once the reset commits
 def test_it_says_the_same_whether_an_address_has_an_account_or_not(client, rm):
     known = client.post(reverse("accounts:password-reset"), {"email": rm.email}, follow=True)
     unknown = client.post(
@@ -98,6 +99,7 @@ def test_it_says_the_same_whether_an_address_has_an_account_or_not(client, rm):
     assert [message.to for message in mail.outbox] == [[rm.email]]
 
 
+@pytest.mark.django_db(transaction=True)  # its e-mail is handed over once the reset commits
 def test_it_resets_a_forgotten_password_with_a_single_use_link(client, rm):
     client.post(reverse("accounts:password-reset"), {"email": rm.email})
     link = re.search(r"https?://[^/]+(/password/reset/\S+)", mail.outbox[0].body)[1]
@@ -138,6 +140,7 @@ def test_it_names_cookies_host_only_in_production():
     assert loaded["CSRF_COOKIE_NAME"] == "__Host-csrftoken"
 
 
+@pytest.mark.django_db(transaction=True)  # its e-mail is handed over once the reset commits
 def test_it_sends_the_reset_link_whatever_the_case_of_the_address(client, rm):
     client.post(reverse("accounts:password-reset"), {"email": rm.email.upper()})
 
@@ -169,6 +172,7 @@ def _said(response):
     return re.search(r'<li class="message[^"]*">([^<]+)</li>', response.content.decode())[1]
 
 
+@pytest.mark.django_db(transaction=True)  # its e-mail is handed over once the reset commits
 def test_it_sends_an_address_at_most_its_reset_e_mails_an_hour_and_says_the_same(
     client, rm, settings
 ):
@@ -192,6 +196,7 @@ def test_it_sends_an_address_at_most_its_reset_e_mails_an_hour_and_says_the_same
     }
 
 
+@pytest.mark.django_db(transaction=True)  # its e-mail is handed over once the reset commits
 def test_it_sends_at_most_its_reset_e_mails_an_hour_asked_from_one_ip_address(client, settings):
     settings.PASSWORD_RESET_LIMIT_PER_IP = 2
     people = [staff_create(role=Role.RELATIONSHIP_MANAGER) for _ in range(3)]

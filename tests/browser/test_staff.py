@@ -92,3 +92,29 @@ def test_it_lets_an_admin_deactivate_an_rm_and_hand_over_their_cases(live_server
         staying.pk
     }
     assert page.get_by_role("button", name="Reactivate").is_visible()
+
+
+def test_it_shows_on_the_persons_page_an_invitation_the_mail_server_refused(
+    live_server, page, settings
+):
+    from tests.notices.test_notices import MAIL_SERVER_DOWN
+
+    tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
+    admin = staff_create(role=Role.ADMIN, tenants=[tenant], email="ana@example.com")
+    for name, value in MAIL_SERVER_DOWN.items():
+        setattr(settings, name, value)
+
+    log_in(page, live_server.url, admin.email)
+    page.goto(live_server.url + reverse("staff:invite"))
+    page.get_by_label("E-mail address").fill("nuevo@example.com")
+    page.get_by_label("First name").fill("Nuevo")
+    page.get_by_label("Last name").fill("Pérez")
+    page.get_by_label("Role").select_option("compliance_officer")
+    page.get_by_role("button", name="Send the invitation").click()
+    page.get_by_text("Invitation for nuevo@example.com requested.").wait_for()
+    page.locator("#results").get_by_role("link", name="Nuevo Pérez").click()
+
+    state = page.locator("#invitation-mail")
+    state.get_by_text("Not sent yet").wait_for()
+    assert "The mail server refused it once; next try at" in state.inner_text()
+    screenshot(page, "staff-detail-invitation-refused")

@@ -2,11 +2,14 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from onboarding.accounts.roles import Role
 from onboarding.health.probes import altafid_probe_all
 from onboarding.health.services import broker_check, probe_last
 from onboarding.health.tasks import record_worker_heartbeat
+from onboarding.outbox.models import MailKind, OutgoingMail
+from onboarding.outbox.services import RETRIED_FOR
 from tests.factories import TenantFactory, staff_create, verified_login
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +130,28 @@ def test_it_tells_admins_how_e_mail_goes(client, admin, settings, backend, shown
     assert '<th scope="row">E-mail</th>' in page
     assert shown in page
     assert hidden not in page
+
+
+def test_it_tells_admins_of_e_mails_waiting_refused_and_given_up(client, admin):
+    now = timezone.now()
+    OutgoingMail.objects.create(kind=MailKind.ALERT, message={"to": ["a@example.com"]})
+    OutgoingMail.objects.create(kind=MailKind.INVITATION, tries=3, last_error="SMTPException")
+    OutgoingMail.objects.create(kind=MailKind.INVITATION, tries=9, given_up_at=now)
+    OutgoingMail.objects.create(kind=MailKind.INVITATION, given_up_at=now - 2 * RETRIED_FOR)
+    client.force_login(admin)
+
+    page = client.get(reverse("health:status")).content.decode()
+
+    assert "2 e-mails waiting for a worker, the oldest since" in page
+    assert "1 refused by the mail server, tried again" in page
+    assert "1 e-mail given up in the last day" in page
+    assert "a@example.com" not in page
+
+
+def test_it_says_nothing_of_e_mails_when_none_waits(client, admin):
+    client.force_login(admin)
+
+    page = client.get(reverse("health:status")).content.decode()
+
+    assert "waiting for a worker" not in page
+    assert "given up" not in page

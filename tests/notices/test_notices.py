@@ -13,6 +13,8 @@ from onboarding.kyc.models import Review, ReviewState
 from onboarding.kyc.services import review_approve, review_assign, review_return
 from onboarding.notices.models import Notice, NoticeKind
 from onboarding.notices.services import notices_mail_waiting
+from onboarding.outbox.models import MailKind, OutgoingMail
+from onboarding.outbox.services import FIRST_PAUSE, outgoing_mails_retry
 from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.worker import step_run
 from tests.factories import TenantFactory, staff_create
@@ -244,8 +246,15 @@ def test_it_keeps_the_waiting_notices_when_the_mail_server_is_down(
     with django_capture_on_commit_callbacks(execute=True):
         assert notices_mail_waiting() == 2
 
-    assert caplog.text.count("could not send the review waiting e-mail") == 2
+    assert caplog.text.count("could not send the review_waiting e-mail") == 2
     assert Notice.objects.filter(kind="review_waiting").count() == 2
+    # Kept for the outbox's sweep, which sends them once the mail server is back.
+    assert OutgoingMail.objects.filter(kind=MailKind.REVIEW_WAITING, tries=1).count() == 2
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outgoing_mails_retry(now=timezone.now() + FIRST_PAUSE) == 2
+    assert {tuple(message.to) for message in mail.outbox} == {
+        (officer.email,) for officer in officers
+    }
 
 
 def _sales_failed_for_good(case, rm, sandbox, settings):

@@ -104,10 +104,13 @@ def test_it_lets_only_admins_of_the_tenant_invite(tenant, elsewhere, role):
     assert not User.objects.filter(email="nuevo@example.com").exists()
 
 
-def test_it_sends_a_new_link_only_to_someone_who_never_logged_in(tenant, admin, rm):
+def test_it_sends_a_new_link_only_to_someone_who_never_logged_in(
+    tenant, admin, rm, django_capture_on_commit_callbacks
+):
     invited = _invite(tenant, admin).member
 
-    staff_invite_resend(tenant=tenant, by=admin, member=invited, site_url=SITE, client_ip=IP)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_invite_resend(tenant=tenant, by=admin, member=invited, site_url=SITE, client_ip=IP)
 
     assert mail.outbox[-1].to == [invited.email]
     rm.last_login = rm.date_joined
