@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
 from onboarding.cases.models import Case
-from onboarding.core.crypto import EncryptedJSONField
 
 
 class NoticeKind(models.TextChoices):
@@ -35,11 +34,9 @@ class Notice(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
-    # When its e-mail went out; waiting reviews are e-mailed in batches.
+    # When its e-mail was handed over (sent, or left to the outbox when the mail server refused
+    # it); waiting reviews are e-mailed in batches.
     emailed_at = models.DateTimeField(null=True, blank=True)
-    # The e-mail a worker sends for it (subject and body, made when the notice was), until it
-    # is sent: it names the recipient and whoever decided, so it is encrypted.
-    mail = EncryptedJSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ("-created_at", "-id")

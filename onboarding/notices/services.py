@@ -4,7 +4,7 @@ e-mails batched), a review returned or approved (to the case's RM, e-mailed at o
 E-mails say "an onboarding" and link to it: they name no client and carry nothing of the
 client's data, no comment, no note. A worker makes the notices once the decision or the step
 commits, and sends their e-mails; one that cannot be sent leaves the decision and the notice in
-the app as they are, is kept with its notice, encrypted, and is tried again by the sweep.
+the app as they are, and is kept, encrypted, for the outbox's sweep to try again.
 """
 
 import datetime
@@ -23,19 +23,17 @@ from django.utils.translation import ngettext
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.permissions import Can, users_who_may
 from onboarding.cases.models import Case
-from onboarding.core.mail import mail_send
 from onboarding.notices.models import Notice, NoticeKind
 from onboarding.outbox.models import MailKind
-from onboarding.outbox.services import mail_queue
+from onboarding.outbox.services import mail_queue, mail_send_or_keep
 
-# The notices e-mailed one by one, by a worker, and what their e-mail is called in the logs;
-# waiting reviews go in batches.
+# The notices e-mailed one by one, by a worker, and their e-mail's kind; waiting reviews go
+# in batches.
 MAILED_AT_ONCE = {
-    NoticeKind.REVIEW_RETURNED: "review decision",
-    NoticeKind.REVIEW_APPROVED: "review decision",
-    NoticeKind.STEP_STOPPED: "step stopped",
+    NoticeKind.REVIEW_RETURNED: MailKind.REVIEW_DECIDED,
+    NoticeKind.REVIEW_APPROVED: MailKind.REVIEW_DECIDED,
+    NoticeKind.STEP_STOPPED: MailKind.STEP_STOPPED,
 }
-MAIL_RETRIED_FOR = datetime.timedelta(days=1)
 # What a notice and its e-mail read of a person (the recipient, whoever acted): a worker
 # making notices loads these and nothing else of them.
 PERSON_FIELDS = ("first_name", "last_name", "email")
@@ -174,61 +172,17 @@ def _decision_mail(notice: Notice, reasons: Sequence[Promise | str]) -> tuple[st
 def _mail_keep_and_send(notice: Notice, subject: str, body: str) -> None:
     """Saves the notice and sends its e-mail. Only workers make these notices, after the
     decision or the step committed (`kyc.notify`, `operations.notify`), so no mail server is
-    waited for inside a step or a request.
-
-    The notice is saved as claimed (`emailed_at` set), so that the sweep leaves it to this
-    worker; a send that fails gives the claim back and keeps the e-mail, encrypted, for the
-    sweep. One that goes leaves nothing of the e-mail behind."""
+    waited for inside a step or a request; one that refuses it leaves the e-mail to the
+    outbox's sweep."""
     notice.emailed_at = timezone.now()
     notice.save()
-    if not mail_send(
+    mail_send_or_keep(
         kind=MAILED_AT_ONCE[NoticeKind(notice.kind)],
+        recipient_id=notice.recipient_id,
         to=[notice.recipient.email],
         subject=subject,
         body=body,
-    ):
-        Notice.objects.filter(pk=notice.pk).update(
-            emailed_at=None, mail={"subject": subject, "body": body}
-        )
-
-
-def notice_mail_send(*, notice_id: int, now: datetime.datetime | None = None) -> bool:
-    """The sweep's side: sends the kept e-mail of a notice whose send failed, unless it went
-    already; True if it went.
-
-    The notice is claimed (its `emailed_at` set) before the mail server is asked, so that two
-    sweeps never send it twice; a send that fails gives the claim back, and the next sweep
-    tries again."""
-    now = now or timezone.now()
-    claimed = Notice.objects.filter(
-        pk=notice_id, kind__in=list(MAILED_AT_ONCE), emailed_at__isnull=True
-    ).update(emailed_at=now)
-    if not claimed:
-        return False
-    notice = Notice.objects.select_related("recipient").get(pk=notice_id)
-    mail = notice.mail or {}
-    if not mail or not mail_send(
-        kind=MAILED_AT_ONCE[NoticeKind(notice.kind)],
-        to=[notice.recipient.email],
-        subject=mail["subject"],
-        body=mail["body"],
-    ):
-        Notice.objects.filter(pk=notice_id).update(emailed_at=None)
-        return False
-    Notice.objects.filter(pk=notice_id).update(mail={})
-    return True
-
-
-def notices_mail_pending(*, now: datetime.datetime | None = None) -> int:
-    """Sends the e-mails of notices whose send failed, for a day after the notice; returns how
-    many went."""
-    now = now or timezone.now()
-    pending = Notice.objects.filter(
-        kind__in=list(MAILED_AT_ONCE),
-        emailed_at__isnull=True,
-        created_at__gt=now - MAIL_RETRIED_FOR,
-    ).values_list("pk", flat=True)
-    return sum(notice_mail_send(notice_id=notice_id, now=now) for notice_id in list(pending))
+    )
 
 
 def notices_mail_waiting(*, now: datetime.datetime | None = None) -> int:

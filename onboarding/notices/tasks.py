@@ -1,8 +1,8 @@
 from celery import shared_task
 
-from onboarding.notices.services import notices_mail_pending, notices_mail_waiting
+from onboarding.notices.services import notices_mail_waiting
 
 
 @shared_task
 def mail_waiting_reviews() -> int:
-    return notices_mail_waiting() + notices_mail_pending()
+    return notices_mail_waiting()

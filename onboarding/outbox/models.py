@@ -20,6 +20,8 @@ class MailKind(models.TextChoices):
     ACCESS_REQUEST = "access_request", _("Staff access request")
     ALERT = "alert", _("Alert")
     REVIEW_WAITING = "review_waiting", _("Reviews waiting")
+    REVIEW_DECIDED = "review_decided", _("Review decided")
+    STEP_STOPPED = "step_stopped", _("Step stopped")
 
 
 class OutgoingMail(models.Model):

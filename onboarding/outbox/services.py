@@ -53,6 +53,33 @@ def mail_queue(
     return mail
 
 
+def mail_send_or_keep(
+    *,
+    kind: MailKind,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    recipient_id: int | None = None,
+) -> bool:
+    """For a worker that decided nothing itself (the transaction it tells of has committed):
+    sends the e-mail at once, without a row or a task on the way; one the mail server refused
+    is kept, as if queued and refused once, for the sweep. True if it went."""
+    error = mail_try(kind=kind, to=to, subject=subject, body=body)
+    if error is None:
+        return True
+    now = timezone.now()
+    OutgoingMail.objects.create(
+        kind=kind,
+        recipient_id=recipient_id,
+        message={"to": list(to), "subject": subject, "body": body},
+        created_at=now,
+        tries=1,
+        last_error=error,
+        next_try_at=now + _pause_after(1),
+    )
+    return False
+
+
 def _due(now: datetime.datetime) -> Q:
     return Q(given_up_at__isnull=True, next_try_at__lte=now) & (
         Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)

@@ -1,8 +1,6 @@
 """Notices and their e-mails are made by a worker: the decision commits without waiting for
 them, the task carries the review's id alone, and a failed send is made good by the sweep."""
 
-import datetime
-
 import pytest
 from django.core import mail
 
@@ -11,7 +9,8 @@ from onboarding.kyc.models import Review, ReviewState
 from onboarding.kyc.services import review_approve, review_assign
 from onboarding.kyc.tasks import review_notices
 from onboarding.notices.models import Notice, NoticeKind
-from onboarding.notices.services import notices_mail_pending
+from onboarding.outbox.models import MailKind, OutgoingMail
+from onboarding.outbox.services import outgoing_mails_retry
 from tests.notices.test_notices import MAIL_SERVER_DOWN
 from tests.submissions.conftest import documents_verify, officer_of, steps_drive, submit
 
@@ -54,7 +53,7 @@ def test_it_hands_the_worker_the_reviews_id_and_makes_nothing_itself(approved, q
     notice = Notice.objects.get(recipient=rm, kind=NoticeKind.REVIEW_APPROVED)
     assert notice.actor == officer
     assert notice.emailed_at is not None
-    assert notice.mail == {}
+    assert not OutgoingMail.objects.exists()
     assert [(message.to, message.subject) for message in mail.outbox] == [
         ([rm.email], "KYC approved for an onboarding")
     ]
@@ -105,25 +104,19 @@ def test_it_marks_done_the_waiting_notices_of_a_review_decided_while_they_were_m
     assert not waiting.filter(read_at__isnull=True).exists()
 
 
-def test_it_sends_from_the_sweep_what_a_failed_send_left(approved, queued, settings):
+def test_it_leaves_to_the_outbox_what_the_mail_server_refused(approved, queued, settings, rm):
     for name, value in MAIL_SERVER_DOWN.items():
         setattr(settings, name, value)
+
     review_notices.apply(args=queued[0])
+
     notice = Notice.objects.get(kind=NoticeKind.REVIEW_APPROVED)
-    kept = notice.emailed_at is None and notice.mail["subject"] == "KYC approved for an onboarding"
-    later = notice.created_at + datetime.timedelta(minutes=2)
-
-    failed = notices_mail_pending(now=later)
-    notice.refresh_from_db()
-    still_pending = notice.emailed_at is None and bool(notice.mail)
+    assert notice.emailed_at is not None
+    kept = OutgoingMail.objects.get()
+    assert (kept.kind, kept.recipient_id, kept.tries) == (MailKind.REVIEW_DECIDED, rm.pk, 1)
+    assert kept.message["subject"] == "KYC approved for an onboarding"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    sent = notices_mail_pending(now=later)
-    again = notices_mail_pending(now=later)
-    too_late = notices_mail_pending(now=notice.created_at + datetime.timedelta(days=2))
-
-    notice.refresh_from_db()
-    assert (failed, sent, again, too_late) == (0, 1, 0, 0)
-    assert kept
-    assert still_pending
-    assert notice.mail == {}
-    assert len(mail.outbox) == 1
+    assert outgoing_mails_retry(now=kept.next_try_at) == 1
+    assert [(message.to, message.subject) for message in mail.outbox] == [
+        ([rm.email], "KYC approved for an onboarding")
+    ]

@@ -232,8 +232,9 @@ def test_it_keeps_the_decision_when_the_mail_server_is_down(
     assert Review.objects.get(pk=held.pk).state == ReviewState.APPROVED
     assert Step.objects.get(pk=held.step_id).state == StepState.QUEUED
     notice = Notice.objects.get(recipient=rm)
-    assert (notice.kind, notice.emailed_at) == (NoticeKind.REVIEW_APPROVED, None)
-    assert "could not send the review decision e-mail (ConnectionRefusedError)" in caplog.text
+    assert notice.kind == NoticeKind.REVIEW_APPROVED
+    assert OutgoingMail.objects.filter(recipient=rm, kind=MailKind.REVIEW_DECIDED).exists()
+    assert "could not send the review_decided e-mail (ConnectionRefusedError)" in caplog.text
     assert rm.email not in caplog.text
 
 
