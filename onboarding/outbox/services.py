@@ -27,6 +27,9 @@ CLAIM = datetime.timedelta(minutes=5)
 RETRIED_FOR = datetime.timedelta(days=1)
 FIRST_PAUSE = datetime.timedelta(minutes=1)
 LONGEST_PAUSE = datetime.timedelta(hours=1)
+# How long a person's page and the health page say an e-mail was given up (an invitation's
+# link has long expired by then).
+GIVEN_UP_SHOWN_FOR = datetime.timedelta(days=30)
 
 
 def mail_queue(
@@ -120,8 +123,10 @@ def _failed(mail: OutgoingMail, *, now: datetime.datetime, error: str) -> None:
 
 
 def outgoing_mails_retry(*, now: datetime.datetime | None = None) -> int:
-    """The sweep: sends every kept e-mail that is due; returns how many went."""
+    """The sweep: sends every kept e-mail that is due, and forgets those given up long ago;
+    returns how many went."""
     now = now or timezone.now()
+    OutgoingMail.objects.filter(given_up_at__lt=now - GIVEN_UP_SHOWN_FOR).delete()
     due = list(
         OutgoingMail.objects.filter(_due(now)).order_by("next_try_at").values_list("pk", flat=True)
     )

@@ -9,6 +9,7 @@ from onboarding.outbox.models import MailKind, OutgoingMail
 from onboarding.outbox.services import (
     CLAIM,
     FIRST_PAUSE,
+    GIVEN_UP_SHOWN_FOR,
     LONGEST_PAUSE,
     RETRIED_FOR,
     mail_queue,
@@ -155,3 +156,13 @@ def test_it_gives_up_a_day_after_and_forgets_the_message(settings, caplog):
     _mail_server_back(settings)
     assert outgoing_mails_retry(now=later + LONGEST_PAUSE) == 0
     assert mail.outbox == []
+
+
+def test_it_forgets_a_mail_given_up_a_month_ago():
+    now = timezone.now()
+    recent = OutgoingMail.objects.create(kind=MailKind.ALERT, given_up_at=now - RETRIED_FOR)
+    OutgoingMail.objects.create(kind=MailKind.ALERT, given_up_at=now - GIVEN_UP_SHOWN_FOR)
+
+    outgoing_mails_retry(now=now + datetime.timedelta(seconds=1))
+
+    assert list(OutgoingMail.objects.all()) == [recent]
