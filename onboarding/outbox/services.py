@@ -52,7 +52,9 @@ def mail_queue(
         recipient_id=recipient_id,
         message={"to": list(to), "subject": subject, "body": body},
     )
-    transaction.on_commit(lambda: send_mail.delay(mail.pk))
+    # Robust: a broker that is down must not turn what was decided into an error; the sweep
+    # sends what was never handed over.
+    transaction.on_commit(lambda: send_mail.delay(mail.pk), robust=True)
     return mail
 
 

@@ -166,3 +166,22 @@ def test_it_forgets_a_mail_given_up_a_month_ago():
     outgoing_mails_retry(now=now + datetime.timedelta(seconds=1))
 
     assert list(OutgoingMail.objects.all()) == [recent]
+
+
+def test_it_leaves_to_the_sweep_a_mail_the_broker_could_not_take(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from onboarding.outbox.tasks import send_mail
+
+    def broker_down(mail_id):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(send_mail, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        queued = _queue()
+
+    assert mail.outbox == []
+    assert outgoing_mails_retry(now=queued.created_at) == 1
+    assert [message.to for message in mail.outbox] == [["nuevo@example.com"]]
