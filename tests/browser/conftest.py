@@ -59,25 +59,29 @@ class BrowserRequests:
 
 
 class ServerRequests:
-    """How many requests the live server is serving now, counted by Django's own signals
-    (a connection kept open for the next request is not one)."""
+    """The live server's threads serving a request now, as Django's own signals tell (a
+    connection kept open for the next request is not one). The test client's requests run
+    in the test's own thread and are left out: one whose streamed answer a test never read
+    never says it finished."""
 
     def __init__(self) -> None:
-        self.count = 0
+        self.serving: set[int] = set()
         self.started = 0
         self.changed = threading.Condition()
         request_started.connect(self._started, weak=False)
         request_finished.connect(self._finished, weak=False)
 
     def _started(self, **kwargs: Any) -> None:
+        if threading.current_thread() is threading.main_thread():
+            return
         with self.changed:
-            self.count += 1
+            self.serving.add(threading.get_ident())
             self.started += 1
             self.changed.notify_all()
 
     def _finished(self, **kwargs: Any) -> None:
         with self.changed:
-            self.count -= 1
+            self.serving.discard(threading.get_ident())
             self.changed.notify_all()
 
     def _started_since(self, before: int) -> bool:
@@ -87,7 +91,7 @@ class ServerRequests:
         with self.changed:
             while time.monotonic() < deadline:
                 self.changed.wait_for(
-                    lambda: self.count <= 0, timeout=max(deadline - time.monotonic(), 0)
+                    lambda: not self.serving, timeout=max(deadline - time.monotonic(), 0)
                 )
                 before = self.started
                 if not self.changed.wait_for(
