@@ -39,12 +39,18 @@ def mail_queue(
     subject: str,
     body: str,
     recipient_id: int | None = None,
+    replacing: bool = False,
 ) -> OutgoingMail:
     """Keeps the e-mail with what decided it; a worker sends it once the transaction commits
-    (at once outside one). Nothing is sent for a transaction rolled back."""
+    (at once outside one). Nothing is sent for a transaction rolled back.
+
+    `replacing`: it stands for the recipient's earlier e-mails of this kind that have not gone
+    (a new invitation, whose link works as well as theirs), which are forgotten."""
     from onboarding.outbox.tasks import send_mail
 
     now = timezone.now()
+    if replacing and recipient_id is not None:
+        OutgoingMail.objects.filter(recipient_id=recipient_id, kind=kind).delete()
     mail = OutgoingMail.objects.create(
         kind=kind,
         created_at=now,

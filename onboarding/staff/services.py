@@ -362,6 +362,7 @@ def _invitation_queue(*, invitation: Invitation, by: User, tenant: Tenant) -> No
         subject=_("You are invited to Altafid Onboarding"),
         body=render_to_string("staff/invitation_email.txt", context),
         recipient_id=invitation.member.pk,
+        replacing=True,
     )
 
 

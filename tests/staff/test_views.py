@@ -108,7 +108,7 @@ def test_it_invites_and_keeps_the_e_mail_for_later_when_the_mail_server_is_down(
     assert "The mail server refused it once; next try at" in page
 
 
-def test_it_says_on_the_persons_page_when_their_invitation_was_given_up(
+def test_it_says_on_the_persons_page_when_their_invitation_was_given_up_until_a_new_one_goes(
     client, tenant, admin, settings, django_capture_on_commit_callbacks
 ):
     invited = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant])
@@ -125,6 +125,13 @@ def test_it_says_on_the_persons_page_when_their_invitation_was_given_up(
 
     assert "Could not be sent" in page
     assert "The mail server refused it 2 times; it is no longer tried." in page
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("staff:resend", args=[invited.pk]))
+    page = client.get(reverse("staff:detail", args=[invited.pk])).content.decode()
+    assert [message.to for message in mail.outbox] == [[invited.email]]
+    assert "Invitation e-mail" not in page
 
 
 def _said(response):
