@@ -1,9 +1,9 @@
 """Sending the app's e-mails so that a lost e-mail never undoes or hides what was decided.
 
-E-mails go from workers, after the transaction that decided them commits (`outbox`, and the
-notices' own), and a failure to send one is logged by kind and exception type only: the
-exception's text can carry an address, a header value or a server's echo of the message, and
-a message can carry a single-use link.
+E-mails go from workers, after the transaction that decided them commits (`outbox`), and a
+failure to send one is logged by kind and exception type only: the exception's text can carry
+an address, a header value or a server's echo of the message, and a message can carry a
+single-use link.
 """
 
 import logging
@@ -22,8 +22,3 @@ def mail_try(*, kind: str, to: Sequence[str], subject: str, body: str) -> str | 
         log.warning("could not send the %s e-mail (%s)", kind, type(error).__name__)
         return type(error).__name__
     return None
-
-
-def mail_send(*, kind: str, to: Sequence[str], subject: str, body: str) -> bool:
-    """Sends one e-mail now; False, and a log line naming `kind`, when it could not go."""
-    return mail_try(kind=kind, to=to, subject=subject, body=body) is None

@@ -48,16 +48,9 @@ def mail_queue(
     (a new invitation, whose link works as well as theirs), which are forgotten."""
     from onboarding.outbox.tasks import send_mail
 
-    now = timezone.now()
     if replacing and recipient_id is not None:
         OutgoingMail.objects.filter(recipient_id=recipient_id, kind=kind).delete()
-    mail = OutgoingMail.objects.create(
-        kind=kind,
-        created_at=now,
-        next_try_at=now,
-        recipient_id=recipient_id,
-        message={"to": list(to), "subject": subject, "body": body},
-    )
+    mail = _keep(kind=kind, to=to, subject=subject, body=body, recipient_id=recipient_id)
     # Robust: a broker that is down must not turn what was decided into an error; the sweep
     # sends what was never handed over.
     transaction.on_commit(lambda: send_mail.delay(mail.pk), robust=True)
@@ -78,17 +71,31 @@ def mail_send_or_keep(
     error = mail_try(kind=kind, to=to, subject=subject, body=body)
     if error is None:
         return True
+    _keep(kind=kind, to=to, subject=subject, body=body, recipient_id=recipient_id, error=error)
+    return False
+
+
+def _keep(
+    *,
+    kind: MailKind,
+    to: Sequence[str],
+    subject: str,
+    body: str,
+    recipient_id: int | None,
+    error: str = "",
+) -> OutgoingMail:
+    """The row of an e-mail still to go: due now, or after the first pause if the mail server
+    refused it once already (`error`)."""
     now = timezone.now()
-    OutgoingMail.objects.create(
+    return OutgoingMail.objects.create(
         kind=kind,
         recipient_id=recipient_id,
         message={"to": list(to), "subject": subject, "body": body},
         created_at=now,
-        tries=1,
+        tries=1 if error else 0,
         last_error=error,
-        next_try_at=now + _pause_after(1),
+        next_try_at=now + _pause_after(1) if error else now,
     )
-    return False
 
 
 def _due(now: datetime.datetime) -> Q:

@@ -19,6 +19,15 @@ pytestmark = [
 ]
 
 
+def _invite(page, email):
+    """Fills the invitation form for Nuevo Pérez, compliance officer, and sends it."""
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("First name").fill("Nuevo")
+    page.get_by_label("Last name").fill("Pérez")
+    page.get_by_label("Role").select_option("compliance_officer")
+    page.get_by_role("button", name="Send the invitation").click()
+
+
 def test_it_lets_an_admin_invite_someone_who_then_chooses_a_password(live_server, page, settings):
     tenant = TenantFactory(name="Andes Capital", altafid_uuid=settings.ALTAFID_TENANT_UUID)
     admin = staff_create(role=Role.ADMIN, tenants=[tenant], email="ana@example.com")
@@ -29,11 +38,7 @@ def test_it_lets_an_admin_invite_someone_who_then_chooses_a_password(live_server
     page.get_by_role("heading", name="Staff", exact=True).wait_for()
     screenshot(page, "staff-list")
     page.get_by_role("link", name="Invite someone").click()
-    page.get_by_label("E-mail address").fill("rosa@example.com")
-    page.get_by_label("First name").fill("Nuevo")
-    page.get_by_label("Last name").fill("Pérez")
-    page.get_by_label("Role").select_option("compliance_officer")
-    page.get_by_role("button", name="Send the invitation").click()
+    _invite(page, "rosa@example.com")
     page.get_by_text("This person is already in your staff list.").wait_for()
     assert page.get_by_label("First name").input_value() == "Nuevo"
     screenshot(page, "staff-invite-refused")
@@ -106,11 +111,7 @@ def test_it_shows_on_the_persons_page_an_invitation_the_mail_server_refused(
 
     log_in(page, live_server.url, admin.email)
     page.goto(live_server.url + reverse("staff:invite"))
-    page.get_by_label("E-mail address").fill("nuevo@example.com")
-    page.get_by_label("First name").fill("Nuevo")
-    page.get_by_label("Last name").fill("Pérez")
-    page.get_by_label("Role").select_option("compliance_officer")
-    page.get_by_role("button", name="Send the invitation").click()
+    _invite(page, "nuevo@example.com")
     page.get_by_text("Invitation for nuevo@example.com requested.").wait_for()
     page.locator("#results").get_by_role("link", name="Nuevo Pérez").click()
 
