@@ -23,6 +23,7 @@ from onboarding.audit.models import EventKind
 from onboarding.audit.services import event_record
 from onboarding.cases.lifecycle import Section
 from onboarding.cases.models import Case
+from onboarding.core.compiled import CompiledRead
 from onboarding.core.crypto import search_hash
 from onboarding.kyc.models import (
     HitDecision,
@@ -176,10 +177,21 @@ def case_screened_changed(*, case: Case) -> bool:
     return person is not None and person_digest(person) != last.person_digest
 
 
+# Read at every review's opening: built once (`core.compiled`).
+_SCREENED = CompiledRead(
+    lambda case_id: ScreeningRun.objects.filter(case_id=case_id).values_list("id")[:1]
+)
+_DECISIONS = CompiledRead(
+    lambda case_id: ScreeningHit.objects.filter(case_id=case_id, active=True).values_list(
+        "decision"
+    )
+)
+
+
 def case_screen_for_review(*, case: Case, actor: User | None) -> None:
     """At a review's opening: the client is screened unless the last screening was of the
     client as they are now (a list change screens every client on its own)."""
-    if not ScreeningRun.objects.filter(case=case).exists():
+    if not _SCREENED.rows(case.pk):
         case_screen(case=case, reason=ScreeningReason.SUBMITTED, actor=actor)
     elif case_screened_changed(case=case):
         case_screen(case=case, reason=ScreeningReason.CHANGED, actor=actor)
@@ -203,9 +215,7 @@ def hits_of_case(*, case: Case) -> QuerySet[ScreeningHit]:
 
 def screening_facts(*, case: Case) -> ScreeningFacts:
     """What the latest screening found, as the risk rating reads it."""
-    decisions = list(
-        ScreeningHit.objects.filter(case=case, active=True).values_list("decision", flat=True)
-    )
+    decisions = [decision for (decision,) in _DECISIONS.rows(case.pk)]
     return ScreeningFacts(
         undecided=decisions.count(""),
         possible=decisions.count(HitDecision.POSSIBLE),

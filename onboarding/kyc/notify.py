@@ -9,9 +9,10 @@ between the commit and the broker, or with its worker, loses its notices, not th
 
 from enum import StrEnum
 
-from django.db import transaction
-
 from onboarding.accounts.models import User
+from onboarding.cases.models import Case
+from onboarding.core.compiled import CompiledRead, instance
+from onboarding.core.tasks import task_after_commit
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
 from onboarding.notices.models import NoticeKind
 from onboarding.notices.services import (
@@ -20,6 +21,7 @@ from onboarding.notices.services import (
     notices_review_decided,
     notices_review_waiting,
 )
+from onboarding.submissions.models import Step
 
 
 class News(StrEnum):
@@ -35,64 +37,71 @@ def review_notices_after_commit(*, review_id: int, news: News, actor: User | Non
     from onboarding.kyc.tasks import review_notices
 
     actor_id = actor.pk if actor is not None else None
-    transaction.on_commit(lambda: review_notices.delay(review_id, news.value, actor_id))
+    task_after_commit(review_notices, review_id, news.value, actor_id)
 
 
 # What the notices read of a review: never its bodies nor its case's drafts (decrypting them
 # would be most of a notice's cost, and a notice names no client).
-NOTICE_FIELDS = (
-    "kind",
-    "state",
-    "reasons",
-    "case__tenant_id",
-    "step__state",
-    *(f"case__owner__{name}" for name in PERSON_FIELDS),
-    *(f"decided_by__{name}" for name in PERSON_FIELDS),
+_PERSON = ("id", *PERSON_FIELDS)
+_REVIEW_READ = CompiledRead(
+    lambda review_id: Review.objects.filter(pk=review_id).values_list(
+        "kind",
+        "state",
+        "reasons",
+        "step__state",
+        "case_id",
+        "case__tenant_id",
+        *(f"case__owner__{name}" for name in _PERSON),
+        *(f"decided_by__{name}" for name in _PERSON),
+    )
 )
+_REVIEW_STATE = CompiledRead(
+    lambda review_id: Review.objects.filter(pk=review_id).values_list(
+        "kind", "state", "step__state"
+    )
+)
+
+
+def _review_open(kind: str, state: str, step_state: str | None) -> bool:
+    step = Step(state=step_state) if step_state is not None else None
+    return Review(kind=kind, state=state, step=step).is_open
 
 
 def review_notices_make(*, review_id: int, news: News, actor_id: int | None) -> None:
     """The worker's side: the notices of what happened to the review."""
-    review = (
-        Review.objects.select_related("case__owner", "step", "decided_by")
-        .only(*NOTICE_FIELDS)
-        .filter(pk=review_id)
-        .first()
-    )
-    if review is None:
+    row = _REVIEW_READ.first(review_id)
+    if row is None:
         return
+    kind, state, reasons, step_state, case_id, tenant_id = row[:6]
+    owner = instance(User, _PERSON, row[6:10])
+    case = instance(Case, ("id", "tenant_id", "owner_id"), (case_id, tenant_id, owner.pk))
+    case.owner = owner
+    decided_by = instance(User, _PERSON, row[10:14]) if row[10] is not None else None
     if news is News.WAITING:
         # Decided meanwhile: nobody is to be told that it waits.
-        if review.is_open:
-            notices_review_waiting(case=review.case, actor_id=actor_id)
-            _waiting_checked(review)
+        if _review_open(kind, state, step_state):
+            notices_review_waiting(case=case, actor_id=actor_id)
+            _waiting_checked(review_id, case)
     elif news is News.CLOSED:
-        notices_review_closed(case=review.case)
-    elif review.decided_by is None:
+        notices_review_closed(case=case)
+    elif decided_by is None:
         return
-    elif review.state == ReviewState.RETURNED:
+    elif state == ReviewState.RETURNED:
         notices_review_decided(
-            case=review.case,
+            case=case,
             kind=NoticeKind.REVIEW_RETURNED,
-            actor=review.decided_by,
-            reasons=[ReturnReason(code).label for code in review.reasons],
+            actor=decided_by,
+            reasons=[ReturnReason(code).label for code in reasons],
         )
-    elif review.state == ReviewState.APPROVED:
-        notices_review_decided(
-            case=review.case, kind=NoticeKind.REVIEW_APPROVED, actor=review.decided_by
-        )
+    elif state == ReviewState.APPROVED:
+        notices_review_decided(case=case, kind=NoticeKind.REVIEW_APPROVED, actor=decided_by)
 
 
-def _waiting_checked(review: Review) -> None:
+def _waiting_checked(review_id: int, case: Case) -> None:
     """The review is read again once its waiting notices are in: a decision that committed
     after the first reading had its own task mark waiting notices done, maybe before these
     were in, so they are marked done here. Either this reading sees the decision, or the
     decision's task runs after these notices committed and sees them."""
-    again = (
-        Review.objects.select_related("step")
-        .only("kind", "state", "step__state")
-        .filter(pk=review.pk)
-        .first()
-    )
-    if again is None or not again.is_open:
-        notices_review_closed(case=review.case)
+    again = _REVIEW_STATE.first(review_id)
+    if again is None or not _review_open(*again):
+        notices_review_closed(case=case)

@@ -37,6 +37,7 @@ from onboarding.cases.lifecycle import (
 from onboarding.cases.locks import case_lock
 from onboarding.cases.models import Case, DuplicateDecision, SectionRevision
 from onboarding.cases.services import case_sections, sections_complete
+from onboarding.core.compiled import CompiledGet, CompiledRead
 from onboarding.documents.models import Document, DocumentKind
 from onboarding.documents.services import documents_of_case
 from onboarding.kyc.flags import Flag, flags_of
@@ -249,16 +250,39 @@ def reviews_waiting_count(*, tenant: Tenant) -> int:
     return reviews_waiting(tenant=tenant).count()
 
 
+# Read at every review's opening: built once (`core.compiled`).
+_CASE_WITH_TENANT = CompiledGet(Case, "tenant")
+_IDENTITY_ELSEWHERE = CompiledRead(
+    lambda tenant_id, identity_hash, case_id: (
+        Case.objects.filter(tenant_id=tenant_id, identity_hash=identity_hash)
+        .exclude(pk=case_id)
+        .exclude(status=CaseStatus.DISCARDED)
+        .values_list("id")[:1]
+    )
+)
+_DOCUMENTS_SEEN = CompiledRead(
+    lambda case_id: (
+        documents_of_case(case=Case(pk=case_id))
+        .order_by("kind", "uid")
+        .values_list("uid", "kind", "sha256")
+    )
+)
+_WAITING = CompiledRead(
+    lambda step_id: (
+        Review.objects.filter(step_id=step_id, state=ReviewState.WAITING)
+        .select_for_update()
+        .values_list("id", "digest")
+    )
+)
+
+
 def review_flags(*, case: Case, step: Step, picture: dict[str, Any]) -> dict[Flag, list[str]]:
     """The risk flags of the KYC data; none for another call reviewed because the case is
     linked to a contact Altafid already had (its body is not the KYC data)."""
     if step.kind != StepKind.COMPLIANCE:
         return {}
-    elsewhere = bool(case.identity_hash) and (
-        Case.objects.filter(tenant_id=case.tenant_id, identity_hash=case.identity_hash)
-        .exclude(pk=case.pk)
-        .exclude(status=CaseStatus.DISCARDED)
-        .exists()
+    elsewhere = bool(case.identity_hash) and bool(
+        _IDENTITY_ELSEWHERE.rows(case.tenant_id, case.identity_hash, case.pk)
     )
     # The deployment's list (KYC_HIGH_RISK_COUNTRIES) adds to every tenant's own.
     tenant = case.tenant
@@ -317,13 +341,14 @@ def review_open(*, step: Step, actor: User | None) -> Review:
     A waiting review of another body is voided (the RM submitted other data since), and so is
     an approval of another body: what is sent is always what an officer approved.
     """
-    case = Case.objects.select_related("tenant").get(pk=step.case_id)
+    case = _CASE_WITH_TENANT.get(step.case_id)
     body = step.payload or {}
     digest = payload_digest(body)
-    waiting = Review.objects.select_for_update().filter(step=step, state=ReviewState.WAITING)
-    for review in waiting:
-        if review.digest == digest:
-            return review
+    waiting = _WAITING.rows(step.pk)
+    for review_id, waiting_digest in waiting:
+        if waiting_digest == digest:
+            return Review.objects.get(pk=review_id)
+    for review in Review.objects.filter(pk__in=[review_id for review_id, _digest in waiting]):
         _void(review, actor, reason="resubmitted")
     if step.approved_digest and step.approved_digest != digest:
         approved = Review.objects.filter(
@@ -734,9 +759,7 @@ def documents_seen(*, case: Case) -> list[dict[str, str]]:
     SHA-256 of their bytes, in a fixed order so that two records compare equal."""
     return [
         {"uid": str(uid), "kind": kind, "sha256": sha256}
-        for uid, kind, sha256 in documents_of_case(case=case)
-        .order_by("kind", "uid")
-        .values_list("uid", "kind", "sha256")
+        for uid, kind, sha256 in _DOCUMENTS_SEEN.rows(case.pk)
     ]
 
 

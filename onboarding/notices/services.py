@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.permissions import Can, users_who_may
 from onboarding.cases.models import Case
+from onboarding.core.compiled import CompiledRead
 from onboarding.notices.models import Notice, NoticeKind
 from onboarding.outbox.models import MailKind
 from onboarding.outbox.services import mail_queue, mail_send_or_keep
@@ -61,12 +62,15 @@ def notices_read_all(*, user: User, tenant: Tenant) -> int:
     )
 
 
+# Read for every review that opens: built once (`core.compiled`).
+_OFFICERS = CompiledRead(
+    lambda tenant_id: users_who_may(can=Can.DECIDE, tenant=tenant_id).values_list("pk")
+)
+
+
 def notices_review_waiting(*, case: Case, actor_id: int | None) -> list[Notice]:
     """Tells the tenant's compliance officers that a case waits, but not the officer who
     acted; e-mails go in batches."""
-    officers = users_who_may(can=Can.DECIDE, tenant=case.tenant_id)
-    if actor_id is not None:
-        officers = officers.exclude(pk=actor_id)
     return Notice.objects.bulk_create(
         Notice(
             recipient_id=officer_id,
@@ -75,7 +79,8 @@ def notices_review_waiting(*, case: Case, actor_id: int | None) -> list[Notice]:
             kind=NoticeKind.REVIEW_WAITING,
             actor_id=actor_id,
         )
-        for officer_id in officers.values_list("pk", flat=True)
+        for (officer_id,) in _OFFICERS.rows(case.tenant_id)
+        if officer_id != actor_id
     )
 
 

@@ -1,8 +1,8 @@
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import receiver
 
+from onboarding.core.tasks import task_after_commit
 from onboarding.submissions.models import Step
 from onboarding.submissions.signals import step_recovered, step_stopped
 
@@ -12,8 +12,7 @@ def _step_notices_after_commit(step: Step, *, stopped: bool) -> None:
     (as a review's are, `kyc.notify`); the task carries the case's id alone."""
     from onboarding.operations.tasks import step_notices
 
-    case_id = step.case_id
-    transaction.on_commit(lambda: step_notices.delay(case_id, stopped=stopped))
+    task_after_commit(step_notices, step.case_id, stopped=stopped)
 
 
 @receiver(step_stopped, sender=Step, dispatch_uid="operations-step-stopped")
