@@ -5,9 +5,11 @@ Runs each case's tasks eagerly in this process (Celery's `task_always_eager`), a
 sandbox answering at once, and measures three phases: the RM's Submit with the steps up to the
 KYC review (its opening, screening and notices included), the officer's approval (verify the
 document, take the review, approve) with the steps it releases, and the RM's Activate with the
-last step. For each: this process's CPU, the CPU of PostgreSQL's backend serving it, and the
-statements sent. The cases' bodies are built before the clock starts, as the RM's review page
-keeps them. See bench/pipeline.py for the connection variables.
+last step. For each: this process's CPU, the CPU of PostgreSQL's backend serving it, the
+statements sent and the writing transactions committed (each one a WAL flush); and for the
+whole case, the WAL written (run it on a quiet database: both are counted server-wide). The
+cases' bodies are built before the clock starts, as the RM's review page keeps them. See
+bench/pipeline.py for the connection variables.
 
     uv run python bench/case_cpu.py [--cases 100]
 """
@@ -60,7 +62,20 @@ def main() -> None:
         python: Counter[str] = Counter()
         postgres: Counter[str] = Counter()
         statements: Counter[str] = Counter()
+        writes: Counter[str] = Counter()
         phase = ["warm"]
+
+        def database_now() -> tuple[int, int]:
+            """The next transaction ID and the WAL position, both of the whole server: on a
+            quiet database, their growth is this process's writing transactions (each one a
+            WAL flush at its commit) and the WAL they wrote."""
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint,"
+                    " pg_current_wal_lsn() - '0/0'::pg_lsn"
+                )
+                xid, wal = cursor.fetchone()
+            return int(xid), int(wal)
 
         def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
             statements[phase[0]] += 1
@@ -68,25 +83,30 @@ def main() -> None:
 
         def timed(name: str, action: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
             phase[0] = name
+            xid_before = database_now()[0]
             python_before, postgres_before = time.process_time(), backend_cpu(backend)
             action(*args, **kwargs)
             python[name] += time.process_time() - python_before
             postgres[name] += backend_cpu(backend) - postgres_before
+            writes[name] += database_now()[0] - xid_before
 
         # The first cases load what each process loads once (URL patterns, templates, lists).
         warm, measured = cases[:WARM_CASES], cases[WARM_CASES:]
         with connection.execute_wrapper(counted):
             for batch in (warm, measured):
+                wal_before = database_now()[1]
                 for case in batch:
                     timed("submit", case_submit, case=case, user=bench.rm, digest=digests[case.pk])
                 for case in batch:
                     timed("approve", reviews_approve, bench, [case.pk])
                 for case in batch:
                     timed("activate", case_activate, case=case, user=bench.rm)
+                wal = database_now()[1] - wal_before
                 if batch is warm:
                     python.clear()
                     postgres.clear()
                     statements.clear()
+                    writes.clear()
         succeeded = Step.objects.filter(case__in=measured, state=StepState.SUCCEEDED).count()
         if succeeded != 5 * len(measured):
             raise SystemExit(f"{succeeded} steps succeeded, expected {5 * len(measured)}")
@@ -97,14 +117,16 @@ def main() -> None:
     print(f"{count} cases, tasks run in this process, sandbox answering at once; per case:")
     for name in (*PHASES, "total"):
         spent = (
-            (python[name], postgres[name], statements[name])
+            (python[name], postgres[name], statements[name], writes[name])
             if name != "total"
-            else (sum(python.values()), sum(postgres.values()), sum(statements.values()))
+            else tuple(sum(c.values()) for c in (python, postgres, statements, writes))
         )
         print(
             f"  {name:8s} Python {1000 * spent[0] / count:5.1f} ms, "
-            f"PostgreSQL {1000 * spent[1] / count:5.1f} ms, {spent[2] / count:5.1f} statements"
+            f"PostgreSQL {1000 * spent[1] / count:5.1f} ms, {spent[2] / count:5.1f} statements, "
+            f"{spent[3] / count:4.1f} writing transactions"
         )
+    print(f"  WAL written: {wal / count / 1024:.1f} KiB per case")
 
 
 if __name__ == "__main__":

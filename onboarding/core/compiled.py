@@ -86,28 +86,46 @@ def instance(model: type[Model], fields: tuple[str, ...], values: tuple[Any, ...
 
 
 class CompiledGet:
-    """`select_related(*related).get(pk=...)` built once: the instance with every column, and
-    the instances its foreign keys `related` point to; None when there is no such row."""
+    """`select_related(*related).get(pk=...)` built once: the instance with its columns (but
+    the `defer`red ones, read if ever used), and the instances its foreign keys `related` point
+    to; None when there is no such row. With `lock`, the row is locked as `select_for_update`
+    (`no_key`: FOR NO KEY UPDATE) locks it; only a read of one table can lock, so that the
+    lock never reaches another table's rows."""
 
-    def __init__(self, model: type[Model], *related: str) -> None:
+    def __init__(
+        self,
+        model: type[Model],
+        *related: str,
+        defer: tuple[str, ...] = (),
+        lock: bool = False,
+        no_key: bool = False,
+    ) -> None:
+        if lock and related:
+            raise ValueError("a locking read reads one table")
         self._model = model
         self._related = related
-        self._read = CompiledRead(
-            lambda pk: model._default_manager.filter(pk=pk).values_list(
-                *self._attnames(model),
+        self._defer = defer
+
+        def build(pk: int) -> QuerySet[Any, Any]:
+            rows = model._default_manager.filter(pk=pk)
+            if lock:
+                rows = rows.select_for_update(no_key=no_key)
+            return rows.values_list(
+                *self._attnames(model, defer),
                 *(
                     f"{name}__{attname}"
                     for name, target in self._targets()
                     for attname in self._attnames(target)
                 ),
             )
-        )
+
+        self._read = CompiledRead(build)
 
     def get(self, pk: int) -> Any:
         row = self._read.first(pk)
         if row is None:
             return None
-        own = self._attnames(self._model)
+        own = self._attnames(self._model, self._defer)
         found = instance(self._model, own, row[: len(own)])
         at = len(own)
         for name, target in self._targets():
@@ -125,5 +143,7 @@ class CompiledGet:
         return targets
 
     @staticmethod
-    def _attnames(model: type[Model]) -> tuple[str, ...]:
-        return tuple(field.attname for field in model._meta.concrete_fields)
+    def _attnames(model: type[Model], defer: tuple[str, ...] = ()) -> tuple[str, ...]:
+        return tuple(
+            field.attname for field in model._meta.concrete_fields if field.name not in defer
+        )

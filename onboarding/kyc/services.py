@@ -491,6 +491,11 @@ def _void(review: Review, actor: User | None, *, reason: str) -> None:
     )
 
 
+# Every officer's action reads these, locked (`core.compiled`).
+_STEP_LOCKED = CompiledGet(Step, lock=True)
+_REVIEW_LOCKED = CompiledGet(Review, defer=("body", "picture", "notes"), lock=True)
+
+
 def _review_locked(review: Review) -> Review:
     """The review with its case and step, locked in the order every writer of a case locks
     them (`cases.locks`: the case, then its steps, then its reviews), as they are now.
@@ -498,8 +503,12 @@ def _review_locked(review: Review) -> Review:
     An officer's action decides on the review's digest, never reads the client's data: the
     drafts and the review's bodies are read (and decrypted) only if something reads them."""
     case = case_lock(case_id=review.case_id, drafts=False)
-    step = Step.objects.select_for_update().get(pk=review.step_id)
-    locked = Review.objects.select_for_update().defer("body", "picture", "notes").get(pk=review.pk)
+    step = _STEP_LOCKED.get(review.step_id) if review.step_id is not None else None
+    if step is None:
+        raise Step.DoesNotExist
+    locked = _REVIEW_LOCKED.get(review.pk)
+    if locked is None:
+        raise Review.DoesNotExist
     locked.case = case
     locked.step = step
     step.case = case

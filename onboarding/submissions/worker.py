@@ -110,11 +110,13 @@ def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
     again.
     """
     now = timezone.now()
-    step = sql.step_claim(step_id=step_id, now=now, lease_until=now + lease())
-    if step is None:
-        return None
-    step.case = _step_case(step.case_id)
-    sql.events_insert([_event(step, EventKind.STEP_STARTED, attempt=step.tries)], now=now)
+    # One commit for the claim and its event: each commit is a flush of PostgreSQL's log.
+    with transaction.atomic():
+        step = sql.step_claim(step_id=step_id, now=now, lease_until=now + lease())
+        if step is None:
+            return None
+        step.case = _step_case(step.case_id)
+        sql.events_insert([_event(step, EventKind.STEP_STARTED, attempt=step.tries)], now=now)
     return step_execute(step=step, run_next=run_next)
 
 

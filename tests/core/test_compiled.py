@@ -1,5 +1,5 @@
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from onboarding.accounts.models import User
@@ -110,3 +110,22 @@ def test_it_gets_an_instance_with_its_related_one_as_select_related_does():
         f.attname: getattr(expected, f.attname) for f in Case._meta.concrete_fields
     }
     assert reader.get(987654321) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_locks_the_row_it_gets_and_leaves_deferred_columns_unread():
+    case = _case(client={"name": "Ana"})
+    reader = CompiledGet(Case, defer=("drafts",), lock=True, no_key=True)
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        found = reader.get(case.pk)
+
+    assert captured[0]["sql"].endswith("FOR NO KEY UPDATE")
+    assert "drafts" not in captured[0]["sql"]
+    assert found.get_deferred_fields() == {"drafts"}
+    assert found.drafts == {"client": {"name": "Ana"}}
+
+
+def test_it_refuses_to_lock_a_read_of_several_tables():
+    with pytest.raises(ValueError, match="one table"):
+        CompiledGet(Case, "tenant", lock=True)
