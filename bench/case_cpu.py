@@ -69,21 +69,24 @@ def main() -> None:
             """The next transaction ID and the WAL position, both of the whole server: on a
             quiet database, their growth is this process's writing transactions (each one a
             WAL flush at its commit) and the WAL they wrote."""
+            measuring, phase[0] = phase[0], ""
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint,"
                     " pg_current_wal_lsn() - '0/0'::pg_lsn"
                 )
                 xid, wal = cursor.fetchone()
+            phase[0] = measuring
             return int(xid), int(wal)
 
         def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-            statements[phase[0]] += 1
+            if phase[0]:
+                statements[phase[0]] += 1
             return execute(sql, params, many, context)
 
         def timed(name: str, action: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
-            phase[0] = name
             xid_before = database_now()[0]
+            phase[0] = name
             python_before, postgres_before = time.process_time(), backend_cpu(backend)
             action(*args, **kwargs)
             python[name] += time.process_time() - python_before

@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,17 @@ from bench.pipeline import (
 )
 
 
-def cases_run(bench: Any, cases: list[Any]) -> float:
+@dataclass(frozen=True)
+class Run:
+    elapsed: float
+    cpu: dict[str, float]
+    busy: float
+
+
+def cases_run(bench: Any, cases: list[Any]) -> Run:
     """Submits the cases in one transaction, approves and activates each as the chains reach
-    them, and returns the seconds from the commit until every step succeeded."""
+    them, and measures from the commit until every step succeeded: the time, each process's
+    CPU and how busy the machine was."""
     from django.db import connection, transaction
 
     from onboarding.submissions.models import StepKind, StepState
@@ -56,6 +65,9 @@ def cases_run(bench: Any, cases: list[Any]) -> float:
         for case in cases:
             case_submit(case=case, user=bench.rm, digest=digests[case.pk])
         started = time.perf_counter()
+    cpu_before = bench.cpu_seconds()
+    machine_before = busy_share()
+    own_before = time.process_time()
 
     first, last = min(ids), max(ids)
     by_id = {case.pk: case for case in cases}
@@ -98,7 +110,12 @@ def cases_run(bench: Any, cases: list[Any]) -> float:
         return False
 
     wait_for(finished_or_sweep, bound_seconds=1800, poll_seconds=0.2)
-    return time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    cpu = {k: v - cpu_before.get(k, 0.0) for k, v in bench.cpu_seconds().items()}
+    cpu["this process (approvals, activations, polling)"] = time.process_time() - own_before
+    machine_after = busy_share()
+    busy = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
+    return Run(elapsed, cpu, busy)
 
 
 def main() -> None:
@@ -130,17 +147,11 @@ def main() -> None:
             # Long-lived workers have loaded their code, templates and connections: the first
             # cases pay for that once, and are not the pipeline's steady pace.
             cases_run(bench, cases[:warm])
-        cpu_before = bench.cpu_seconds()
-        machine_before = busy_share()
-        own_before = time.process_time()
-        elapsed = cases_run(bench, cases[warm:])
-        cpu = {k: v - cpu_before.get(k, 0.0) for k, v in bench.cpu_seconds().items()}
-        cpu["this process (approvals, activations, polling)"] = time.process_time() - own_before
-        machine_after = busy_share()
-        busy = (machine_after[0] - machine_before[0]) / (machine_after[1] - machine_before[1])
+        run = cases_run(bench, cases[warm:])
     finally:
         bench.stop()
 
+    elapsed, cpu, busy = run.elapsed, run.cpu, run.busy
     if arguments.stack:
         print(f"{arguments.cases} cases x 5 calls through the stack's workers, {bench.base_url}")
         print(f"  finished in {elapsed:.1f} s: {total / elapsed:.0f} steps/s")

@@ -17,6 +17,10 @@ from contextlib import contextmanager
 from django.db import transaction
 
 from onboarding.cases.models import Case
+from onboarding.core.compiled import CompiledGet
+
+# Built once (`core.compiled`): the officers' actions lock the case this way, three per review.
+_CASE_ROW_LOCKED = CompiledGet(Case, defer=("drafts",), lock=True, no_key=True)
 
 
 def case_lock(*, case_id: int, drafts: bool = True) -> Case:
@@ -24,14 +28,17 @@ def case_lock(*, case_id: int, drafts: bool = True) -> Case:
 
     Only the case row, and only against its other writers (FOR NO KEY UPDATE): rows that
     refer to it (steps, attempts, the audit trail) can still be inserted meanwhile, and the
-    tenant and owner rows are not locked. Without `drafts`, the client's data is read (and
-    decrypted) only if the caller reads it.
+    tenant and owner rows are not locked. Without `drafts`, the client's data (decrypted) and
+    the case's tenant and owner are read only if the caller reads them.
     """
+    if not drafts:
+        locked = _CASE_ROW_LOCKED.get(case_id)
+        if locked is None:
+            raise Case.DoesNotExist
+        return locked
     cases = Case.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "tenant", "owner"
     )
-    if not drafts:
-        cases = cases.defer("drafts")
     return cases.get(pk=case_id)
 
 

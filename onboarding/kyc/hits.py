@@ -33,8 +33,7 @@ from onboarding.kyc.models import (
     ScreeningRun,
 )
 from onboarding.kyc.rating import ScreeningFacts
-from onboarding.screening.matching import Hit, Person, screen_person
-from onboarding.screening.models import ListVersion
+from onboarding.screening.matching import Hit, Person, current_versions, screen_person
 
 # The fields of the client's sections a screening reads: a change to one screens again.
 NAME_FIELDS = ("first_name", "paternal_last_name", "maternal_last_name")
@@ -153,7 +152,7 @@ def case_screen(
             case=case,
             reason=reason,
             person_digest=person_digest(person),
-            versions=dict(ListVersion.objects.filter(is_current=True).values_list("dataset", "pk")),
+            versions={version.dataset: version.pk for version in current_versions()},
             hits=len(kept),
             new=len(new),
             screened_at=now,

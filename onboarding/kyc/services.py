@@ -348,8 +348,9 @@ def review_open(*, step: Step, actor: User | None) -> Review:
     for review_id, waiting_digest in waiting:
         if waiting_digest == digest:
             return Review.objects.get(pk=review_id)
-    for review in Review.objects.filter(pk__in=[review_id for review_id, _digest in waiting]):
-        _void(review, actor, reason="resubmitted")
+    if waiting:
+        for review in Review.objects.filter(pk__in=[review_id for review_id, _d in waiting]):
+            _void(review, actor, reason="resubmitted")
     if step.approved_digest and step.approved_digest != digest:
         approved = Review.objects.filter(
             step=step, state=ReviewState.APPROVED, digest=step.approved_digest

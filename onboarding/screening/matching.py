@@ -16,6 +16,7 @@ from itertools import product
 from rapidfuzz.distance import OSA, Levenshtein
 from rigour.text.phonetics import metaphone
 
+from onboarding.core.compiled import CompiledRead, instance
 from onboarding.screening.models import KeyCount, ListEntity, ListVersion, NameKey
 from onboarding.screening.names import (
     name_keys,
@@ -258,6 +259,22 @@ def _candidates(
     return sorted(found, key=lambda ordinal: (-found[ordinal], ordinal))[:CANDIDATES]
 
 
+_VERSION_FIELDS = tuple(field.attname for field in ListVersion._meta.concrete_fields)
+# Read at every screening: built once (`core.compiled`).
+_CURRENT = CompiledRead(
+    lambda: (
+        ListVersion.objects.filter(is_current=True)
+        .order_by("dataset")
+        .values_list(*_VERSION_FIELDS)
+    )
+)
+
+
+def current_versions() -> list[ListVersion]:
+    """The version in use of every loaded list, by dataset."""
+    return [instance(ListVersion, _VERSION_FIELDS, row) for row in _CURRENT.rows()]
+
+
 def screen_person(*, person: Person, threshold: float | None = None, limit: int = 10) -> list[Hit]:
     """Hits against the current version of every loaded list, best first."""
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
@@ -265,7 +282,7 @@ def screen_person(*, person: Person, threshold: float | None = None, limit: int 
     hits: list[Hit] = []
     if not keys:
         return hits
-    for version in ListVersion.objects.filter(is_current=True).order_by("dataset"):
+    for version in current_versions():
         # Scored on the few columns the score needs; the rest only for the hits.
         scored = {
             ordinal: entity_score(person, names, birth_dates, countries)

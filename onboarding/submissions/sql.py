@@ -107,6 +107,13 @@ def case_lock(*, case_id: int) -> None:
         cursor.execute(_statements(db.vendor).case_lock, [case_id])
 
 
+def case_contact_uuid_set(*, case_id: int, contact_uuid: str) -> None:
+    """Stores the contact UUID Altafid answered with."""
+    db = connections[DEFAULT_DB_ALIAS]
+    with db.cursor() as cursor:
+        cursor.execute(_statements(db.vendor).case_contact_uuid_set, [contact_uuid, case_id])
+
+
 @dataclass(frozen=True)
 class CaseSteps:
     status: str
@@ -208,6 +215,7 @@ class _Statements:
     close: str
     attempt: str
     case_lock: str
+    case_contact_uuid_set: str
     case_steps: str
     case_status_set: str
 
@@ -247,6 +255,7 @@ def _statements(vendor: str) -> _Statements:
             + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in updated)
         ),
         case_lock=f"SELECT 1 FROM {case} WHERE id = %s FOR NO KEY UPDATE",
+        case_contact_uuid_set=f"UPDATE {case} SET contact_uuid = %s WHERE id = %s",
         case_steps=(
             f"SELECT c.status, c.unsent_changes, s.round, s.kind, s.state FROM {case} c"
             f" LEFT JOIN {step} s ON s.case_id = c.id WHERE c.id = %s"

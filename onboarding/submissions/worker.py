@@ -226,7 +226,7 @@ def _contact_find(client: AltafidClient, payload: ContactCreate) -> str | None:
 
 def _contact_uuid_store(case: Case, contact_uuid: str) -> None:
     # Outside any transaction: once Altafid has answered, the UUID must survive a crash.
-    Case.objects.filter(pk=case.pk).update(contact_uuid=contact_uuid)
+    sql.case_contact_uuid_set(case_id=case.pk, contact_uuid=contact_uuid)
     case.contact_uuid = contact_uuid
 
 
