@@ -4,6 +4,7 @@ from django.db.models import QuerySet
 
 from onboarding.accounts.models import Tenant, User
 from onboarding.audit.models import Event, EventKind
+from onboarding.audit.sql import NewEvent, events_append
 from onboarding.core.inputs import search_clean
 
 # Fields whose values are codes of a classification, not facts about the person: a save
@@ -35,12 +36,20 @@ def event_record(
     case: Any = None,
     staff: User | None = None,
     data: dict[str, Any] | None = None,
-) -> Event:
+) -> None:
     """Appends one event; `actor` None means the system did it. `tenant` None only for a
     deployment superuser who works in no tenant."""
-    tenant_id = tenant.pk if isinstance(tenant, Tenant) else tenant
-    return Event.objects.create(
-        tenant_id=tenant_id, case=case, staff=staff, actor=actor, kind=kind, data=data or {}
+    events_append(
+        [
+            NewEvent(
+                kind=kind,
+                tenant_id=tenant.pk if isinstance(tenant, Tenant) else tenant,
+                case_id=case.pk if case is not None else None,
+                staff_id=staff.pk if staff is not None else None,
+                actor_id=actor.pk if actor is not None else None,
+                data=data or {},
+            )
+        ]
     )
 
 

@@ -19,7 +19,6 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
-from onboarding.audit.models import Event
 from onboarding.cases.lifecycle import CLOSED, FOLLOWABLE
 from onboarding.cases.models import Case
 from onboarding.submissions.models import Attempt, Step, StepState
@@ -162,50 +161,6 @@ def attempt_store(attempt: Attempt) -> None:
     ]
     with db.cursor() as cursor:
         cursor.execute(_statements(db.vendor).attempt, values)
-
-
-@dataclass(frozen=True)
-class StepEvent:
-    """One step's entry in the case's audit trail; no actor: the system did it."""
-
-    tenant_id: int
-    case_id: int
-    kind: str
-    data: dict[str, Any]
-
-
-_EVENT_COLUMNS = ("tenant", "case", "actor", "kind", "data", "created_at")
-
-
-def events_insert(events: Sequence[StepEvent], *, now: datetime.datetime) -> None:
-    """Appends the events in one statement."""
-    if not events:
-        return
-    db = connections[DEFAULT_DB_ALIAS]
-    values: list[Any] = []
-    for event in events:
-        values.extend(
-            [
-                event.tenant_id,
-                event.case_id,
-                None,
-                event.kind,
-                _value(db, Event, "data", event.data),
-                _value(db, Event, "created_at", now),
-            ]
-        )
-    with db.cursor() as cursor:
-        cursor.execute(_events_statement(db.vendor, len(events)), values)
-
-
-@functools.cache
-def _events_statement(vendor: str, count: int) -> str:
-    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
-    columns = ", ".join(quote(cast(str, _field(Event, n).column)) for n in _EVENT_COLUMNS)
-    row = f"({', '.join(['%s'] * len(_EVENT_COLUMNS))})"
-    return f"INSERT INTO {quote(Event._meta.db_table)} ({columns}) VALUES " + ", ".join(
-        [row] * count
-    )
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from onboarding.audit.models import EventKind
+from onboarding.audit.sql import NewEvent, events_append
 from onboarding.cases.lifecycle import StepState
-from onboarding.submissions import sql
 from onboarding.submissions.masking import masked
 from onboarding.submissions.models import Attempt, AttemptOutcome, Step
 from onboarding.submissions.queueing import send, send_on_commit
@@ -44,9 +44,9 @@ def steps_sweep() -> int:
                 sent=masked(step.payload),
             )
             Attempt.objects.bulk_create([lost_try], ignore_conflicts=True)
-            sql.events_insert(
+            events_append(
                 [
-                    sql.StepEvent(
+                    NewEvent(
                         tenant_id=step.case.tenant_id,
                         case_id=step.case_id,
                         kind=EventKind.STEP_RETRY,

@@ -29,6 +29,7 @@ from onboarding.altafid.contacts import (
 )
 from onboarding.altafid.errors import AltafidConflict, AltafidError
 from onboarding.audit.models import EventKind
+from onboarding.audit.sql import NewEvent, events_append
 from onboarding.cases.lifecycle import (
     FIRST_ROUND,
     SPEC,
@@ -116,7 +117,7 @@ def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
         if step is None:
             return None
         step.case = _step_case(step.case_id)
-        sql.events_insert([_event(step, EventKind.STEP_STARTED, attempt=step.tries)], now=now)
+        events_append([_event(step, EventKind.STEP_STARTED, attempt=step.tries)], now=now)
     return step_execute(step=step, run_next=run_next)
 
 
@@ -272,8 +273,8 @@ _OUTCOME_EVENTS = {
 }
 
 
-def _event(step: Step, kind: EventKind, **data: Any) -> sql.StepEvent:
-    return sql.StepEvent(
+def _event(step: Step, kind: EventKind, **data: Any) -> NewEvent:
+    return NewEvent(
         tenant_id=step.case.tenant_id,
         case_id=step.case_id,
         kind=kind,
@@ -348,7 +349,7 @@ def _finish(
                     hold_mark(next_step)
                     next_step.save(update_fields=[*QUEUE_FIELDS, "updated_at"])
                     held = next_step
-        sql.events_insert(events, now=now)
+        events_append(events, now=now)
         if held is not None:
             hold_announce(held, actor=None)
         if state in STOPPED:
@@ -441,7 +442,7 @@ def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
         )
         if not requeued:
             return
-        sql.events_insert(
+        events_append(
             [
                 _event(
                     step,

@@ -84,15 +84,16 @@ def test_it_lets_a_submit_wait_for_the_worker_closing_a_step_instead_of_deadlock
         step_run(step_id=Step.objects.get(case=ready_case, kind="create").pk)
     closing_step = Step.objects.get(case=ready_case, kind=closing_kind)
     closing, go_on = threading.Event(), threading.Event()
-    real_insert = worker.sql.events_insert
+    real_insert = worker.events_append
 
     def insert_after_the_submit_waits(events, *, now):
-        if connections["default"].in_atomic_block and not closing.is_set():
+        closes = any(event.kind == EventKind.STEP_SUCCEEDED for event in events)
+        if closes and connections["default"].in_atomic_block and not closing.is_set():
             closing.set()
             assert go_on.wait(WAIT_SECONDS)
         return real_insert(events, now=now)
 
-    monkeypatch.setattr(worker.sql, "events_insert", insert_after_the_submit_waits)
+    monkeypatch.setattr(worker, "events_append", insert_after_the_submit_waits)
     client = _submitting_client(rm)
     url = reverse("submissions:submit", args=[ready_case.pk])
     results = {}
