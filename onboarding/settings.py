@@ -177,10 +177,14 @@ if _database_url:
         )
     }
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # Parameters bound by the server let psycopg prepare the statements a connection runs
-        # over and over (the steps' claims, locks and closes), so PostgreSQL plans them once.
-        DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = env_bool(
-            "DB_SERVER_SIDE_BINDING", True
+        # Parameters bound by the server, and the statements a connection runs over and over
+        # prepared by psycopg from their fifth run (Django turns preparing off unless told), so
+        # PostgreSQL plans them once per connection; both off behind a pooler that cannot keep
+        # prepared statements.
+        _server_side_binding = env_bool("DB_SERVER_SIDE_BINDING", True)
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=_server_side_binding,
+            prepare_threshold=5 if _server_side_binding else None,
         )
     # Apart from the URL, so that any character may be in it without URL-encoding it.
     _database_password = env_optional_str("DATABASE_PASSWORD")

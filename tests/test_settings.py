@@ -403,8 +403,12 @@ def test_it_starts_the_compose_stack_with_its_defaults(clean_env):
     assert loaded["TWO_FACTOR_REQUIRED"] is True
 
 
-@pytest.mark.parametrize(("value", "bound"), [(None, True), ("false", False)])
-def test_it_lets_postgresql_bind_the_parameters_unless_told_not_to(clean_env, value, bound):
+@pytest.mark.parametrize(
+    ("value", "bound", "prepared_from"), [(None, True, 5), ("false", False, None)]
+)
+def test_it_lets_postgresql_bind_the_parameters_unless_told_not_to(
+    clean_env, value, bound, prepared_from
+):
     for name, setting in PRODUCTION_ENV.items():
         clean_env.setenv(name, setting)
     clean_env.delenv("DB_SERVER_SIDE_BINDING", raising=False)
@@ -414,13 +418,21 @@ def test_it_lets_postgresql_bind_the_parameters_unless_told_not_to(clean_env, va
     database = _load_settings()["DATABASES"]["default"]
 
     assert database["OPTIONS"]["server_side_binding"] is bound
+    assert database["OPTIONS"]["prepare_threshold"] == prepared_from
 
 
 @pytest.mark.django_db
-def test_it_runs_the_tests_with_the_parameters_bound_by_postgresql():
+def test_it_runs_the_tests_with_parameters_bound_and_statements_prepared_by_postgresql():
     from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("a PostgreSQL setting")
     with connection.cursor() as cursor:
         assert type(cursor.cursor).__name__ == "ServerBindingCursor"
+        for _ in range(6):
+            cursor.execute("SELECT 1 WHERE 1 = %s", [1])
+        cursor.execute(
+            "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+            ["SELECT 1 WHERE 1 = $1%"],
+        )
+        assert cursor.fetchone() == (1,)
