@@ -70,14 +70,21 @@ FAILED_TRIES = (EventKind.STEP_RETRY, EventKind.STEP_FAILED, EventKind.STEP_NEED
 
 
 class Event(models.Model):
-    # None only for what happens to a deployment superuser who works in no tenant.
+    # None only for what happens to a deployment superuser who works in no tenant. Neither
+    # this nor `case` has an index of its own: the composite indexes below lead with each, and
+    # the trail is appended to several times a case.
     tenant = models.ForeignKey(
-        Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Tenant, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     # Cases and staff are never deleted (discarded, deactivated), so their events always point
     # at them; PROTECT also keeps a delete from cascading into an UPDATE the trigger refuses.
     case = models.ForeignKey(
-        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="events"
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        db_index=False,
     )
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -27,16 +27,20 @@ class Case(models.Model):
     was typed, valid or not. `version` refuses a save based on an older copy.
     """
 
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="cases")
+    # No index of its own: the composite indexes below, each led by the tenant, serve its
+    # lookups, and every change of a case's status writes each of the case's indexes.
+    tenant = models.ForeignKey(
+        Tenant, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="cases"
     )
     client_name = models.CharField(_("client name"), max_length=300, blank=True)
     client_email = models.CharField(_("client e-mail"), max_length=254, blank=True)
-    identity_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    identity_hash = models.CharField(max_length=64, blank=True)
     # For a RUT, a keyed hash of its digits without the check digit: a search for
     # "15.234.567" or "15234567" finds 15.234.567-4 (`cases_search`).
-    identity_body_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    identity_body_hash = models.CharField(max_length=64, blank=True)
     status = models.CharField(
         _("status"), max_length=20, choices=CaseStatus.choices, default=CaseStatus.DRAFT
     )
@@ -78,6 +82,11 @@ class Case(models.Model):
             models.Index(fields=["tenant", "owner", "-updated_at"]),
             models.Index(fields=["tenant", "status"]),
             models.Index(fields=["tenant", "client_email"]),
+            # The same client's other cases, found by their identity number's hash.
+            models.Index(fields=["tenant", "identity_hash"], name="cases_case_identity_idx"),
+            models.Index(
+                fields=["tenant", "identity_body_hash"], name="cases_case_identity_body_idx"
+            ),
             # An RM's counts by status (the list's, the home page's), from the index alone.
             models.Index(fields=["tenant", "owner", "status", "updated_at"]),
             # A tenant's steps or reviews joined to their cases: the tenant's case IDs in order,
