@@ -103,11 +103,16 @@ class Screened:
 
 
 def case_screen(
-    *, case: Case, reason: ScreeningReason, actor: User | None, found: list[Hit] | None = None
+    *,
+    case: Case,
+    reason: ScreeningReason,
+    actor: User | None,
+    found: list[Hit] | None = None,
+    first: bool = False,
 ) -> Screened:
     """Screens the case's client now (or keeps `found`, a screening just made) and keeps what
     was found; the hits the screening no longer finds are kept, inactive, with their
-    decisions."""
+    decisions. `first`: the client was never screened, so no hit of theirs is active yet."""
     person = case_person(case=case)
     if person is None:
         return Screened(run=None, new=[])
@@ -144,9 +149,10 @@ def case_screen(
             elif not row.decision:
                 new.append(row)
             kept.append(row.pk)
-        ScreeningHit.objects.filter(case=case, active=True).exclude(pk__in=kept).update(
-            active=False
-        )
+        if not first:
+            ScreeningHit.objects.filter(case=case, active=True).exclude(pk__in=kept).update(
+                active=False
+            )
         run = ScreeningRun.objects.create(
             tenant_id=case.tenant_id,
             case=case,
@@ -191,7 +197,7 @@ def case_screen_for_review(*, case: Case, actor: User | None) -> None:
     """At a review's opening: the client is screened unless the last screening was of the
     client as they are now (a list change screens every client on its own)."""
     if not _SCREENED.rows(case.pk):
-        case_screen(case=case, reason=ScreeningReason.SUBMITTED, actor=actor)
+        case_screen(case=case, reason=ScreeningReason.SUBMITTED, actor=actor, first=True)
     elif case_screened_changed(case=case):
         case_screen(case=case, reason=ScreeningReason.CHANGED, actor=actor)
 
@@ -225,13 +231,13 @@ def screening_facts(*, case: Case) -> ScreeningFacts:
 def hits_undecided(*, review: Review) -> str:
     """Why an approval must wait for the screening: a hit undecided, or one decided as the
     client; empty when nothing in the screening stands in the way."""
-    hits = list(ScreeningHit.objects.filter(case=review.case, active=True).only("decision"))
-    undecided = sum(1 for hit in hits if not hit.decision)
+    decisions = [decision for (decision,) in _DECISIONS.rows(review.case_id)]
+    undecided = decisions.count("")
     if undecided:
         return _("Decide every screening hit before approving: %(count)s not decided yet.") % {
             "count": undecided
         }
-    if any(hit.decision == HitDecision.CLIENT for hit in hits):
+    if HitDecision.CLIENT in decisions:
         return _(
             "A screening hit was decided as the client: return the case; it cannot be approved."
         )

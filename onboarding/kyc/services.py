@@ -250,7 +250,7 @@ def reviews_waiting_count(*, tenant: Tenant) -> int:
     return reviews_waiting(tenant=tenant).count()
 
 
-# Read at every review's opening: built once (`core.compiled`).
+# Read at every review's opening, or by an officer's every action: built once (`core.compiled`).
 _CASE_WITH_TENANT = CompiledGet(Case, "tenant")
 _IDENTITY_ELSEWHERE = CompiledRead(
     lambda tenant_id, identity_hash, case_id: (
@@ -265,6 +265,11 @@ _DOCUMENTS_SEEN = CompiledRead(
         documents_of_case(case=Case(pk=case_id))
         .order_by("kind", "uid")
         .values_list("uid", "kind", "sha256")
+    )
+)
+_DOCUMENT_ON_CASE = CompiledRead(
+    lambda case_id, document_id: (
+        documents_of_case(case=Case(pk=case_id)).filter(pk=document_id).values_list("id")[:1]
     )
 )
 _WAITING = CompiledRead(
@@ -825,7 +830,7 @@ def document_check(
         _still_waiting(review)
         if review.assignee_id not in (None, user.pk):
             raise ReviewNotOpen(_("Another officer has taken this review."))
-        if not documents_of_case(case=review.case).filter(pk=document.pk).exists():
+        if not _DOCUMENT_ON_CASE.rows(review.case_id, document.pk):
             raise ReviewNotOpen(_("This document was replaced or removed meanwhile."))
         check, _created = DocumentCheck.objects.update_or_create(
             review=review,
