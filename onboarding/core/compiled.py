@@ -8,6 +8,7 @@ the ids change. Its parameters are ids and keys (integers, and strings such as a
 every database takes as they are.
 """
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -110,13 +111,10 @@ class CompiledGet:
             rows = model._default_manager.filter(pk=pk)
             if lock:
                 rows = rows.select_for_update(no_key=no_key)
+            own, joined = self._layout
             return rows.values_list(
-                *self._attnames(model, defer),
-                *(
-                    f"{name}__{attname}"
-                    for name, target in self._targets()
-                    for attname in self._attnames(target)
-                ),
+                *own,
+                *(f"{name}__{attname}" for name, _model, names in joined for attname in names),
             )
 
         self._read = CompiledRead(build)
@@ -125,25 +123,25 @@ class CompiledGet:
         row = self._read.first(pk)
         if row is None:
             return None
-        own = self._attnames(self._model, self._defer)
+        own, joined = self._layout
         found = instance(self._model, own, row[: len(own)])
         at = len(own)
-        for name, target in self._targets():
-            names = self._attnames(target)
+        for name, target, names in joined:
             setattr(found, name, instance(target, names, row[at : at + len(names)]))
             at += len(names)
         return found
 
-    def _targets(self) -> list[tuple[str, type[Model]]]:
-        targets = []
+    @functools.cached_property
+    def _layout(self) -> tuple[tuple[str, ...], list[tuple[str, type[Model], tuple[str, ...]]]]:
+        """The model's columns read, and each related one's: worked out at the first read,
+        once the models are all loaded."""
+        joined = []
         for name in self._related:
             target = self._model._meta.get_field(name).related_model
             assert isinstance(target, type)
-            targets.append((name, target))
-        return targets
+            joined.append((name, target, _attnames(target)))
+        return _attnames(self._model, self._defer), joined
 
-    @staticmethod
-    def _attnames(model: type[Model], defer: tuple[str, ...] = ()) -> tuple[str, ...]:
-        return tuple(
-            field.attname for field in model._meta.concrete_fields if field.name not in defer
-        )
+
+def _attnames(model: type[Model], defer: tuple[str, ...] = ()) -> tuple[str, ...]:
+    return tuple(field.attname for field in model._meta.concrete_fields if field.name not in defer)

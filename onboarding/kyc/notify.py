@@ -11,12 +11,14 @@ from enum import StrEnum
 
 from onboarding.accounts.models import User
 from onboarding.cases.models import Case
-from onboarding.core.compiled import CompiledRead, instance
+from onboarding.core.compiled import CompiledRead
 from onboarding.core.tasks import task_after_commit
 from onboarding.kyc.models import ReturnReason, Review, ReviewState
 from onboarding.notices.models import NoticeKind
 from onboarding.notices.services import (
     PERSON_FIELDS,
+    notice_case,
+    notice_person,
     notices_review_closed,
     notices_review_decided,
     notices_review_waiting,
@@ -42,17 +44,12 @@ def review_notices_after_commit(*, review_id: int, news: News, actor: User | Non
 
 # What the notices read of a review: never its bodies nor its case's drafts (decrypting them
 # would be most of a notice's cost, and a notice names no client).
-_PERSON = ("id", *PERSON_FIELDS)
+_REVIEW_COLUMNS = ("kind", "state", "reasons", "step__state", "case_id", "case__tenant_id")
 _REVIEW_READ = CompiledRead(
     lambda review_id: Review.objects.filter(pk=review_id).values_list(
-        "kind",
-        "state",
-        "reasons",
-        "step__state",
-        "case_id",
-        "case__tenant_id",
-        *(f"case__owner__{name}" for name in _PERSON),
-        *(f"decided_by__{name}" for name in _PERSON),
+        *_REVIEW_COLUMNS,
+        *(f"case__owner__{name}" for name in PERSON_FIELDS),
+        *(f"decided_by__{name}" for name in PERSON_FIELDS),
     )
 )
 _REVIEW_STATE = CompiledRead(
@@ -72,11 +69,12 @@ def review_notices_make(*, review_id: int, news: News, actor_id: int | None) -> 
     row = _REVIEW_READ.first(review_id)
     if row is None:
         return
-    kind, state, reasons, step_state, case_id, tenant_id = row[:6]
-    owner = instance(User, _PERSON, row[6:10])
-    case = instance(Case, ("id", "tenant_id", "owner_id"), (case_id, tenant_id, owner.pk))
-    case.owner = owner
-    decided_by = instance(User, _PERSON, row[10:14]) if row[10] is not None else None
+    kind, state, reasons, step_state, case_id, tenant_id = row[: len(_REVIEW_COLUMNS)]
+    owner_at, decider_at = len(_REVIEW_COLUMNS), len(_REVIEW_COLUMNS) + len(PERSON_FIELDS)
+    case = notice_case(
+        case_id=case_id, tenant_id=tenant_id, owner=notice_person(row[owner_at:decider_at])
+    )
+    decided_by = notice_person(row[decider_at:]) if row[decider_at] is not None else None
     if news is News.WAITING:
         # Decided meanwhile: nobody is to be told that it waits.
         if _review_open(kind, state, step_state):

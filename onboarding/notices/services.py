@@ -9,6 +9,7 @@ the app as they are, and is kept, encrypted, for the outbox's sweep to try again
 
 import datetime
 from collections.abc import Sequence
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -23,7 +24,7 @@ from django.utils.translation import ngettext
 from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.permissions import Can, users_who_may
 from onboarding.cases.models import Case
-from onboarding.core.compiled import CompiledRead
+from onboarding.core.compiled import CompiledRead, instance
 from onboarding.notices.models import Notice, NoticeKind
 from onboarding.outbox.models import MailKind
 from onboarding.outbox.services import mail_queue, mail_send_or_keep
@@ -36,8 +37,21 @@ MAILED_AT_ONCE = {
     NoticeKind.STEP_STOPPED: MailKind.STEP_STOPPED,
 }
 # What a notice and its e-mail read of a person (the recipient, whoever acted): a worker
-# making notices loads these and nothing else of them.
-PERSON_FIELDS = ("first_name", "last_name", "email")
+# making notices loads these and nothing else of them, the id first.
+PERSON_FIELDS = ("id", "first_name", "last_name", "email")
+
+
+def notice_person(values: Sequence[Any]) -> User:
+    """A person as a notice reads them, from the values of `PERSON_FIELDS` in order."""
+    return instance(User, PERSON_FIELDS, tuple(values))
+
+
+def notice_case(*, case_id: int, tenant_id: int, owner: User) -> Case:
+    """A case as its notices read it: never its drafts (a notice names no client, and
+    decrypting them is work), only its tenant and its owner."""
+    case = instance(Case, ("id", "tenant_id", "owner_id"), (case_id, tenant_id, owner.pk))
+    case.owner = owner
+    return case
 
 
 def notices_for_user(*, user: User, tenant: Tenant) -> QuerySet[Notice]:

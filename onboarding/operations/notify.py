@@ -1,17 +1,16 @@
-from onboarding.accounts.models import User
 from onboarding.cases.models import Case
-from onboarding.core.compiled import CompiledRead, instance
+from onboarding.core.compiled import CompiledRead
 from onboarding.notices.services import (
     PERSON_FIELDS,
+    notice_case,
+    notice_person,
     notices_step_recovered,
     notices_step_stopped,
 )
 
-# Not the drafts: a notice names no client, and decrypting them is work.
-_OWNER = ("id", *PERSON_FIELDS)
 _CASE_READ = CompiledRead(
     lambda case_id: Case.objects.filter(pk=case_id).values_list(
-        "tenant_id", *(f"owner__{name}" for name in _OWNER)
+        "tenant_id", *(f"owner__{name}" for name in PERSON_FIELDS)
     )
 )
 
@@ -21,9 +20,7 @@ def step_notices_make(*, case_id: int, stopped: bool) -> None:
     row = _CASE_READ.first(case_id)
     if row is None:
         return
-    owner = instance(User, _OWNER, row[1:])
-    case = instance(Case, ("id", "tenant_id", "owner_id"), (case_id, row[0], owner.pk))
-    case.owner = owner
+    case = notice_case(case_id=case_id, tenant_id=row[0], owner=notice_person(row[1:]))
     if stopped:
         notices_step_stopped(case=case)
     else:
