@@ -40,16 +40,28 @@ def event_record(
     """Appends one event; `actor` None means the system did it. `tenant` None only for a
     deployment superuser who works in no tenant."""
     events_append(
-        [
-            NewEvent(
-                kind=kind,
-                tenant_id=tenant.pk if isinstance(tenant, Tenant) else tenant,
-                case_id=case.pk if case is not None else None,
-                staff_id=staff.pk if staff is not None else None,
-                actor_id=actor.pk if actor is not None else None,
-                data=data or {},
-            )
-        ]
+        [event_new(kind=kind, tenant=tenant, actor=actor, case=case, staff=staff, data=data)]
+    )
+
+
+def event_new(
+    *,
+    kind: EventKind,
+    tenant: Tenant | int | None,
+    actor: User | None,
+    case: Any = None,
+    staff: User | None = None,
+    data: dict[str, Any] | None = None,
+) -> NewEvent:
+    """An event as `event_record` appends it, for `events_append` to write with others in one
+    statement."""
+    return NewEvent(
+        kind=kind,
+        tenant_id=tenant.pk if isinstance(tenant, Tenant) else tenant,
+        case_id=case.pk if case is not None else None,
+        staff_id=staff.pk if staff is not None else None,
+        actor_id=actor.pk if actor is not None else None,
+        data=data or {},
     )
 
 

@@ -116,7 +116,9 @@ def case_screen(
     person = case_person(case=case)
     if person is None:
         return Screened(run=None, new=[])
-    found = screen_person(person=person) if found is None else found
+    # The versions screened against are the ones the run records.
+    versions = current_versions()
+    found = screen_person(person=person, versions=versions) if found is None else found
     now = timezone.now()
     new: list[ScreeningHit] = []
     # Inside a caller's transaction no savepoint: nothing catches a failure here and goes on.
@@ -158,7 +160,7 @@ def case_screen(
             case=case,
             reason=reason,
             person_digest=person_digest(person),
-            versions={version.dataset: version.pk for version in current_versions()},
+            versions={version.dataset: version.pk for version in versions},
             hits=len(kept),
             new=len(new),
             screened_at=now,

@@ -22,7 +22,8 @@ from onboarding.accounts.models import Tenant, User
 from onboarding.accounts.permissions import Can, user_may, user_must, users_who_may
 from onboarding.accounts.services import tenants_for_user
 from onboarding.audit.models import EventKind
-from onboarding.audit.services import event_record
+from onboarding.audit.services import event_new, event_record
+from onboarding.audit.sql import events_append
 from onboarding.cases.completeness import rules_wire
 from onboarding.cases.lifecycle import (
     FIRST_ROUND,
@@ -621,8 +622,7 @@ def review_approve(*, review: Review, user: User, digest: str, attested: bool) -
         step.approved_digest = review.digest
         step.approved_by = user
         step.approved_at = now
-        step.save(update_fields=["approved_digest", "approved_by", "approved_at", "updated_at"])
-        queue_now(step)
+        queue_now(step, also=("approved_digest", "approved_by", "approved_at"))
         Review.objects.filter(pk=review.pk).update(
             state=ReviewState.APPROVED,
             decided_by=user,
@@ -630,19 +630,23 @@ def review_approve(*, review: Review, user: User, digest: str, attested: bool) -
             assignee=user.pk,
             documents=seen,
         )
-        event_record(
-            kind=EventKind.REVIEW_APPROVED,
-            tenant=review.tenant_id,
-            actor=user,
-            case=review.case,
-            data={"review": review.pk, "digest": review.digest, "approvals": approvals},
-        )
-        event_record(
-            kind=EventKind.STEP_QUEUED,
-            tenant=review.tenant_id,
-            actor=user,
-            case=review.case,
-            data={"step": step.kind, "round": step.round},
+        events_append(
+            [
+                event_new(
+                    kind=EventKind.REVIEW_APPROVED,
+                    tenant=review.tenant_id,
+                    actor=user,
+                    case=review.case,
+                    data={"review": review.pk, "digest": review.digest, "approvals": approvals},
+                ),
+                event_new(
+                    kind=EventKind.STEP_QUEUED,
+                    tenant=review.tenant_id,
+                    actor=user,
+                    case=review.case,
+                    data={"step": step.kind, "round": step.round},
+                ),
+            ]
         )
         review_notices_after_commit(review_id=review.pk, news=News.DECIDED, actor=user)
         case_status_refresh(case_id=review.case_id)
@@ -832,15 +836,20 @@ def document_check(
             raise ReviewNotOpen(_("Another officer has taken this review."))
         if not _DOCUMENT_ON_CASE.rows(review.case_id, document.pk):
             raise ReviewNotOpen(_("This document was replaced or removed meanwhile."))
-        check, _created = DocumentCheck.objects.update_or_create(
+        check = DocumentCheck(
             review=review,
             document=document,
-            defaults={
-                "verdict": verdict,
-                "note": note.strip(),
-                "checked_by": user,
-                "checked_at": timezone.now(),
-            },
+            verdict=verdict,
+            note=note.strip(),
+            checked_by=user,
+            checked_at=timezone.now(),
+        )
+        # One statement (INSERT … ON CONFLICT) where update_or_create takes five.
+        DocumentCheck.objects.bulk_create(
+            [check],
+            update_conflicts=True,
+            unique_fields=["review", "document"],
+            update_fields=["verdict", "note", "checked_by", "checked_at"],
         )
         event_record(
             kind=EventKind.REVIEW_DOCUMENT_CHECKED,

@@ -275,14 +275,21 @@ def current_versions() -> list[ListVersion]:
     return [instance(ListVersion, _VERSION_FIELDS, row) for row in _CURRENT.rows()]
 
 
-def screen_person(*, person: Person, threshold: float | None = None, limit: int = 10) -> list[Hit]:
-    """Hits against the current version of every loaded list, best first."""
+def screen_person(
+    *,
+    person: Person,
+    threshold: float | None = None,
+    limit: int = 10,
+    versions: list[ListVersion] | None = None,
+) -> list[Hit]:
+    """Hits against the current version of every loaded list (or against `versions`, the
+    current ones as the caller read them), best first."""
     threshold = DEFAULT_THRESHOLD if threshold is None else threshold
     keys = name_keys(person.names)
     hits: list[Hit] = []
     if not keys:
         return hits
-    for version in current_versions():
+    for version in current_versions() if versions is None else versions:
         # Scored on the few columns the score needs; the rest only for the hits.
         scored = {
             ordinal: entity_score(person, names, birth_dates, countries)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from onboarding.accounts.models import User
 from onboarding.cases.lifecycle import StepState, step_reviewed
 from onboarding.cases.models import Case, DuplicateDecision
+from onboarding.submissions import sql
 from onboarding.submissions.models import Step
 from onboarding.submissions.signals import step_held
 
@@ -50,10 +51,11 @@ def queue_mark(step: Step, *, fresh: bool = False, countdown: float = 0.0) -> No
         step.finished_at = None
 
 
-def queue_now(step: Step) -> None:
-    """Queues the step afresh and sends its task once the transaction commits."""
+def queue_now(step: Step, *, also: tuple[str, ...] = ()) -> None:
+    """Queues the step afresh, saving the fields `also` in the same write, and sends its task
+    once the transaction commits."""
     queue_mark(step, fresh=True)
-    step.save(update_fields=[*QUEUE_FIELDS, "updated_at"])
+    sql.step_save(step, fields=[*QUEUE_FIELDS, *also, "updated_at"])
     send_on_commit(step)
 
 
@@ -96,7 +98,7 @@ def queue_or_hold(step: Step, *, actor: User | None) -> bool:
         queue_now(step)
         return True
     hold_mark(step)
-    step.save(update_fields=[*QUEUE_FIELDS, "updated_at"])
+    sql.step_save(step, fields=[*QUEUE_FIELDS, "updated_at"])
     hold_announce(step, actor=actor)
     return False
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
@@ -75,6 +75,37 @@ def step_claim_following(
         ],
     )
     return _model(db, Step, rows[0]) if rows else None
+
+
+def step_waiting_locked(*, case_id: int, round: int, kind: str) -> Step | None:
+    """The case's step of `kind` in `round` if it waits for the one before, locked."""
+    db = connections[DEFAULT_DB_ALIAS]
+    rows = _rows(
+        db, _statements(db.vendor).waiting_locked, [case_id, round, kind, StepState.WAITING]
+    )
+    return _model(db, Step, rows[0]) if rows else None
+
+
+def step_save(step: Step, *, fields: Sequence[str]) -> None:
+    """`step.save(update_fields=fields)` as one UPDATE built once per set of fields; fields
+    set on save (`auto_now`) are set as a save sets them."""
+    db = connections[DEFAULT_DB_ALIAS]
+    names = tuple(fields)
+    values = [
+        _field(Step, name).get_db_prep_save(_field(Step, name).pre_save(step, False), db)
+        for name in names
+    ]
+    with db.cursor() as cursor:
+        cursor.execute(_step_update(db.vendor, names), [*values, step.pk])
+        if not cursor.rowcount:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+
+
+@functools.cache
+def _step_update(vendor: str, names: tuple[str, ...]) -> str:
+    quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
+    assignments = ", ".join(f"{quote(cast(str, _field(Step, n).column))} = %s" for n in names)
+    return f"UPDATE {quote(Step._meta.db_table)} SET {assignments} WHERE id = %s"
 
 
 def step_close(
@@ -167,6 +198,7 @@ def attempt_store(attempt: Attempt) -> None:
 class _Statements:
     claim: str
     claim_following: str
+    waiting_locked: str
     close: str
     attempt: str
     case_lock: str
@@ -186,6 +218,8 @@ def _statements(vendor: str) -> _Statements:
     updated = ("finished_at", "outcome", "http_status", "received")
     followable = ", ".join(["%s"] * len(FOLLOWABLE))
     closed = ", ".join(f"'{status}'" for status in CLOSED)
+    # SQLite: a writer has the whole database to itself.
+    lock = " FOR UPDATE" if connections[DEFAULT_DB_ALIAS].features.has_select_for_update else ""
     return _Statements(
         claim=(
             f"UPDATE {step} SET state = %s, started_at = %s, lease_expires_at = %s,"
@@ -198,6 +232,11 @@ def _statements(vendor: str) -> _Statements:
             " finished_at = NULL, lease_expires_at = %s, attempts = 1, tries = tries + 1"
             f" WHERE case_id = %s AND round = %s AND kind = %s AND state IN ({followable})"
             f" RETURNING {returning}"
+        ),
+        waiting_locked=(
+            f"SELECT {returning} FROM {step}"
+            " WHERE case_id = %s AND round = %s AND kind = %s AND state = %s"
+            f" ORDER BY id LIMIT 1{lock}"
         ),
         close=(
             f"UPDATE {step} SET state = %s, finished_at = %s, lease_expires_at = NULL,"

@@ -335,10 +335,9 @@ def _finish(
                 events.append(_event(claimed, EventKind.STEP_STARTED, attempt=claimed.tries))
                 goes_on = True
         elif next_kind is not None:
-            waiting = Step.objects.filter(
-                case_id=step.case_id, round=step.round, kind=next_kind, state=StepState.WAITING
+            next_step = sql.step_waiting_locked(
+                case_id=step.case_id, round=step.round, kind=next_kind
             )
-            next_step = waiting.select_for_update().first()
             if next_step is not None:
                 next_step.case = step.case
                 if gate_passed(next_step):
@@ -347,7 +346,7 @@ def _finish(
                     goes_on = True
                 else:
                     hold_mark(next_step)
-                    next_step.save(update_fields=[*QUEUE_FIELDS, "updated_at"])
+                    sql.step_save(next_step, fields=[*QUEUE_FIELDS, "updated_at"])
                     held = next_step
         events_append(events, now=now)
         if held is not None:

@@ -88,6 +88,14 @@ def test_it_approves_a_review_below_high_risk_with_one_approval(held, officer):
     assert (given.officer, given.documents) == (officer, held.documents)
     approved = Event.objects.get(case=held.case, kind=EventKind.REVIEW_APPROVED)
     assert approved.data == {"review": held.pk, "digest": held.digest, "approvals": 1}
+    queued = Event.objects.get(case=held.case, kind=EventKind.STEP_QUEUED, actor=officer)
+    assert (queued.pk > approved.pk, queued.created_at) == (True, approved.created_at)
+    step = _step(held)
+    assert (step.approved_digest, step.approved_by, step.approved_at) == (
+        held.digest,
+        officer,
+        held.decided_at,
+    )
 
 
 def test_it_refuses_an_approval_of_a_review_not_taken(held, officer):

@@ -2,6 +2,8 @@
 each, the approval gate, "Missing document" as a request the RM sees, and voiding."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from onboarding.accounts.roles import Role
@@ -145,6 +147,24 @@ def test_it_records_the_officers_finding_with_a_note(client, held, officer, docu
     )
     page = client.get(reverse("kyc:review", args=[held.pk])).content.decode()
     assert "Illegible</strong>: Blurred corner." in page
+
+
+def test_it_replaces_a_finding_in_one_statement_keeping_one_row(held, officer, documents):
+    document = documents["back"]
+    document_check(review=held, document=document, user=officer, verdict="expired", note="Old.")
+    first = DocumentCheck.objects.get(review=held, document=document)
+
+    with CaptureQueriesContext(connection) as queries:
+        document_check(
+            review=held, document=document, user=officer, verdict="verified", note=" Fine. "
+        )
+
+    check = DocumentCheck.objects.get(review=held, document=document)
+    assert (check.pk, check.verdict, check.note) == (first.pk, "verified", "Fine.")
+    assert check.checked_at > first.checked_at
+    writes = [q["sql"] for q in queries if "kyc_documentcheck" in q["sql"]]
+    assert len(writes) == 1
+    assert "ON CONFLICT" in writes[0]
 
 
 def test_it_answers_htmx_with_the_documents_finding_only(client, held, officer, documents):

@@ -122,6 +122,7 @@ def test_it_screens_the_client_when_the_review_opens_and_explains_the_hit(client
     assert "https://example.org/peps/garcia" in page
     assert "Not decided yet." in page
     assert not hits_of_case(case=held.case).filter(entity_id="sanction-ivanov").exists()
+    assert run.versions == {"peps": ListVersion.objects.get(is_current=True).pk}
 
 
 def test_it_refuses_approval_while_a_hit_is_undecided_and_after_deciding_approves(

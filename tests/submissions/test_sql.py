@@ -1,7 +1,7 @@
 import datetime
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -101,6 +101,46 @@ def test_it_claims_the_following_step_of_the_same_round_only(case):
         sql.step_claim_following(case_id=case.pk, round=2, kind="sales", now=now, lease_until=now)
         is None
     )
+
+
+@pytest.mark.parametrize(("state", "found"), [(StepState.WAITING, True), (StepState.QUEUED, False)])
+def test_it_reads_the_following_step_locked_only_while_it_waits(case, state, found):
+    waiting = step_create(case, StepKind.COMPLIANCE, state=state)
+    step_create(case, StepKind.SALES, state=StepState.WAITING)
+
+    with CaptureQueriesContext(connection) as queries:
+        step = sql.step_waiting_locked(case_id=case.pk, round=1, kind="compliance")
+
+    assert (step is not None) is found
+    if found:
+        assert (step.pk, step.payload) == (waiting.pk, {"firstName": "Ana"})
+        assert queries[0]["sql"].endswith("FOR UPDATE")
+
+
+def test_it_saves_the_fields_named_and_stamps_the_update(case):
+    step = step_create(case, state=StepState.WAITING)
+    before = step.updated_at
+    step.state, step.attempts, step.payload = StepState.QUEUED, 3, {"firstName": "Other"}
+
+    with CaptureQueriesContext(connection) as queries:
+        sql.step_save(step, fields=["state", "attempts", "updated_at"])
+
+    assert len(queries) == 1
+    stored = Step.objects.get(pk=step.pk)
+    assert (stored.state, stored.attempts, stored.payload) == (
+        StepState.QUEUED,
+        3,
+        {"firstName": "Ana"},
+    )
+    assert stored.updated_at == step.updated_at > before
+
+
+def test_it_says_when_the_step_to_save_is_gone(case):
+    step = step_create(case)
+    Step.objects.filter(pk=step.pk).delete()
+
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        sql.step_save(step, fields=["state"])
 
 
 def test_it_closes_a_step_only_while_it_is_running(case):
