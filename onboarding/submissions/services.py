@@ -135,7 +135,7 @@ def _first_start(case: Case, user: User, plan: Plan, steps: list[Step]) -> None:
         rebuilt.append(step)
     event_record(
         kind=EventKind.CASE_SUBMITTED,
-        tenant=case.tenant,
+        tenant=case.tenant_id,
         actor=user,
         case=case,
         data={"version": case.version, "first_step": _first_startable(existing, kinds)},
@@ -157,7 +157,7 @@ def _amendment_start(case: Case, user: User, plan: Plan) -> None:
     fields = [change.field for call in plan.sends for change in call.changes]
     event_record(
         kind=EventKind.AMENDMENT_SUBMITTED,
-        tenant=case.tenant,
+        tenant=case.tenant_id,
         actor=user,
         case=case,
         data={"round": plan.round, "fields": fields, "version": case.version},
@@ -252,7 +252,9 @@ def case_activate(*, case: Case, user: User) -> None:
                 step.payload = bodies[kind.value].body
                 step.payload_version = case.version
                 changed.append(step)
-        event_record(kind=EventKind.ACTIVATION_REQUESTED, tenant=case.tenant, actor=user, case=case)
+        event_record(
+            kind=EventKind.ACTIVATION_REQUESTED, tenant=case.tenant_id, actor=user, case=case
+        )
         _steps_start(steps, kinds, changed, user)
         case_status_refresh(case_id=case.pk)
 
@@ -354,7 +356,7 @@ def contact_decide(
             # Another case linked to the same contact since the check above.
             contact_hold_check(case=case, contact_uuid=contact_uuid)
             raise
-        event_record(kind=kind, tenant=case.tenant, actor=user, case=case, data=data)
+        event_record(kind=kind, tenant=case.tenant_id, actor=user, case=case, data=data)
         if (
             create is not None
             and create.state == StepState.NEEDS_ATTENTION
@@ -379,7 +381,7 @@ def submission_cancel(*, case: Case, user: User) -> None:
         Case.objects.filter(pk=case.pk).update(status=CaseStatus.CANCELLED)
         event_record(
             kind=EventKind.CASE_CANCELLED,
-            tenant=case.tenant,
+            tenant=case.tenant_id,
             actor=user,
             case=case,
             data={"steps": [s.kind for s in steps]},
