@@ -38,7 +38,7 @@ from onboarding.cases.lifecycle import (
 from onboarding.cases.locks import case_lock
 from onboarding.cases.models import Case, DuplicateDecision, SectionRevision
 from onboarding.cases.services import case_sections, sections_complete
-from onboarding.core.compiled import CompiledGet, CompiledRead
+from onboarding.core.compiled import CompiledGet, CompiledRead, instance
 from onboarding.documents.models import Document, DocumentKind
 from onboarding.documents.services import documents_of_case
 from onboarding.kyc.flags import Flag, flags_of
@@ -161,14 +161,21 @@ class Returned:
     missing: list[str] = field(default_factory=list)
 
 
+def _authors_read(linked: bool) -> CompiledRead:
+    return CompiledRead(
+        lambda case_id: SectionRevision.objects.filter(
+            case_id=case_id, applied=True, section__in=reviewed_sections(linked=linked)
+        ).values_list("saved_by_id")
+    )
+
+
+# Read by every approval (`core.compiled`), one read per set of reviewed sections.
+_AUTHORS = {linked: _authors_read(linked) for linked in (False, True)}
+
+
 def kyc_authors(*, case: Case) -> set[int]:
     """Everyone who entered or changed data the reviewed calls send, the case's owner first."""
-    sections = reviewed_sections(linked=case_linked(case))
-    authors = set(
-        SectionRevision.objects.filter(case=case, applied=True, section__in=sections).values_list(
-            "saved_by_id", flat=True
-        )
-    )
+    authors = {author for (author,) in _AUTHORS[case_linked(case)].rows(case.pk)}
     return {case.owner_id, *authors}
 
 
@@ -482,6 +489,12 @@ def review_hit_decide(
     return hit
 
 
+# Read by every officer's action on a review (`core.compiled`).
+_APPROVERS = CompiledRead(
+    lambda review_id: ReviewApproval.objects.filter(review_id=review_id).values_list("officer_id")
+)
+
+
 def review_approvals(*, review: Review) -> list[ReviewApproval]:
     """The approvals given so far, first first, with their officers."""
     return list(ReviewApproval.objects.filter(review=review).select_related("officer"))
@@ -536,7 +549,7 @@ def review_assign(*, review: Review, user: User) -> None:
             return
         if review.assignee_id is not None:
             raise ReviewNotOpen(_("Someone else took this review meanwhile."))
-        if ReviewApproval.objects.filter(review=review, officer=user).exists():
+        if any(officer_id == user.pk for (officer_id,) in _APPROVERS.rows(review.pk)):
             # The second approval is another officer's: taking it would only keep it from them.
             raise AlreadyApproved(str(APPROVED_ALREADY))
         Review.objects.filter(pk=review.pk).update(assignee=user, assigned_at=timezone.now())
@@ -588,8 +601,8 @@ def review_approve(*, review: Review, user: User, digest: str, attested: bool) -
         review = _review_locked(review)
         _decide_check(review, user, digest)
         four_eyes_check(user=user, case=review.case)
-        given = review_approvals(review=review)
-        if any(approval.officer_id == user.pk for approval in given):
+        given = [officer_id for (officer_id,) in _APPROVERS.rows(review.pk)]
+        if user.pk in given:
             raise AlreadyApproved(str(APPROVED_ALREADY))
         if review.assignee_id != user.pk:
             raise ReviewNotTaken(_("Take this review (Assign to me) before approving it."))
@@ -810,10 +823,31 @@ def documents_unverified(
     ]
 
 
-def _documents_verified(review: Review) -> None:
-    unverified = documents_unverified(
-        documents_to_verify(case=review.case), review_checks(review=review)
+# What an approval reads to check that every document is verified (`core.compiled`): the
+# documents' kinds and the findings' verdicts, not the whole rows the review page shows.
+_DOCUMENT_KINDS = CompiledRead(
+    lambda case_id: (
+        documents_of_case(case=Case(pk=case_id))
+        .order_by("kind", "uploaded_at", "id")
+        .values_list("id", "kind")
     )
+)
+_VERDICTS = CompiledRead(
+    lambda review_id: DocumentCheck.objects.filter(review_id=review_id).values_list(
+        "document_id", "verdict"
+    )
+)
+
+
+def _documents_verified(review: Review) -> None:
+    documents = [
+        instance(Document, ("id", "kind"), row) for row in _DOCUMENT_KINDS.rows(review.case_id)
+    ]
+    checks = {
+        document_id: DocumentCheck(document_id=document_id, verdict=verdict)
+        for document_id, verdict in _VERDICTS.rows(review.pk)
+    }
+    unverified = documents_unverified(documents, checks)
     if unverified:
         kinds = sorted({str(document.get_kind_display()) for document in unverified})
         raise DocumentsNotVerified(

@@ -109,14 +109,29 @@ def _step_update(vendor: str, names: tuple[str, ...]) -> str:
 
 
 def step_close(
-    *, step_id: int, state: str, now: datetime.datetime, error: dict[str, Any] | None
+    *,
+    step_id: int,
+    state: str,
+    now: datetime.datetime,
+    error: dict[str, Any] | None,
+    attempt: Attempt | None = None,
 ) -> bool:
-    """Ends a running step; False when it is no longer running (the sweeper took it back)."""
+    """Ends a running step; False when it is no longer running (the sweeper took it back).
+
+    With `attempt`, stores the try first (`attempt_store`), whatever the answer: on
+    PostgreSQL in the same statement."""
     db = connections[DEFAULT_DB_ALIAS]
+    sql = _statements(db.vendor)
+    stored: list[Any] = []
+    if attempt is not None and sql.close_storing:
+        stored = _attempt_values(db, attempt)
+    elif attempt is not None:
+        attempt_store(attempt)
     with db.cursor() as cursor:
         cursor.execute(
-            _statements(db.vendor).close,
+            sql.close_storing if stored else sql.close,
             [
+                *stored,
                 state,
                 _value(db, Step, "finished_at", now),
                 _value(db, Step, "last_error", error),
@@ -186,12 +201,15 @@ _ATTEMPT_COLUMNS = (
 def attempt_store(attempt: Attempt) -> None:
     """Inserts the try; one the sweeper already wrote as lost gets its real outcome."""
     db = connections[DEFAULT_DB_ALIAS]
-    values = [
+    with db.cursor() as cursor:
+        cursor.execute(_statements(db.vendor).attempt, _attempt_values(db, attempt))
+
+
+def _attempt_values(db: BaseDatabaseWrapper, attempt: Attempt) -> list[Any]:
+    return [
         _value(db, Attempt, name, getattr(attempt, _field(Attempt, name).attname))
         for name in _ATTEMPT_COLUMNS
     ]
-    with db.cursor() as cursor:
-        cursor.execute(_statements(db.vendor).attempt, values)
 
 
 @dataclass(frozen=True)
@@ -200,6 +218,9 @@ class _Statements:
     claim_following: str
     waiting_locked: str
     close: str
+    # The attempt's insert and the close in one statement, where the database can (a
+    # data-modifying WITH: PostgreSQL); empty elsewhere.
+    close_storing: str
     attempt: str
     case_lock: str
     case_contact_uuid_set: str
@@ -220,6 +241,16 @@ def _statements(vendor: str) -> _Statements:
     closed = ", ".join(f"'{status}'" for status in CLOSED)
     # SQLite: a writer has the whole database to itself.
     lock = " FOR UPDATE" if connections[DEFAULT_DB_ALIAS].features.has_select_for_update else ""
+    close = (
+        f"UPDATE {step} SET state = %s, finished_at = %s, lease_expires_at = NULL,"
+        " last_error = %s WHERE id = %s AND state = %s"
+    )
+    attempt_insert = (
+        f"INSERT INTO {attempt} ({columns})"
+        f" VALUES ({', '.join(['%s'] * len(_ATTEMPT_COLUMNS))})"
+        " ON CONFLICT (step_id, number) DO UPDATE SET "
+        + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in updated)
+    )
     return _Statements(
         claim=(
             f"UPDATE {step} SET state = %s, started_at = %s, lease_expires_at = %s,"
@@ -238,16 +269,11 @@ def _statements(vendor: str) -> _Statements:
             " WHERE case_id = %s AND round = %s AND kind = %s AND state = %s"
             f" ORDER BY id LIMIT 1{lock}"
         ),
-        close=(
-            f"UPDATE {step} SET state = %s, finished_at = %s, lease_expires_at = NULL,"
-            " last_error = %s WHERE id = %s AND state = %s"
-        ),
-        attempt=(
-            f"INSERT INTO {attempt} ({columns})"
-            f" VALUES ({', '.join(['%s'] * len(_ATTEMPT_COLUMNS))})"
-            " ON CONFLICT (step_id, number) DO UPDATE SET "
-            + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in updated)
-        ),
+        close=close,
+        close_storing=f"WITH stored AS ({attempt_insert}) {close}"
+        if vendor == "postgresql"
+        else "",
+        attempt=attempt_insert,
         case_lock=f"SELECT 1 FROM {case} WHERE id = %s FOR NO KEY UPDATE",
         case_contact_uuid_set=f"UPDATE {case} SET contact_uuid = %s WHERE id = %s",
         case_steps=(

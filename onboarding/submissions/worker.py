@@ -308,10 +308,13 @@ def _finish(
         # The case first: closing may move its status, and a Submit holding it waits for
         # the steps this transaction locks next.
         sql.case_lock(case_id=step.case_id)
-        _attempt_record(attempt, outcome, http_status=http_status, received=received)
+        _attempt_fill(attempt, outcome, http_status=http_status, received=received)
         # Only while still ours: if the lease ran out and the sweeper took the step back, the
-        # try that runs now decides (after a search, where the create may have happened).
-        still_ours = sql.step_close(step_id=step.pk, state=state, now=now, error=error)
+        # try that runs now decides (after a search, where the create may have happened). The
+        # try is stored either way.
+        still_ours = sql.step_close(
+            step_id=step.pk, state=state, now=now, error=error, attempt=attempt
+        )
         if not still_ours:
             return None
         events = [_event(step, _OUTCOME_EVENTS[state], outcome=outcome.value, **_code(error))]
@@ -379,19 +382,19 @@ def _code(error: dict[str, Any] | None) -> dict[str, Any]:
     return {key: error[key] for key in ("status", "code") if error.get(key) is not None}
 
 
-def _attempt_record(
+def _attempt_fill(
     attempt: Attempt,
     outcome: AttemptOutcome,
     *,
     http_status: int | None = None,
     received: Any = None,
 ) -> None:
-    """Stores the try; one the sweeper already wrote as lost gets its real outcome."""
+    """The try's end, as it is stored (`sql.attempt_store`): one the sweeper already wrote as
+    lost gets its real outcome."""
     attempt.finished_at = timezone.now()
     attempt.outcome = outcome
     attempt.http_status = http_status
     attempt.received = masked(received)
-    sql.attempt_store(attempt)
 
 
 def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
@@ -430,7 +433,8 @@ def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
     countdown = retry_countdown(attempts=step.attempts, retry_after=error.retry_after)
     now = timezone.now()
     with transaction.atomic():
-        _attempt_record(attempt, outcome, http_status=error.status)
+        _attempt_fill(attempt, outcome, http_status=error.status)
+        sql.attempt_store(attempt)
         queue_mark(step, countdown=countdown)
         step.last_error = record
         # Only while still ours, as when closing: if the sweeper took the step back

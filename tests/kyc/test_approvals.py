@@ -11,7 +11,7 @@ from onboarding.accounts.roles import Role
 from onboarding.audit.models import Event, EventKind
 from onboarding.cases.demo import SALES
 from onboarding.cases.lifecycle import Section
-from onboarding.cases.models import Case
+from onboarding.cases.models import Case, DuplicateDecision, SectionRevision
 from onboarding.cases.services import case_section_save
 from onboarding.documents.models import DocumentKind
 from onboarding.kyc.models import Review, ReviewApproval, ReviewState
@@ -21,6 +21,7 @@ from onboarding.kyc.services import (
     AttestationMissing,
     ReviewNotOpen,
     ReviewNotTaken,
+    kyc_authors,
     review_approve,
     review_assign,
 )
@@ -202,6 +203,39 @@ def test_it_refuses_an_author_of_the_case_as_second_approver(high, officer, read
         review_approve(review=high, user=editor, digest=high.digest, attested=True)
 
     assert _step(high).state == StepState.IN_REVIEW
+
+
+@pytest.mark.parametrize(("linked", "activation_author"), [(False, False), (True, True)])
+def test_it_counts_as_authors_those_who_saved_what_reviewed_calls_send(
+    ready_case, linked, activation_author
+):
+    tenant = ready_case.tenant
+    sales, activation, refused = (
+        staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant]) for _ in range(3)
+    )
+    for section, author, applied in (
+        (Section.SALES, sales, True),
+        (Section.ACTIVATION, activation, True),
+        (Section.CLIENT, refused, False),
+    ):
+        SectionRevision.objects.create(
+            case=ready_case,
+            section=section,
+            case_version=1,
+            raw={},
+            applied=applied,
+            saved_by=author,
+        )
+    if linked:
+        Case.objects.filter(pk=ready_case.pk).update(duplicate_decision=DuplicateDecision.LINKED)
+        ready_case.refresh_from_db()
+
+    authors = kyc_authors(case=ready_case)
+
+    assert ready_case.owner_id in authors
+    assert sales.pk in authors
+    assert (activation.pk in authors) is activation_author
+    assert refused.pk not in authors
 
 
 def test_it_voids_a_first_approval_when_the_documents_change(high, officer, second, rm):

@@ -162,6 +162,41 @@ def test_it_closes_a_step_only_while_it_is_running(case):
     assert queued.state == StepState.QUEUED
 
 
+@pytest.mark.parametrize(
+    ("state", "closed"), [(StepState.RUNNING, True), (StepState.QUEUED, False)]
+)
+def test_it_stores_the_try_and_closes_the_step_in_one_statement(case, state, closed):
+    step = step_create(case, state=state)
+    now = timezone.now()
+    attempt = Attempt(
+        step=step,
+        number=1,
+        started_at=now,
+        finished_at=now,
+        outcome=AttemptOutcome.SUCCEEDED,
+        http_status=200,
+        sent={"a": "•••"},
+        received={"contactUuid": "C1"},
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        ended = sql.step_close(
+            step_id=step.pk, state=StepState.SUCCEEDED, now=now, error=None, attempt=attempt
+        )
+
+    assert len(queries) == 1
+    assert ended is closed
+    step.refresh_from_db()
+    assert step.state == (StepState.SUCCEEDED if closed else state)
+    stored = step.history.get()
+    assert (stored.number, stored.outcome, stored.http_status, stored.received) == (
+        1,
+        AttemptOutcome.SUCCEEDED,
+        200,
+        {"contactUuid": "C1"},
+    )
+
+
 def test_it_stores_an_attempt_and_gives_a_lost_one_its_real_outcome(case):
     step = step_create(case, state=StepState.RUNNING)
     now = timezone.now()
