@@ -14,6 +14,7 @@ from onboarding.accounts.models import Tenant
 from onboarding.cases.lifecycle import StepState
 from onboarding.cases.models import Case
 from onboarding.core.crypto import EncryptedJSONField
+from onboarding.core.indexes import PortableIndex
 from onboarding.documents.models import Document
 from onboarding.kyc.rating import RiskLevel
 from onboarding.submissions.models import Step
@@ -43,8 +44,10 @@ class ReviewKind(models.TextChoices):
 
 
 class Review(models.Model):
-    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews")
+    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
+    # write at every insert and update.
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", db_index=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews", db_index=False)
     step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="reviews")
     kind = models.CharField(max_length=20, choices=ReviewKind.choices, default=ReviewKind.STEP)
     state = models.CharField(
@@ -87,7 +90,7 @@ class Review(models.Model):
             # The queue's and the officer's home counts by who took a review.
             models.Index(fields=["tenant", "state", "assignee"]),
             # The queue by rating: filtered on one level, or sorted highest first.
-            models.Index(
+            PortableIndex(
                 F("tenant"),
                 F("state"),
                 F("rating").desc(nulls_last=True),
@@ -131,7 +134,11 @@ class ReviewApproval(models.Model):
     """One officer's approval of a review, with their attestation: a review is approved (its
     step sealed and queued) once it has as many as it needs (`Review.approvals_needed`)."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="approvals")
+    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
+    # write at every insert and update.
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="approvals", db_index=False
+    )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -161,7 +168,11 @@ class DocumentCheck(models.Model):
     """The officer's finding on one document of the case, in one review: approval waits until
     every document the review needs is verified."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="checks")
+    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
+    # write at every insert and update.
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, related_name="checks", db_index=False
+    )
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="+")
     verdict = models.CharField(_("finding"), max_length=20, choices=Verdict.choices)
     # Free text about a client's document: encrypted.
@@ -283,7 +294,11 @@ class ScreeningRun(models.Model):
     change to the names, birth date or nationality is seen without keeping them here."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="screenings")
+    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
+    # write at every insert and update.
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="screenings", db_index=False
+    )
     reason = models.CharField(max_length=20, choices=ScreeningReason.choices)
     person_digest = models.CharField(max_length=64)
     # The list versions screened against: {"<dataset>": <version pk>}.

@@ -22,8 +22,10 @@ class NoticeKind(models.TextChoices):
 
 
 class Notice(models.Model):
+    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
+    # write at every insert and update.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", db_index=False
     )
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")

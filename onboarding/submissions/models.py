@@ -30,7 +30,9 @@ ACTIVE = (*OPEN, *STOPPED, *HELD)
 
 
 class Step(models.Model):
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps")
+    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
+    # write at every insert and update.
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps", db_index=False)
     # 1: the submission and activation; 2 and up: amendments, each sending what changed.
     round = models.PositiveSmallIntegerField(default=FIRST_ROUND)
     kind = models.CharField(max_length=20, choices=StepKind.choices)
@@ -111,7 +113,9 @@ UNKNOWN_EFFECT = (AttemptOutcome.AMBIGUOUS, AttemptOutcome.SERVER_ERROR)
 
 
 class Attempt(models.Model):
-    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="history")
+    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
+    # write at every insert and update.
+    step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="history", db_index=False)
     number = models.PositiveIntegerField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)

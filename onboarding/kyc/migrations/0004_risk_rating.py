@@ -5,6 +5,8 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+import onboarding.core.indexes
+
 
 class Migration(migrations.Migration):
 
@@ -40,7 +42,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='review',
-            index=models.Index(models.F('tenant'), models.F('state'), models.OrderBy(models.F('rating'), descending=True, nulls_last=True), models.F('opened_at'), models.F('id'), name='kyc_review_rating_idx'),
+            index=onboarding.core.indexes.PortableIndex(models.F('tenant'), models.F('state'), models.OrderBy(models.F('rating'), descending=True, nulls_last=True), models.F('opened_at'), models.F('id'), name='kyc_review_rating_idx'),
         ),
         migrations.AddField(
             model_name='reviewapproval',

@@ -1,0 +1,40 @@
+"""An index that keeps its NULLS FIRST/LAST ordering where the database can index that way.
+
+PostgreSQL needs the index's NULLS LAST to match a query ordered `desc(nulls_last=True)`;
+SQLite (the embedded default) accepts that ordering in a query but refuses it in an index.
+There the index is made without it: SQLite orders NULLs first ascending and last descending,
+which is what the queue's sort by rating asks for anyway.
+"""
+
+from typing import Any
+
+from django.db import models
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.db.backends.ddl_references import Statement
+from django.db.models.expressions import OrderBy
+
+
+class PortableIndex(models.Index):
+    def create_sql(
+        self,
+        model: type[models.Model],
+        schema_editor: BaseDatabaseSchemaEditor,
+        using: str = "",
+        **kwargs: Any,
+    ) -> Statement:
+        if schema_editor.connection.vendor != "sqlite" or not self.expressions:
+            return super().create_sql(model, schema_editor, using=using, **kwargs)
+        plain = models.Index(
+            *(
+                OrderBy(expression.expression, descending=expression.descending)
+                if isinstance(expression, OrderBy)
+                else expression
+                for expression in self.expressions
+            ),
+            name=self.name,
+            db_tablespace=self.db_tablespace,
+            opclasses=self.opclasses,
+            condition=self.condition,
+            include=self.include,
+        )
+        return plain.create_sql(model, schema_editor, using=using, **kwargs)
