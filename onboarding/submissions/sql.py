@@ -19,22 +19,38 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
+from onboarding.accounts.models import Tenant
 from onboarding.cases.lifecycle import CLOSED, FOLLOWABLE
 from onboarding.cases.models import Case
+from onboarding.core.compiled import CompiledRead, instance
 from onboarding.submissions.models import Attempt, Step, StepState
 
 _Converter = Callable[[Any, Any, Any], Any]
 
 
+# What a step reads of its case: never the drafts (the step sends its own stored body, and
+# decrypting them is work), nor the columns the pages show. Whatever else is read of it
+# (after a refusal, say) is loaded when first read.
+STEP_CASE_FIELDS = ("id", "tenant_id", "contact_uuid", "duplicate_decision")
+_STEP_CASE = CompiledRead(
+    lambda case_id: Case.objects.filter(pk=case_id).values_list(
+        *STEP_CASE_FIELDS, "tenant__altafid_uuid"
+    )
+)
+
+
 def step_claim(
     *, step_id: int, now: datetime.datetime, lease_until: datetime.datetime
 ) -> Step | None:
-    """Marks a queued step whose time has come as running under a lease; None if another won."""
+    """Marks a queued step whose time has come as running under a lease; None if another won.
+
+    The step comes with what it reads of its case (`STEP_CASE_FIELDS` and the tenant's
+    Altafid UUID), on PostgreSQL in the same statement."""
     db = connections[DEFAULT_DB_ALIAS]
     sql = _statements(db.vendor)
     rows = _rows(
         db,
-        sql.claim,
+        sql.claim_with_case or sql.claim,
         [
             StepState.RUNNING,
             _value(db, Step, "started_at", now),
@@ -44,7 +60,20 @@ def step_claim(
             _value(db, Step, "run_after", now),
         ],
     )
-    return _model(db, Step, rows[0]) if rows else None
+    if not rows:
+        return None
+    width = len(_fields(Step))
+    step: Step = _model(db, Step, rows[0][:width])
+    step.case = _step_case(
+        rows[0][width:] if sql.claim_with_case else _STEP_CASE.rows(step.case_id)[0]
+    )
+    return step
+
+
+def _step_case(row: Sequence[Any]) -> Case:
+    case = instance(Case, STEP_CASE_FIELDS, tuple(row[:-1]))
+    case.tenant = instance(Tenant, ("id", "altafid_uuid"), (row[1], row[-1]))
+    return case
 
 
 def step_claim_following(
@@ -215,6 +244,9 @@ def _attempt_values(db: BaseDatabaseWrapper, attempt: Attempt) -> list[Any]:
 @dataclass(frozen=True)
 class _Statements:
     claim: str
+    # The claim with its case's columns (an UPDATE … FROM whose RETURNING reads the joined
+    # rows: PostgreSQL); empty elsewhere.
+    claim_with_case: str
     claim_following: str
     waiting_locked: str
     close: str
@@ -235,6 +267,7 @@ def _statements(vendor: str) -> _Statements:
     step, attempt = quote(Step._meta.db_table), quote(Attempt._meta.db_table)
     case = quote(Case._meta.db_table)
     returning = ", ".join(quote(cast(str, field.column)) for field in _fields(Step))
+    qualified = ", ".join(f"{step}.{quote(cast(str, field.column))}" for field in _fields(Step))
     columns = ", ".join(quote(cast(str, _field(Attempt, n).column)) for n in _ATTEMPT_COLUMNS)
     updated = ("finished_at", "outcome", "http_status", "received")
     followable = ", ".join(["%s"] * len(FOLLOWABLE))
@@ -251,12 +284,26 @@ def _statements(vendor: str) -> _Statements:
         " ON CONFLICT (step_id, number) DO UPDATE SET "
         + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in updated)
     )
+    claimed = (
+        f"UPDATE {step} SET state = %s, started_at = %s, lease_expires_at = %s,"
+        f" attempts = {step}.attempts + 1, tries = {step}.tries + 1"
+    )
+    due = (
+        f"{step}.id = %s AND {step}.state = %s"
+        f" AND ({step}.run_after IS NULL OR {step}.run_after <= %s)"
+    )
+    tenant = quote(Tenant._meta.db_table)
+    case_columns = ", ".join(
+        f"{case}.{quote(cast(str, _field(Case, name).column))}" for name in STEP_CASE_FIELDS
+    )
     return _Statements(
-        claim=(
-            f"UPDATE {step} SET state = %s, started_at = %s, lease_expires_at = %s,"
-            " attempts = attempts + 1, tries = tries + 1"
-            " WHERE id = %s AND state = %s AND (run_after IS NULL OR run_after <= %s)"
-            f" RETURNING {returning}"
+        claim=f"{claimed} WHERE {due} RETURNING {returning}",
+        claim_with_case=(
+            f"{claimed} FROM {case} JOIN {tenant} ON {tenant}.id = {case}.tenant_id"
+            f" WHERE {due} AND {case}.id = {step}.case_id"
+            f" RETURNING {qualified}, {case_columns}, {tenant}.altafid_uuid"
+            if vendor == "postgresql"
+            else ""
         ),
         claim_following=(
             f"UPDATE {step} SET state = %s, queued_at = %s, run_after = %s, started_at = %s,"

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from onboarding.accounts.models import Tenant
 from onboarding.altafid.client import AltafidClient, client_for_tenant
 from onboarding.altafid.contacts import (
     ContactCreate,
@@ -41,7 +40,6 @@ from onboarding.cases.lifecycle import (
     step_reviewed,
 )
 from onboarding.cases.models import Case, DuplicateDecision
-from onboarding.core.compiled import CompiledRead, instance
 from onboarding.lookups.services import lookups_refresh, lookups_refused
 from onboarding.submissions import sql
 from onboarding.submissions.masking import masked
@@ -84,24 +82,6 @@ class Outcome:
     outcome: AttemptOutcome = AttemptOutcome.SUCCEEDED
 
 
-# What a step reads of its case: never the drafts (the step sends its own stored body, and
-# decrypting them is work), nor the columns the pages show. Whatever else is read of it
-# (after a refusal, say) is loaded when first read.
-_STEP_CASE_FIELDS = ("id", "tenant_id", "contact_uuid", "duplicate_decision")
-_STEP_CASE = CompiledRead(
-    lambda case_id: Case.objects.filter(pk=case_id).values_list(
-        *_STEP_CASE_FIELDS, "tenant__altafid_uuid"
-    )
-)
-
-
-def _step_case(case_id: int) -> Case:
-    row = _STEP_CASE.rows(case_id)[0]
-    case = instance(Case, _STEP_CASE_FIELDS, row[:-1])
-    case.tenant = instance(Tenant, ("id", "altafid_uuid"), (row[1], row[-1]))
-    return case
-
-
 def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
     """Runs one queued step, if this worker wins the claim; records the attempt and what follows.
 
@@ -116,7 +96,6 @@ def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
         step = sql.step_claim(step_id=step_id, now=now, lease_until=now + lease())
         if step is None:
             return None
-        step.case = _step_case(step.case_id)
         events_append([_event(step, EventKind.STEP_STARTED, attempt=step.tries)], now=now)
     return step_execute(step=step, run_next=run_next)
 

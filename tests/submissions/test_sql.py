@@ -45,6 +45,13 @@ def test_it_claims_a_due_step_and_reads_it_in_one_statement(case):
     )
     assert claimed.lease_expires_at == lease
     assert claimed.payload == {"firstName": "Ana"}
+    assert (claimed.case.pk, claimed.case.tenant_id, claimed.case.contact_uuid) == (
+        case.pk,
+        case.tenant_id,
+        case.contact_uuid,
+    )
+    assert claimed.case.tenant.altafid_uuid == case.tenant.altafid_uuid
+    assert "drafts" in claimed.case.get_deferred_fields()
     step.refresh_from_db()
     assert (step.state, step.started_at) == (StepState.RUNNING, now)
 
