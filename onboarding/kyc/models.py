@@ -44,8 +44,7 @@ class ReviewKind(models.TextChoices):
 
 
 class Review(models.Model):
-    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
-    # write at every insert and update.
+    # Not indexed alone: an index in Meta leads with it (each index is a write more per save).
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", db_index=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="reviews", db_index=False)
     step = models.ForeignKey(Step, on_delete=models.PROTECT, related_name="reviews")
@@ -134,8 +133,7 @@ class ReviewApproval(models.Model):
     """One officer's approval of a review, with their attestation: a review is approved (its
     step sealed and queued) once it has as many as it needs (`Review.approvals_needed`)."""
 
-    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
-    # write at every insert and update.
+    # Not indexed alone: an index in Meta leads with it (each index is a write more per save).
     review = models.ForeignKey(
         Review, on_delete=models.CASCADE, related_name="approvals", db_index=False
     )
@@ -168,8 +166,7 @@ class DocumentCheck(models.Model):
     """The officer's finding on one document of the case, in one review: approval waits until
     every document the review needs is verified."""
 
-    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
-    # write at every insert and update.
+    # Not indexed alone: an index in Meta leads with it (each index is a write more per save).
     review = models.ForeignKey(
         Review, on_delete=models.CASCADE, related_name="checks", db_index=False
     )
@@ -294,8 +291,7 @@ class ScreeningRun(models.Model):
     change to the names, birth date or nationality is seen without keeping them here."""
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
-    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
-    # write at every insert and update.
+    # Not indexed alone: an index in Meta leads with it (each index is a write more per save).
     case = models.ForeignKey(
         Case, on_delete=models.PROTECT, related_name="screenings", db_index=False
     )

@@ -22,8 +22,7 @@ class NoticeKind(models.TextChoices):
 
 
 class Notice(models.Model):
-    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
-    # write at every insert and update.
+    # Not indexed alone: an index in Meta leads with it (each index is a write more per save).
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", db_index=False
     )

@@ -30,8 +30,7 @@ ACTIVE = (*OPEN, *STOPPED, *HELD)
 
 
 class Step(models.Model):
-    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
-    # write at every insert and update.
+    # Not indexed alone: an index in Meta leads with it (each index is a write more per save).
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="steps", db_index=False)
     # 1: the submission and activation; 2 and up: amendments, each sending what changed.
     round = models.PositiveSmallIntegerField(default=FIRST_ROUND)
@@ -113,8 +112,7 @@ UNKNOWN_EFFECT = (AttemptOutcome.AMBIGUOUS, AttemptOutcome.SERVER_ERROR)
 
 
 class Attempt(models.Model):
-    # Not indexed alone: an index of this model leads with it (Meta), and each index is one more
-    # write at every insert and update.
+    # Not indexed alone: an index in Meta leads with it (each index is a write more per save).
     step = models.ForeignKey(Step, on_delete=models.CASCADE, related_name="history", db_index=False)
     number = models.PositiveIntegerField()
     started_at = models.DateTimeField()
