@@ -495,6 +495,11 @@ _APPROVERS = CompiledRead(
 )
 
 
+def _approvers(review: Review) -> list[int]:
+    """The officers who approved the review so far."""
+    return [officer_id for (officer_id,) in _APPROVERS.rows(review.pk)]
+
+
 def review_approvals(*, review: Review) -> list[ReviewApproval]:
     """The approvals given so far, first first, with their officers."""
     return list(ReviewApproval.objects.filter(review=review).select_related("officer"))
@@ -549,7 +554,7 @@ def review_assign(*, review: Review, user: User) -> None:
             return
         if review.assignee_id is not None:
             raise ReviewNotOpen(_("Someone else took this review meanwhile."))
-        if any(officer_id == user.pk for (officer_id,) in _APPROVERS.rows(review.pk)):
+        if user.pk in _approvers(review):
             # The second approval is another officer's: taking it would only keep it from them.
             raise AlreadyApproved(str(APPROVED_ALREADY))
         Review.objects.filter(pk=review.pk).update(assignee=user, assigned_at=timezone.now())
@@ -601,7 +606,7 @@ def review_approve(*, review: Review, user: User, digest: str, attested: bool) -
         review = _review_locked(review)
         _decide_check(review, user, digest)
         four_eyes_check(user=user, case=review.case)
-        given = [officer_id for (officer_id,) in _APPROVERS.rows(review.pk)]
+        given = _approvers(review)
         if user.pk in given:
             raise AlreadyApproved(str(APPROVED_ALREADY))
         if review.assignee_id != user.pk:
@@ -826,11 +831,7 @@ def documents_unverified(
 # What an approval reads to check that every document is verified (`core.compiled`): the
 # documents' kinds and the findings' verdicts, not the whole rows the review page shows.
 _DOCUMENT_KINDS = CompiledRead(
-    lambda case_id: (
-        documents_of_case(case=Case(pk=case_id))
-        .order_by("kind", "uploaded_at", "id")
-        .values_list("id", "kind")
-    )
+    lambda case_id: documents_of_case(case=Case(pk=case_id)).values_list("id", "kind")
 )
 _VERDICTS = CompiledRead(
     lambda review_id: DocumentCheck.objects.filter(review_id=review_id).values_list(

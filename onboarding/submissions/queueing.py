@@ -87,6 +87,12 @@ def hold_mark(step: Step) -> None:
     step.lease_expires_at = None
 
 
+def hold_now(step: Step) -> None:
+    """Holds the step for review in one write; the caller announces it (`hold_announce`)."""
+    hold_mark(step)
+    sql.step_save(step, fields=[*QUEUE_FIELDS, "updated_at"])
+
+
 def hold_announce(step: Step, *, actor: User | None) -> None:
     """Tells the review (onboarding/kyc) that this step waits for a compliance officer."""
     step_held.send(sender=Step, step=step, actor=actor)
@@ -97,8 +103,7 @@ def queue_or_hold(step: Step, *, actor: User | None) -> bool:
     if gate_passed(step):
         queue_now(step)
         return True
-    hold_mark(step)
-    sql.step_save(step, fields=[*QUEUE_FIELDS, "updated_at"])
+    hold_now(step)
     hold_announce(step, actor=actor)
     return False
 

@@ -49,7 +49,7 @@ from onboarding.submissions.queueing import (
     case_linked,
     gate_passed,
     hold_announce,
-    hold_mark,
+    hold_now,
     lease,
     queue_mark,
     queue_now,
@@ -327,8 +327,7 @@ def _finish(
                     events.append(_event(next_step, EventKind.STEP_QUEUED))
                     goes_on = True
                 else:
-                    hold_mark(next_step)
-                    sql.step_save(next_step, fields=[*QUEUE_FIELDS, "updated_at"])
+                    hold_now(next_step)
                     held = next_step
         events_append(events, now=now)
         if held is not None:
