@@ -55,13 +55,18 @@ def events_append(events: Sequence[NewEvent], *, now: datetime.datetime | None =
 
 
 @functools.cache
-def _insert(vendor: str, count: int) -> str:
+def events_insert_into() -> str:
+    """`INSERT INTO` the events' table and its columns: tenant, case, staff, actor, kind, data
+    and time, in this order; for a statement that selects its rows."""
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     columns = ", ".join(
         quote(cast(str, cast("Field[Any, Any]", Event._meta.get_field(name)).column))
         for name in _COLUMNS
     )
+    return f"INSERT INTO {quote(Event._meta.db_table)} ({columns})"
+
+
+@functools.cache
+def _insert(vendor: str, count: int) -> str:
     row = f"({', '.join(['%s'] * len(_COLUMNS))})"
-    return f"INSERT INTO {quote(Event._meta.db_table)} ({columns}) VALUES " + ", ".join(
-        [row] * count
-    )
+    return f"{events_insert_into()} VALUES " + ", ".join([row] * count)

@@ -15,11 +15,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 from onboarding.accounts.models import Tenant
+from onboarding.audit.models import EventKind
+from onboarding.audit.sql import NewEvent, events_append, events_insert_into
 from onboarding.cases.lifecycle import CLOSED, FOLLOWABLE
 from onboarding.cases.models import Case
 from onboarding.core.compiled import CompiledRead, instance
@@ -42,32 +44,51 @@ _STEP_CASE = CompiledRead(
 def step_claim(
     *, step_id: int, now: datetime.datetime, lease_until: datetime.datetime
 ) -> Step | None:
-    """Marks a queued step whose time has come as running under a lease; None if another won.
+    """Marks a queued step whose time has come as running under a lease, and records that it
+    started (its `STEP_STARTED` event); None if another won.
 
     The step comes with what it reads of its case (`STEP_CASE_FIELDS` and the tenant's
-    Altafid UUID), on PostgreSQL in the same statement."""
+    Altafid UUID). On PostgreSQL all of it is one statement, its own transaction (a commit is
+    a flush of the database's log, and a transaction's BEGIN and COMMIT are two more trips to
+    it); elsewhere, one transaction."""
     db = connections[DEFAULT_DB_ALIAS]
     sql = _statements(db.vendor)
-    rows = _rows(
-        db,
-        sql.claim_with_case or sql.claim,
-        [
-            StepState.RUNNING,
-            _value(db, Step, "started_at", now),
-            _value(db, Step, "lease_expires_at", lease_until),
-            step_id,
-            StepState.QUEUED,
-            _value(db, Step, "run_after", now),
-        ],
-    )
-    if not rows:
-        return None
-    width = len(_fields(Step))
-    step: Step = _model(db, Step, rows[0][:width])
-    step.case = _step_case(
-        rows[0][width:] if sql.claim_with_case else _STEP_CASE.rows(step.case_id)[0]
-    )
+    at = _value(db, Step, "started_at", now)
+    claim = [
+        StepState.RUNNING,
+        at,
+        _value(db, Step, "lease_expires_at", lease_until),
+        step_id,
+        StepState.QUEUED,
+        _value(db, Step, "run_after", now),
+    ]
+    if sql.claim_with_case:
+        rows = _rows(db, sql.claim_with_case, [*claim, EventKind.STEP_STARTED, at])
+        if not rows:
+            return None
+        width = len(_fields(Step))
+        step: Step = _model(db, Step, rows[0][:width])
+        step.case = _step_case(rows[0][width:])
+        return step
+    with transaction.atomic(using=db.alias):
+        rows = _rows(db, sql.claim, claim)
+        if not rows:
+            return None
+        step = _model(db, Step, rows[0])
+        step.case = _step_case(_STEP_CASE.rows(step.case_id)[0])
+        events_append([step_started(step)], now=now)
     return step
+
+
+def step_started(step: Step) -> NewEvent:
+    """The event of a step's try starting; the one statement of `step_claim` on PostgreSQL
+    builds the same."""
+    return NewEvent(
+        tenant_id=step.case.tenant_id,
+        case_id=step.case_id,
+        kind=EventKind.STEP_STARTED,
+        data={"step": step.kind, "round": step.round, "attempt": step.tries},
+    )
 
 
 def _step_case(row: Sequence[Any]) -> Case:
@@ -245,7 +266,7 @@ def _attempt_values(db: BaseDatabaseWrapper, attempt: Attempt) -> list[Any]:
 class _Statements:
     claim: str
     # The claim with its case's columns (an UPDATE … FROM whose RETURNING reads the joined
-    # rows: PostgreSQL); empty elsewhere.
+    # rows) and its event's insert, in one statement (PostgreSQL); empty elsewhere.
     claim_with_case: str
     claim_following: str
     waiting_locked: str
@@ -299,9 +320,12 @@ def _statements(vendor: str) -> _Statements:
     return _Statements(
         claim=f"{claimed} WHERE {due} RETURNING {returning}",
         claim_with_case=(
-            f"{claimed} FROM {case} JOIN {tenant} ON {tenant}.id = {case}.tenant_id"
-            f" WHERE {due} AND {case}.id = {step}.case_id"
-            f" RETURNING {qualified}, {case_columns}, {tenant}.altafid_uuid"
+            f"WITH claimed AS ({claimed} FROM {case} JOIN {tenant}"
+            f" ON {tenant}.id = {case}.tenant_id WHERE {due} AND {case}.id = {step}.case_id"
+            f" RETURNING {qualified}, {case_columns}, {tenant}.altafid_uuid),"
+            f" started AS ({events_insert_into()} SELECT tenant_id, case_id, NULL, NULL, %s,"
+            " jsonb_build_object('step', kind, 'round', round, 'attempt', tries), %s"
+            " FROM claimed) SELECT * FROM claimed"
             if vendor == "postgresql"
             else ""
         ),

@@ -91,12 +91,9 @@ def step_run(*, step_id: int, run_next: bool = False) -> Step | None:
     again.
     """
     now = timezone.now()
-    # One commit for the claim and its event: each commit is a flush of PostgreSQL's log.
-    with transaction.atomic():
-        step = sql.step_claim(step_id=step_id, now=now, lease_until=now + lease())
-        if step is None:
-            return None
-        events_append([_event(step, EventKind.STEP_STARTED, attempt=step.tries)], now=now)
+    step = sql.step_claim(step_id=step_id, now=now, lease_until=now + lease())
+    if step is None:
+        return None
     return step_execute(step=step, run_next=run_next)
 
 
@@ -314,7 +311,7 @@ def _finish(
             )
             if claimed is not None:
                 claimed.case = step.case
-                events.append(_event(claimed, EventKind.STEP_STARTED, attempt=claimed.tries))
+                events.append(sql.step_started(claimed))
                 goes_on = True
         elif next_kind is not None:
             next_step = sql.step_waiting_locked(

@@ -5,6 +5,7 @@ from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from onboarding.audit.models import Event, EventKind
 from onboarding.cases.lifecycle import CaseStatus
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_create
@@ -27,7 +28,7 @@ def step_create(case, kind=StepKind.CREATE, **fields):
     )
 
 
-def test_it_claims_a_due_step_and_reads_it_in_one_statement(case):
+def test_it_claims_a_due_step_and_reads_it_and_records_its_start_in_one_statement(case):
     now = timezone.now()
     step = step_create(case, state=StepState.QUEUED, run_after=now, tries=2, attempts=1)
     lease = now + datetime.timedelta(minutes=2)
@@ -54,6 +55,10 @@ def test_it_claims_a_due_step_and_reads_it_in_one_statement(case):
     assert "drafts" in claimed.case.get_deferred_fields()
     step.refresh_from_db()
     assert (step.state, step.started_at) == (StepState.RUNNING, now)
+    started = Event.objects.get(case=case, kind=EventKind.STEP_STARTED)
+    assert (started.tenant_id, started.actor_id, started.created_at) == (case.tenant_id, None, now)
+    assert started.data == {"step": "create", "round": 1, "attempt": 3}
+    assert started.data == sql.step_started(claimed).data
 
 
 @pytest.mark.parametrize(
@@ -68,6 +73,7 @@ def test_it_leaves_a_step_that_is_not_queued_or_not_due(case, state, due_in):
     assert claimed is None
     step.refresh_from_db()
     assert step.state == state
+    assert not Event.objects.filter(case=case, kind=EventKind.STEP_STARTED).exists()
 
 
 @pytest.mark.parametrize(
