@@ -27,7 +27,7 @@ class NewEvent:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-_COLUMNS = ("tenant", "case", "staff", "actor", "kind", "data", "created_at")
+EVENT_COLUMNS = ("tenant", "case", "staff", "actor", "kind", "data", "created_at")
 
 
 def events_append(events: Sequence[NewEvent], *, now: datetime.datetime | None = None) -> None:
@@ -35,23 +35,24 @@ def events_append(events: Sequence[NewEvent], *, now: datetime.datetime | None =
     if not events:
         return
     db = connections[DEFAULT_DB_ALIAS]
-    created_at = Event._meta.get_field("created_at").get_db_prep_save(now or timezone.now(), db)
-    data = Event._meta.get_field("data")
-    values: list[Any] = []
-    for event in events:
-        values.extend(
-            [
-                event.tenant_id,
-                event.case_id,
-                event.staff_id,
-                event.actor_id,
-                event.kind,
-                data.get_db_prep_save(event.data, db),
-                created_at,
-            ]
-        )
+    now = now or timezone.now()
+    values = [value for event in events for value in event_row(event, now=now)]
     with db.cursor() as cursor:
         cursor.execute(_insert(db.vendor, len(events)), values)
+
+
+def event_row(event: NewEvent, *, now: datetime.datetime | None = None) -> list[Any]:
+    """The event's values in the order of `events_insert_into`, prepared as a save would."""
+    db = connections[DEFAULT_DB_ALIAS]
+    return [
+        event.tenant_id,
+        event.case_id,
+        event.staff_id,
+        event.actor_id,
+        event.kind,
+        Event._meta.get_field("data").get_db_prep_save(event.data, db),
+        Event._meta.get_field("created_at").get_db_prep_save(now or timezone.now(), db),
+    ]
 
 
 @functools.cache
@@ -61,12 +62,12 @@ def events_insert_into() -> str:
     quote = connections[DEFAULT_DB_ALIAS].ops.quote_name
     columns = ", ".join(
         quote(cast(str, cast("Field[Any, Any]", Event._meta.get_field(name)).column))
-        for name in _COLUMNS
+        for name in EVENT_COLUMNS
     )
     return f"INSERT INTO {quote(Event._meta.db_table)} ({columns})"
 
 
 @functools.cache
 def _insert(vendor: str, count: int) -> str:
-    row = f"({', '.join(['%s'] * len(_COLUMNS))})"
+    row = f"({', '.join(['%s'] * len(EVENT_COLUMNS))})"
     return f"{events_insert_into()} VALUES " + ", ".join([row] * count)

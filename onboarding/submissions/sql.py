@@ -21,7 +21,13 @@ from django.db.models import Field, Model
 
 from onboarding.accounts.models import Tenant
 from onboarding.audit.models import EventKind
-from onboarding.audit.sql import NewEvent, events_append, events_insert_into
+from onboarding.audit.sql import (
+    EVENT_COLUMNS,
+    NewEvent,
+    event_row,
+    events_append,
+    events_insert_into,
+)
 from onboarding.cases.lifecycle import CLOSED, FOLLOWABLE
 from onboarding.cases.models import Case
 from onboarding.core.compiled import CompiledRead, instance
@@ -99,32 +105,41 @@ def _step_case(row: Sequence[Any]) -> Case:
 
 def step_claim_following(
     *,
-    case_id: int,
+    case: Case,
     round: int,
     kind: str,
     now: datetime.datetime,
     lease_until: datetime.datetime,
 ) -> Step | None:
-    """Claims the case's step of `kind` in `round` at once, if it waits for the one before."""
+    """Claims the case's step of `kind` in `round` at once, if it waits for the one before,
+    and records that it started (`step_started`): on PostgreSQL in the same statement."""
     db = connections[DEFAULT_DB_ALIAS]
     sql = _statements(db.vendor)
     at = _value(db, Step, "started_at", now)
-    rows = _rows(
-        db,
-        sql.claim_following,
-        [
-            StepState.RUNNING,
-            at,
-            at,
-            at,
-            _value(db, Step, "lease_expires_at", lease_until),
-            case_id,
-            round,
-            kind,
-            *FOLLOWABLE,
-        ],
-    )
-    return _model(db, Step, rows[0]) if rows else None
+    claim = [
+        StepState.RUNNING,
+        at,
+        at,
+        at,
+        _value(db, Step, "lease_expires_at", lease_until),
+        case.pk,
+        round,
+        kind,
+        *FOLLOWABLE,
+    ]
+    if sql.claim_following_started:
+        rows = _rows(
+            db, sql.claim_following_started, [*claim, case.tenant_id, EventKind.STEP_STARTED, at]
+        )
+    else:
+        rows = _rows(db, sql.claim_following, claim)
+    if not rows:
+        return None
+    step: Step = _model(db, Step, rows[0])
+    step.case = case
+    if not sql.claim_following_started:
+        events_append([step_started(step)], now=now)
+    return step
 
 
 def step_waiting_locked(*, case_id: int, round: int, kind: str) -> Step | None:
@@ -161,35 +176,47 @@ def _step_update(vendor: str, names: tuple[str, ...]) -> str:
 def step_close(
     *,
     step_id: int,
+    case_id: int,
     state: str,
     now: datetime.datetime,
     error: dict[str, Any] | None,
-    attempt: Attempt | None = None,
+    attempt: Attempt,
+    event: NewEvent,
 ) -> bool:
-    """Ends a running step; False when it is no longer running (the sweeper took it back).
+    """Ends a running step and records `event`; False, and no event, when it is no longer
+    running (the sweeper took it back). The try is stored (`attempt_store`) either way.
 
-    With `attempt`, stores the try first (`attempt_store`), whatever the answer: on
-    PostgreSQL in the same statement."""
+    The case is locked first (`case_lock`): closing may move its status. On PostgreSQL all of
+    it is one statement, in the caller's transaction."""
     db = connections[DEFAULT_DB_ALIAS]
     sql = _statements(db.vendor)
-    stored: list[Any] = []
-    if attempt is not None and sql.close_storing:
-        stored = _attempt_values(db, attempt)
-    elif attempt is not None:
-        attempt_store(attempt)
-    with db.cursor() as cursor:
-        cursor.execute(
-            sql.close_storing if stored else sql.close,
+    close = [
+        state,
+        _value(db, Step, "finished_at", now),
+        _value(db, Step, "last_error", error),
+    ]
+    if sql.close_storing:
+        rows = _rows(
+            db,
+            sql.close_storing,
             [
-                *stored,
-                state,
-                _value(db, Step, "finished_at", now),
-                _value(db, Step, "last_error", error),
+                *_attempt_values(db, attempt),
+                *close,
+                case_id,
                 step_id,
                 StepState.RUNNING,
+                *event_row(event, now=now),
             ],
         )
-        return bool(cursor.rowcount)
+        return bool(rows[0][0])
+    case_lock(case_id=case_id)
+    attempt_store(attempt)
+    with db.cursor() as cursor:
+        cursor.execute(sql.close, [*close, step_id, StepState.RUNNING])
+        closed = bool(cursor.rowcount)
+    if closed:
+        events_append([event], now=now)
+    return closed
 
 
 def case_lock(*, case_id: int) -> None:
@@ -269,10 +296,12 @@ class _Statements:
     # rows) and its event's insert, in one statement (PostgreSQL); empty elsewhere.
     claim_with_case: str
     claim_following: str
+    # The same with its event's insert (PostgreSQL); empty elsewhere.
+    claim_following_started: str
     waiting_locked: str
     close: str
-    # The attempt's insert and the close in one statement, where the database can (a
-    # data-modifying WITH: PostgreSQL); empty elsewhere.
+    # The attempt's insert, the case's lock, the close and its event in one statement, where
+    # the database can (a data-modifying WITH: PostgreSQL); empty elsewhere.
     close_storing: str
     attempt: str
     case_lock: str
@@ -295,9 +324,9 @@ def _statements(vendor: str) -> _Statements:
     closed = ", ".join(f"'{status}'" for status in CLOSED)
     # SQLite: a writer has the whole database to itself.
     lock = " FOR UPDATE" if connections[DEFAULT_DB_ALIAS].features.has_select_for_update else ""
-    close = (
-        f"UPDATE {step} SET state = %s, finished_at = %s, lease_expires_at = NULL,"
-        " last_error = %s WHERE id = %s AND state = %s"
+    event_values = ", ".join(["%s"] * len(EVENT_COLUMNS))
+    closing = (
+        f"UPDATE {step} SET state = %s, finished_at = %s, lease_expires_at = NULL, last_error = %s"
     )
     attempt_insert = (
         f"INSERT INTO {attempt} ({columns})"
@@ -314,6 +343,17 @@ def _statements(vendor: str) -> _Statements:
         f" AND ({step}.run_after IS NULL OR {step}.run_after <= %s)"
     )
     tenant = quote(Tenant._meta.db_table)
+    following = (
+        f"UPDATE {step} SET state = %s, queued_at = %s, run_after = %s, started_at = %s,"
+        " finished_at = NULL, lease_expires_at = %s, attempts = 1, tries = tries + 1"
+        f" WHERE case_id = %s AND round = %s AND kind = %s AND state IN ({followable})"
+        f" RETURNING {returning}"
+    )
+    # `step_started`'s event, for the step a statement's `claimed` returns.
+    started = (
+        f"{events_insert_into()} SELECT {{tenant}}, case_id, NULL, NULL, %s,"
+        " jsonb_build_object('step', kind, 'round', round, 'attempt', tries), %s FROM claimed"
+    )
     case_columns = ", ".join(
         f"{case}.{quote(cast(str, _field(Case, name).column))}" for name in STEP_CASE_FIELDS
     )
@@ -323,27 +363,35 @@ def _statements(vendor: str) -> _Statements:
             f"WITH claimed AS ({claimed} FROM {case} JOIN {tenant}"
             f" ON {tenant}.id = {case}.tenant_id WHERE {due} AND {case}.id = {step}.case_id"
             f" RETURNING {qualified}, {case_columns}, {tenant}.altafid_uuid),"
-            f" started AS ({events_insert_into()} SELECT tenant_id, case_id, NULL, NULL, %s,"
-            " jsonb_build_object('step', kind, 'round', round, 'attempt', tries), %s"
-            " FROM claimed) SELECT * FROM claimed"
+            f" started AS ({started.format(tenant='tenant_id')}) SELECT * FROM claimed"
             if vendor == "postgresql"
             else ""
         ),
-        claim_following=(
-            f"UPDATE {step} SET state = %s, queued_at = %s, run_after = %s, started_at = %s,"
-            " finished_at = NULL, lease_expires_at = %s, attempts = 1, tries = tries + 1"
-            f" WHERE case_id = %s AND round = %s AND kind = %s AND state IN ({followable})"
-            f" RETURNING {returning}"
+        claim_following=following,
+        claim_following_started=(
+            f"WITH claimed AS ({following}),"
+            f" started AS ({started.format(tenant='%s')}) SELECT * FROM claimed"
+            if vendor == "postgresql"
+            else ""
         ),
         waiting_locked=(
             f"SELECT {returning} FROM {step}"
             " WHERE case_id = %s AND round = %s AND kind = %s AND state = %s"
             f" ORDER BY id LIMIT 1{lock}"
         ),
-        close=close,
-        close_storing=f"WITH stored AS ({attempt_insert}) {close}"
-        if vendor == "postgresql"
-        else "",
+        close=f"{closing} WHERE id = %s AND state = %s",
+        # The case's row is locked by the join, before the step's: an UPDATE locks its own
+        # row last, once the row it joins is found.
+        close_storing=(
+            f"WITH stored AS ({attempt_insert}),"
+            f" closed AS ({closing} FROM (SELECT id FROM {case} WHERE id = %s"
+            f" FOR NO KEY UPDATE) locked WHERE {step}.id = %s AND {step}.state = %s"
+            f" AND {step}.case_id = locked.id RETURNING {step}.id),"
+            f" logged AS ({events_insert_into()} SELECT {event_values} FROM closed)"
+            " SELECT count(*) FROM closed"
+            if vendor == "postgresql"
+            else ""
+        ),
         attempt=attempt_insert,
         case_lock=f"SELECT 1 FROM {case} WHERE id = %s FOR NO KEY UPDATE",
         case_contact_uuid_set=f"UPDATE {case} SET contact_uuid = %s WHERE id = %s",

@@ -281,19 +281,22 @@ def _finish(
     """Closes the attempt and the step; after a success, queues (or claims) what follows."""
     now = timezone.now()
     with transaction.atomic():
-        # The case first: closing may move its status, and a Submit holding it waits for
-        # the steps this transaction locks next.
-        sql.case_lock(case_id=step.case_id)
         _attempt_fill(attempt, outcome, http_status=http_status, received=received)
         # Only while still ours: if the lease ran out and the sweeper took the step back, the
         # try that runs now decides (after a search, where the create may have happened). The
-        # try is stored either way.
+        # try is stored either way. The case is locked first: closing may move its status,
+        # and a Submit holding it waits for the steps this transaction locks next.
         still_ours = sql.step_close(
-            step_id=step.pk, state=state, now=now, error=error, attempt=attempt
+            step_id=step.pk,
+            case_id=step.case_id,
+            state=state,
+            now=now,
+            error=error,
+            attempt=attempt,
+            event=_event(step, _OUTCOME_EVENTS[state], outcome=outcome.value, **_code(error)),
         )
         if not still_ours:
             return None
-        events = [_event(step, _OUTCOME_EVENTS[state], outcome=outcome.value, **_code(error))]
         next_kind = _following(step) if state == StepState.SUCCEEDED else None
         claimed = None
         held = None
@@ -303,16 +306,13 @@ def _finish(
         )
         if next_kind is not None and run_next and not reviewed:
             claimed = sql.step_claim_following(
-                case_id=step.case_id,
+                case=step.case,
                 round=step.round,
                 kind=next_kind,
                 now=now,
                 lease_until=now + lease(),
             )
-            if claimed is not None:
-                claimed.case = step.case
-                events.append(sql.step_started(claimed))
-                goes_on = True
+            goes_on = claimed is not None
         elif next_kind is not None:
             next_step = sql.step_waiting_locked(
                 case_id=step.case_id, round=step.round, kind=next_kind
@@ -321,12 +321,11 @@ def _finish(
                 next_step.case = step.case
                 if gate_passed(next_step):
                     queue_now(next_step)
-                    events.append(_event(next_step, EventKind.STEP_QUEUED))
+                    events_append([_event(next_step, EventKind.STEP_QUEUED)], now=now)
                     goes_on = True
                 else:
                     hold_now(next_step)
                     held = next_step
-        events_append(events, now=now)
         if held is not None:
             hold_announce(held, actor=None)
         if state in STOPPED:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from onboarding.audit.models import Event, EventKind
-from onboarding.submissions import worker
+from onboarding.submissions import sql
 from onboarding.submissions.models import Step, StepState
 from onboarding.submissions.plans import submission_plan
 from onboarding.submissions.worker import step_run
@@ -84,16 +84,17 @@ def test_it_lets_a_submit_wait_for_the_worker_closing_a_step_instead_of_deadlock
         step_run(step_id=Step.objects.get(case=ready_case, kind="create").pk)
     closing_step = Step.objects.get(case=ready_case, kind=closing_kind)
     closing, go_on = threading.Event(), threading.Event()
-    real_insert = worker.events_append
+    real_read = sql.step_waiting_locked
 
-    def insert_after_the_submit_waits(events, *, now):
-        closes = any(event.kind == EventKind.STEP_SUCCEEDED for event in events)
-        if closes and connections["default"].in_atomic_block and not closing.is_set():
+    def go_on_after_the_submit_waits(**kwargs):
+        # The step is closed and the next one is locked, in the closing transaction.
+        following = real_read(**kwargs)
+        if connections["default"].in_atomic_block and not closing.is_set():
             closing.set()
             assert go_on.wait(WAIT_SECONDS)
-        return real_insert(events, now=now)
+        return following
 
-    monkeypatch.setattr(worker, "events_append", insert_after_the_submit_waits)
+    monkeypatch.setattr(sql, "step_waiting_locked", go_on_after_the_submit_waits)
     client = _submitting_client(rm)
     url = reverse("submissions:submit", args=[ready_case.pk])
     results = {}

@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from onboarding.audit.models import Event, EventKind
+from onboarding.audit.sql import NewEvent
 from onboarding.cases.lifecycle import CaseStatus
 from onboarding.cases.models import Case
 from onboarding.cases.services import case_create
@@ -14,6 +15,9 @@ from onboarding.submissions.models import Attempt, AttemptOutcome, Step, StepKin
 from onboarding.submissions.status import case_status_refresh
 
 pytestmark = pytest.mark.django_db
+
+# What PostgreSQL does in one statement, SQLite (the embedded default) does in several.
+ON_POSTGRESQL = connection.vendor == "postgresql"
 
 
 @pytest.fixture
@@ -36,7 +40,7 @@ def test_it_claims_a_due_step_and_reads_it_and_records_its_start_in_one_statemen
     with CaptureQueriesContext(connection) as queries:
         claimed = sql.step_claim(step_id=step.pk, now=now, lease_until=lease)
 
-    assert len(queries) == 1
+    assert len(queries) == 1 or not ON_POSTGRESQL
     assert claimed is not None
     assert (claimed.pk, claimed.state, claimed.tries, claimed.attempts) == (
         step.pk,
@@ -92,11 +96,12 @@ def test_it_claims_the_following_step_only_while_it_waits_for_the_one_before(cas
     now = timezone.now()
     step_create(case, StepKind.SALES, state=state, tries=4)
 
-    sales = sql.step_claim_following(
-        case_id=case.pk, round=1, kind="sales", now=now, lease_until=now
-    )
+    with CaptureQueriesContext(connection) as queries:
+        sales = sql.step_claim_following(case=case, round=1, kind="sales", now=now, lease_until=now)
 
+    assert len(queries) == 1 or not ON_POSTGRESQL
     assert (sales is not None) is claimed
+    started = Event.objects.filter(case=case, kind=EventKind.STEP_STARTED)
     if claimed:
         assert (sales.state, sales.tries, sales.attempts, sales.finished_at) == (
             StepState.RUNNING,
@@ -104,6 +109,13 @@ def test_it_claims_the_following_step_only_while_it_waits_for_the_one_before(cas
             1,
             None,
         )
+        assert sales.case is case
+        assert [(event.tenant_id, event.created_at, event.data) for event in started] == [
+            (case.tenant_id, now, sql.step_started(sales).data)
+        ]
+        assert sql.step_started(sales).data == {"step": "sales", "round": 1, "attempt": 5}
+    else:
+        assert not started.exists()
 
 
 def test_it_claims_the_following_step_of_the_same_round_only(case):
@@ -111,8 +123,7 @@ def test_it_claims_the_following_step_of_the_same_round_only(case):
     step_create(case, StepKind.SALES, state=StepState.WAITING)
 
     assert (
-        sql.step_claim_following(case_id=case.pk, round=2, kind="sales", now=now, lease_until=now)
-        is None
+        sql.step_claim_following(case=case, round=2, kind="sales", now=now, lease_until=now) is None
     )
 
 
@@ -127,7 +138,7 @@ def test_it_reads_the_following_step_locked_only_while_it_waits(case, state, fou
     assert (step is not None) is found
     if found:
         assert (step.pk, step.payload) == (waiting.pk, {"firstName": "Ana"})
-        assert queries[0]["sql"].endswith("FOR UPDATE")
+        assert queries[0]["sql"].endswith("FOR UPDATE") or not ON_POSTGRESQL
 
 
 def test_it_saves_the_fields_named_and_stamps_the_update(case):
@@ -156,13 +167,50 @@ def test_it_says_when_the_step_to_save_is_gone(case):
         sql.step_save(step, fields=["state"])
 
 
+def attempt_for(step, now, **fields):
+    return Attempt(
+        step=step,
+        number=1,
+        started_at=now,
+        finished_at=now,
+        outcome=AttemptOutcome.SUCCEEDED,
+        sent={"a": "•••"},
+        **fields,
+    )
+
+
+def ended_event(step, kind=EventKind.STEP_SUCCEEDED):
+    return NewEvent(
+        tenant_id=step.case.tenant_id,
+        case_id=step.case_id,
+        kind=kind,
+        data={"step": step.kind, "round": step.round, "outcome": "succeeded"},
+    )
+
+
 def test_it_closes_a_step_only_while_it_is_running(case):
     now = timezone.now()
     running = step_create(case, state=StepState.RUNNING, lease_expires_at=now)
     queued = step_create(case, StepKind.SALES, state=StepState.QUEUED)
 
-    closed = sql.step_close(step_id=running.pk, state=StepState.FAILED, now=now, error={"a": 1})
-    not_closed = sql.step_close(step_id=queued.pk, state=StepState.SUCCEEDED, now=now, error=None)
+    closed = sql.step_close(
+        step_id=running.pk,
+        case_id=case.pk,
+        state=StepState.FAILED,
+        now=now,
+        error={"a": 1},
+        attempt=attempt_for(running, now),
+        event=ended_event(running, EventKind.STEP_FAILED),
+    )
+    not_closed = sql.step_close(
+        step_id=queued.pk,
+        case_id=case.pk,
+        state=StepState.SUCCEEDED,
+        now=now,
+        error=None,
+        attempt=attempt_for(queued, now),
+        event=ended_event(queued),
+    )
 
     running.refresh_from_db()
     queued.refresh_from_db()
@@ -173,31 +221,31 @@ def test_it_closes_a_step_only_while_it_is_running(case):
         None,
     )
     assert queued.state == StepState.QUEUED
+    assert list(
+        Event.objects.filter(case=case, kind__startswith="step_").values_list("kind", "data__step")
+    ) == [(EventKind.STEP_FAILED, "create")]
 
 
 @pytest.mark.parametrize(
     ("state", "closed"), [(StepState.RUNNING, True), (StepState.QUEUED, False)]
 )
-def test_it_stores_the_try_and_closes_the_step_in_one_statement(case, state, closed):
+def test_it_stores_the_try_and_closes_the_step_and_records_it_in_one_statement(case, state, closed):
     step = step_create(case, state=state)
     now = timezone.now()
-    attempt = Attempt(
-        step=step,
-        number=1,
-        started_at=now,
-        finished_at=now,
-        outcome=AttemptOutcome.SUCCEEDED,
-        http_status=200,
-        sent={"a": "•••"},
-        received={"contactUuid": "C1"},
-    )
+    attempt = attempt_for(step, now, http_status=200, received={"contactUuid": "C1"})
 
     with CaptureQueriesContext(connection) as queries:
         ended = sql.step_close(
-            step_id=step.pk, state=StepState.SUCCEEDED, now=now, error=None, attempt=attempt
+            step_id=step.pk,
+            case_id=case.pk,
+            state=StepState.SUCCEEDED,
+            now=now,
+            error=None,
+            attempt=attempt,
+            event=ended_event(step),
         )
 
-    assert len(queries) == 1
+    assert len(queries) == 1 or not ON_POSTGRESQL
     assert ended is closed
     step.refresh_from_db()
     assert step.state == (StepState.SUCCEEDED if closed else state)
@@ -208,6 +256,13 @@ def test_it_stores_the_try_and_closes_the_step_in_one_statement(case, state, clo
         200,
         {"contactUuid": "C1"},
     )
+    recorded = list(
+        Event.objects.filter(case=case, kind__startswith="step_").values(
+            "kind", "tenant_id", "data"
+        )
+    )
+    expected = {"kind": EventKind.STEP_SUCCEEDED, "tenant_id": case.tenant_id}
+    assert recorded == ([{**expected, "data": ended_event(step).data}] if closed else [])
 
 
 def test_it_stores_an_attempt_and_gives_a_lost_one_its_real_outcome(case):
