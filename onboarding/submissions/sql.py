@@ -68,8 +68,8 @@ def step_claim(
         StepState.QUEUED,
         _value(db, Step, "run_after", now),
     ]
-    if sql.claim_with_case:
-        rows = _rows(db, sql.claim_with_case, [*claim, EventKind.STEP_STARTED, at])
+    if sql.claim_started:
+        rows = _rows(db, sql.claim_started, [*claim, EventKind.STEP_STARTED, at])
         if not rows:
             return None
         width = len(_fields(Step))
@@ -294,7 +294,7 @@ class _Statements:
     claim: str
     # The claim with its case's columns (an UPDATE … FROM whose RETURNING reads the joined
     # rows) and its event's insert, in one statement (PostgreSQL); empty elsewhere.
-    claim_with_case: str
+    claim_started: str
     claim_following: str
     # The same with its event's insert (PostgreSQL); empty elsewhere.
     claim_following_started: str
@@ -359,7 +359,7 @@ def _statements(vendor: str) -> _Statements:
     )
     return _Statements(
         claim=f"{claimed} WHERE {due} RETURNING {returning}",
-        claim_with_case=(
+        claim_started=(
             f"WITH claimed AS ({claimed} FROM {case} JOIN {tenant}"
             f" ON {tenant}.id = {case}.tenant_id WHERE {due} AND {case}.id = {step}.case_id"
             f" RETURNING {qualified}, {case_columns}, {tenant}.altafid_uuid),"
