@@ -325,6 +325,7 @@ def _statements(vendor: str) -> _Statements:
     # SQLite: a writer has the whole database to itself.
     lock = " FOR UPDATE" if connections[DEFAULT_DB_ALIAS].features.has_select_for_update else ""
     event_values = ", ".join(["%s"] * len(EVENT_COLUMNS))
+    lock_case = f"SELECT id FROM {case} WHERE id = %s FOR NO KEY UPDATE"
     closing = (
         f"UPDATE {step} SET state = %s, finished_at = %s, lease_expires_at = NULL, last_error = %s"
     )
@@ -384,8 +385,8 @@ def _statements(vendor: str) -> _Statements:
         # row last, once the row it joins is found.
         close_storing=(
             f"WITH stored AS ({attempt_insert}),"
-            f" closed AS ({closing} FROM (SELECT id FROM {case} WHERE id = %s"
-            f" FOR NO KEY UPDATE) locked WHERE {step}.id = %s AND {step}.state = %s"
+            f" closed AS ({closing} FROM ({lock_case}) locked"
+            f" WHERE {step}.id = %s AND {step}.state = %s"
             f" AND {step}.case_id = locked.id RETURNING {step}.id),"
             f" logged AS ({events_insert_into()} SELECT {event_values} FROM closed)"
             " SELECT count(*) FROM closed"
@@ -393,7 +394,7 @@ def _statements(vendor: str) -> _Statements:
             else ""
         ),
         attempt=attempt_insert,
-        case_lock=f"SELECT 1 FROM {case} WHERE id = %s FOR NO KEY UPDATE",
+        case_lock=lock_case,
         case_contact_uuid_set=f"UPDATE {case} SET contact_uuid = %s WHERE id = %s",
         case_steps=(
             f"SELECT c.status, c.unsent_changes, s.round, s.kind, s.state FROM {case} c"
