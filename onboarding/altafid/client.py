@@ -8,6 +8,7 @@ import logging
 import os
 import threading
 import time
+from http.cookiejar import Cookie, CookieJar
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,33 @@ _http_clients: dict[tuple[int, str, float, float], httpx.Client] = {}
 _http_clients_lock = threading.Lock()
 
 
+class _EmptyJar(CookieJar):
+    def set_cookie(self, cookie: Cookie) -> None:
+        pass
+
+
+class _NoCookies(httpx.Cookies):
+    def extract_cookies(self, response: httpx.Response) -> None:
+        pass
+
+
+_NO_COOKIES = _NoCookies(_EmptyJar())
+
+
+class _CookielessClient(httpx.Client):
+    """The process's client serves every tenant, so a cookie that Altafid or a load balancer
+    sets on one tenant's answer must not ride on the next tenant's call; the API's session is
+    the bearer token. Keeping no jar also spares each answer httpx's cookie bookkeeping."""
+
+    @property
+    def cookies(self) -> httpx.Cookies:
+        return _NO_COOKIES
+
+    @cookies.setter
+    def cookies(self, cookies: Any) -> None:
+        raise AttributeError("the Altafid client keeps no cookies")
+
+
 def shared_http_client(connection: AltafidConnection) -> httpx.Client:
     """One pooled httpx client per process and upstream; a forked worker builds its own."""
     key = (os.getpid(), connection.base_url, connection.connect_timeout, connection.read_timeout)
@@ -35,7 +63,7 @@ def shared_http_client(connection: AltafidConnection) -> httpx.Client:
                 write=connection.read_timeout,
                 pool=connection.connect_timeout,
             )
-            http = httpx.Client(
+            http = _CookielessClient(
                 timeout=timeout,
                 limits=httpx.Limits(max_connections=32, max_keepalive_connections=16),
                 follow_redirects=False,

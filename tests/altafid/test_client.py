@@ -1,11 +1,15 @@
 import logging
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 
 from onboarding.altafid import contacts, lookups
-from onboarding.altafid.client import client_for_tenant
+from onboarding.altafid.client import client_for_tenant, http_clients_close
 from onboarding.altafid.config import connection_from_settings
 from onboarding.altafid.errors import (
     AltafidAuthError,
@@ -210,3 +214,46 @@ def test_it_reprs_without_secrets(client, settings):
     for shown in (repr(client), repr(client._tokens), repr(static), repr(static._tokens)):
         assert defaults.SERVICE_USER_PASSWORD not in shown
         assert "static-secret" not in shown
+
+
+class _CookieSetter(BaseHTTPRequestHandler):
+    """Answers every call as a load balancer in front of Altafid might: with a cookie named
+    after the tenant, and notes the cookies each call brought."""
+
+    brought: list[str | None] = []
+
+    def do_GET(self) -> None:
+        type(self).brought.append(self.headers.get("Cookie"))
+        body = b"[]"
+        self.send_response(200)
+        self.send_header("Set-Cookie", f"balancer={self.headers['x-tenant-uuid']}; Path=/")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def cookie_setter(settings) -> Iterator[type[_CookieSetter]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CookieSetter)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.ALTAFID_BASE_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    settings.ALTAFID_TOKEN = defaults.STATIC_TOKEN
+    _CookieSetter.brought = []
+    yield _CookieSetter
+    server.shutdown()
+    server.server_close()
+    http_clients_close()
+
+
+def test_it_never_carries_a_cookie_from_one_tenant_to_another(cookie_setter):
+    client_for_tenant("T-ONE").get(lookups.INDUSTRIES_PATH)
+    client_for_tenant("T-TWO").get(lookups.INDUSTRIES_PATH)
+    client_for_tenant("T-ONE").get(lookups.INDUSTRIES_PATH)
+
+    assert cookie_setter.brought == [None, None, None]
+    with pytest.raises(AttributeError):
+        client_for_tenant("T-ONE")._http.cookies = {"balancer": "T-ONE"}
