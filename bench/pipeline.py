@@ -60,6 +60,16 @@ class Setup:
             used[name] = sum(_cpu(pid) for pid in _pids_named(name))
         return used
 
+    def altafid_calls(self) -> int | None:
+        """How many calls the sandbox has answered so far (logins included); None against
+        another Altafid, which does not say."""
+        if self.sandbox is None:
+            return None
+        import httpx
+
+        stats = httpx.get(f"{self.base_url}/__sandbox__/stats", timeout=5).json()
+        return int(stats["requests"])
+
     def stop(self) -> None:
         for worker in self.workers:
             worker.terminate()
