@@ -222,14 +222,14 @@ else:
     }
 
 # --- Celery ---------------------------------------------------------------------------------
-# One visibility timeout for the broker; every retry countdown must stay below it.
-CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT = "onboarding.core.broker:Transport"
-    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
-        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT
-    }
+    # No record in Redis of each task until it is acknowledged (kombu's "ack emulation", two
+    # trips to Redis a task, and redelivery after a timeout): the database brings back the
+    # work of a task lost with its worker (steps, e-mails, re-screenings: each has its sweep),
+    # and a worker that stops cleanly puts what it had not run back in the queue.
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"ack_emulation": False}
 else:
     CELERY_BROKER_URL = "filesystem://"
     _broker_dir = DATA_DIR / "broker"
@@ -272,10 +272,6 @@ SUBMISSION_LEASE_SECONDS = env_int(
 )
 SUBMISSION_SWEEP_GRACE_SECONDS = env_int("SUBMISSION_SWEEP_GRACE_SECONDS", 60, minimum=1)
 SUBMISSION_SWEEP_SECONDS = env_int("SUBMISSION_SWEEP_SECONDS", 30, minimum=1)
-if SUBMISSION_BACKOFF_MAX_SECONDS >= CELERY_VISIBILITY_TIMEOUT:
-    raise ImproperlyConfigured(
-        "SUBMISSION_BACKOFF_MAX_SECONDS must stay below CELERY_VISIBILITY_TIMEOUT"
-    )
 
 CELERY_BEAT_SCHEDULE = {
     "sweep-submission-steps": {
@@ -293,6 +289,10 @@ CELERY_BEAT_SCHEDULE = {
     "retry-mails": {
         "task": "onboarding.outbox.tasks.retry_mails",
         "schedule": 60.0,
+    },
+    "resume-rescreenings": {
+        "task": "onboarding.kyc.tasks.resume_rescreenings",
+        "schedule": 300.0,
     },
     "fail-stalled-list-loads": {
         "task": "onboarding.screening.tasks.fail_stalled_loads",
@@ -392,6 +392,9 @@ for _code in KYC_HIGH_RISK_COUNTRIES:
 SCREENING_LIST_MAX_AGE_DAYS = env_int("SCREENING_LIST_MAX_AGE_DAYS", 7, minimum=1)
 # A load of a million entities takes minutes; its task may run this long.
 SCREENING_LOAD_TIME_LIMIT = env_int("SCREENING_LOAD_TIME_LIMIT", 3600, minimum=60)
+# A re-screening of every client holds a lease, renewed as it goes; one whose worker was lost
+# is sent again by the beat's sweep once it runs out.
+RESCREENING_LEASE_SECONDS = env_int("RESCREENING_LEASE_SECONDS", 600, minimum=60)
 
 # --- Lookups --------------------------------------------------------------------------------
 LOOKUPS_TTL_SECONDS = env_int("LOOKUPS_TTL_SECONDS", 900, minimum=1)

@@ -93,6 +93,7 @@ def test_it_uses_postgres_and_redis_in_production(clean_env):
     assert loaded["DATABASES"]["default"]["ENGINE"] == "django.db.backends.postgresql"
     assert loaded["CELERY_BROKER_URL"] == PRODUCTION_ENV["REDIS_URL"]
     assert loaded["CELERY_BROKER_TRANSPORT"] == "onboarding.core.broker:Transport"
+    assert loaded["CELERY_BROKER_TRANSPORT_OPTIONS"] == {"ack_emulation": False}
     assert loaded["CACHES"]["default"]["LOCATION"] == PRODUCTION_ENV["REDIS_URL"]
     assert loaded["ALTAFID_USES_SANDBOX"] is False
     assert loaded["SESSION_COOKIE_SECURE"] is True

@@ -1,9 +1,9 @@
 """The Celery broker's Redis transport, with one client per channel.
 
 kombu's Redis channel builds a new `redis.Redis` for every command it sends outside its
-polling connection: twice per task for the acknowledgement bookkeeping of `acks_late`
-(recording the delivery, then removing it) and once per task sent. Building one fills over a
-hundred response callbacks, a measured 4% of a worker's CPU. A client takes a connection from
+polling connection: once per task sent, and twice per task received while its acknowledgement
+bookkeeping was on (`CELERY_BROKER_TRANSPORT_OPTIONS`). Building one fills over a hundred
+response callbacks, a measured 4% of a worker's CPU. A client takes a connection from
 the pool for each command and gives it back, so one client serves every thread of a channel;
 pipelines are still made per use, as kombu makes them.
 """

@@ -328,6 +328,8 @@ class Rescreening(models.Model):
     superseded = models.BooleanField(default=False)
     # The last case screened: a worker that stops goes on after it.
     last_case_id = models.PositiveIntegerField(default=0)
+    # Held by the worker screening, renewed with the progress; past it, the worker was lost.
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 

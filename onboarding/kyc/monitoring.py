@@ -4,8 +4,11 @@ data is already in Altafid opens a review of its own ("new screening hit") for t
 officers; a client still on the way to Altafid has the hit on the review it waits for, or
 gets it when its review opens."""
 
+import datetime
+
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from onboarding.accounts.models import User
@@ -177,13 +180,21 @@ def _clients_to_screen(version: ListVersion, *, changes_only: bool) -> list[int]
 
 def rescreening_run(*, rescreening_id: int) -> Rescreening:
     """Screens again the clients a list change may have changed the screening of, after the
-    last one done, writing the progress as it goes; every other client counts as done."""
+    last one done, writing the progress as it goes; every other client counts as done.
+
+    The worker holds the re-screening's lease, renewed with each write of the progress, so
+    that two never screen the same clients: a copy of the task that arrives while it is held
+    (the sweep sent it again) or once it is finished does nothing. A worker that finds its
+    lease taken over stops."""
     rescreening = Rescreening.objects.get(pk=rescreening_id)
+    lease = _rescreening_claim(rescreening_id=rescreening.pk)
+    if lease is None:
+        return rescreening
     version = ListVersion.objects.filter(pk=rescreening.list_version, is_current=True).first()
     if version is None:
         # A later version replaced this one: its re-screening compares all of it.
-        Rescreening.objects.filter(pk=rescreening.pk).update(
-            superseded=True, finished_at=timezone.now()
+        Rescreening.objects.filter(pk=rescreening.pk, lease_expires_at=lease).update(
+            superseded=True, finished_at=timezone.now(), lease_expires_at=None
         )
         rescreening.refresh_from_db()
         return rescreening
@@ -193,25 +204,79 @@ def rescreening_run(*, rescreening_id: int) -> Rescreening:
     standing = rescreening.total - len(to_screen)
     screened = sum(1 for case_id in to_screen if case_id <= rescreening.last_case_id)
     new_hits, last = rescreening.new_hits, rescreening.last_case_id
-    Rescreening.objects.filter(pk=rescreening.pk).update(
+    lease = _rescreening_progress(
+        rescreening.pk,
+        lease,
         changed_entities=compared,
         screened=len(to_screen),
         done=max(0, standing) + screened,
     )
     for case_id in to_screen:
+        if lease is None:
+            break
         if case_id <= last:
             continue
         new_hits += client_rescreen(case_id=case_id, reason=ScreeningReason.LISTS)
         screened, last = screened + 1, case_id
         if screened % PROGRESS_EVERY == 0:
-            Rescreening.objects.filter(pk=rescreening.pk).update(
-                done=max(0, standing) + screened, new_hits=new_hits, last_case_id=last
+            lease = _rescreening_progress(
+                rescreening.pk,
+                lease,
+                done=max(0, standing) + screened,
+                new_hits=new_hits,
+                last_case_id=last,
             )
-    Rescreening.objects.filter(pk=rescreening.pk).update(
-        done=rescreening.total, new_hits=new_hits, last_case_id=last, finished_at=timezone.now()
-    )
+    if lease is not None:
+        Rescreening.objects.filter(pk=rescreening.pk, lease_expires_at=lease).update(
+            done=rescreening.total,
+            new_hits=new_hits,
+            last_case_id=last,
+            finished_at=timezone.now(),
+            lease_expires_at=None,
+        )
     rescreening.refresh_from_db()
     return rescreening
+
+
+def _rescreening_claim(*, rescreening_id: int) -> datetime.datetime | None:
+    """Takes the lease of an unfinished re-screening nobody holds; its end, or None."""
+    now = timezone.now()
+    lease = now + datetime.timedelta(seconds=settings.RESCREENING_LEASE_SECONDS)
+    claimed = (
+        Rescreening.objects.filter(pk=rescreening_id, finished_at__isnull=True)
+        .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+        .update(lease_expires_at=lease)
+    )
+    return lease if claimed else None
+
+
+def _rescreening_progress(
+    rescreening_id: int, lease: datetime.datetime, **progress: int
+) -> datetime.datetime | None:
+    """Writes the progress and renews the lease, if this worker still holds it; the new end
+    of the lease, or None when another worker took it over."""
+    renewed = timezone.now() + datetime.timedelta(seconds=settings.RESCREENING_LEASE_SECONDS)
+    kept = Rescreening.objects.filter(pk=rescreening_id, lease_expires_at=lease).update(
+        lease_expires_at=renewed, **progress
+    )
+    return renewed if kept else None
+
+
+def rescreenings_resume() -> int:
+    """Sends again the re-screenings whose worker was lost (their lease ran out) or whose task
+    never started; they go on after the last client done. Returns how many."""
+    from onboarding.kyc.tasks import clients_rescreen
+
+    now = timezone.now()
+    lease = datetime.timedelta(seconds=settings.RESCREENING_LEASE_SECONDS)
+    lost = Rescreening.objects.filter(finished_at__isnull=True).filter(
+        Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True, started_at__lt=now - lease)
+    )
+    resent = 0
+    for rescreening_id in lost.values_list("pk", flat=True):
+        clients_rescreen.delay(rescreening_id)
+        resent += 1
+    return resent
 
 
 def rescreening_latest() -> Rescreening | None:

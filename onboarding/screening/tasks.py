@@ -5,7 +5,7 @@ from onboarding.screening.services import screening_load_run, screening_loads_st
 
 
 # Minutes for a large list, not the default task limit; acknowledged on receipt, as a load
-# taken up again after the broker's visibility timeout would run twice.
+# the broker delivered again would run twice (a stalled load is failed by the beat instead).
 @shared_task(
     acks_late=False,
     soft_time_limit=settings.SCREENING_LOAD_TIME_LIMIT,

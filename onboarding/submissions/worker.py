@@ -438,7 +438,8 @@ def _failed(step: Step, attempt: Attempt, error: AltafidError) -> None:
 
 
 def retry_countdown(*, attempts: int, retry_after: float | None) -> float:
-    """Exponential backoff with full jitter, at least Retry-After, below the visibility timeout."""
+    """Exponential backoff with full jitter, at least Retry-After, and never longer than a
+    step may keep trying (`SUBMISSION_MAX_SECONDS`)."""
     ceiling = min(
         settings.SUBMISSION_BACKOFF_MAX_SECONDS,
         settings.SUBMISSION_BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0),
@@ -446,4 +447,4 @@ def retry_countdown(*, attempts: int, retry_after: float | None) -> float:
     countdown = random.uniform(ceiling / 2, ceiling)  # noqa: S311 - jitter, not secrets
     if retry_after:
         countdown = max(countdown, retry_after)
-    return min(countdown, settings.CELERY_VISIBILITY_TIMEOUT * 0.8)
+    return min(countdown, float(settings.SUBMISSION_MAX_SECONDS))

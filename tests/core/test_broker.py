@@ -49,15 +49,30 @@ def test_it_drops_the_client_with_the_pools(channel):
         assert after.ping()
 
 
-def test_it_keeps_a_delivery_until_it_is_acknowledged(channel):
-    with Connection(settings.REDIS_URL, transport=Transport) as connection:
+def test_it_records_no_delivery_in_redis_as_the_workers_use_it(channel):
+    with app.connection_for_read() as connection:
+        consumer_channel = connection.default_channel
+        queue = connection.SimpleQueue(QUEUE, channel=consumer_channel)
+        queue.put({"step": 1})
+
+        message = queue.get(timeout=5)
+
+        with consumer_channel.conn_or_acquire() as client:
+            assert not client.exists("unacked", "unacked_index")
+        message.ack()
+        queue.close()
+
+
+def test_it_puts_back_what_it_had_not_acknowledged_when_it_closes(channel):
+    with app.connection_for_read() as connection:
         queue = connection.SimpleQueue(QUEUE)
         queue.put({"step": 1})
-        message = queue.get(timeout=5)
-        unacked = queue.channel.qos.unacked_key
+        queue.get(timeout=5)
+        queue.close()
 
-        with queue.channel.conn_or_acquire() as client:
-            assert client.hexists(unacked, message.delivery_tag)
-            message.ack()
-            assert not client.hexists(unacked, message.delivery_tag)
+    with app.connection_for_read() as connection:
+        queue = connection.SimpleQueue(QUEUE)
+        again = queue.get(timeout=5)
+        assert again.payload == {"step": 1}
+        again.ack()
         queue.close()

@@ -2,9 +2,11 @@
 new or changed listed people match, or whose hit changed or left the list, are screened
 again; the others' screenings stand."""
 
+import datetime
 import json
 
 import pytest
+from django.utils import timezone
 
 from onboarding.cases.lifecycle import CaseStatus, Section
 from onboarding.cases.models import Case
@@ -12,7 +14,7 @@ from onboarding.cases.services import case_create, case_section_save
 from onboarding.documents.demo import case_fill
 from onboarding.kyc.hits import case_screen, hits_of_case
 from onboarding.kyc.models import Rescreening, ScreeningReason, ScreeningRun
-from onboarding.kyc.monitoring import rescreening_run
+from onboarding.kyc.monitoring import rescreening_run, rescreenings_resume
 from onboarding.screening.loading import screening_list_load
 
 pytestmark = pytest.mark.django_db
@@ -141,3 +143,107 @@ def test_it_leaves_a_replaced_versions_rescreening_to_the_next(clients, load):
     assert rescreening.superseded
     assert rescreening.finished_at is not None
     assert rescreening.screened == 0
+
+
+def lease_in(seconds):
+    return timezone.now() + datetime.timedelta(seconds=seconds)
+
+
+def test_it_leaves_alone_a_rescreening_another_worker_holds(clients, load):
+    version = load(IVANOV, GARCIA)
+    held = Rescreening.objects.create(
+        dataset="peps", list_version=version.pk, total=2, lease_expires_at=lease_in(300)
+    )
+
+    rescreening = rescreening_run(rescreening_id=held.pk)
+
+    assert rescreening.finished_at is None
+    assert rescreening.lease_expires_at == held.lease_expires_at
+    assert reasons(clients[0]) == [ScreeningReason.SUBMITTED]
+
+
+def test_it_takes_over_a_lost_rescreening_after_the_last_client_done(clients, load, tenant, rm):
+    garcia, _other = clients
+    later = client_in_altafid(tenant, rm, first_name="Juan", paternal_last_name="García")
+    version = load(IVANOV, GARCIA)
+    lost = Rescreening.objects.create(
+        dataset="peps",
+        list_version=version.pk,
+        total=3,
+        last_case_id=garcia.pk,
+        lease_expires_at=lease_in(-1),
+    )
+
+    rescreening = rescreening_run(rescreening_id=lost.pk)
+
+    assert rescreening.finished_at is not None
+    assert rescreening.lease_expires_at is None
+    assert (rescreening.screened, rescreening.done) == (2, 3)
+    assert reasons(garcia) == [ScreeningReason.SUBMITTED]
+    assert reasons(later) == [ScreeningReason.LISTS, ScreeningReason.SUBMITTED]
+
+
+def test_it_stops_when_another_worker_took_its_lease_over(clients, load, monkeypatch, tenant, rm):
+    from onboarding.kyc import monitoring
+
+    never = case_fill(case_create(tenant=tenant, owner=rm), rm)
+    Case.objects.filter(pk=never.pk).update(status=CaseStatus.IN_ALTAFID)
+
+    screened = []
+    taken_over = lease_in(600)
+
+    def screen_and_lose_the_lease(*, case_id, reason):
+        screened.append(case_id)
+        Rescreening.objects.update(lease_expires_at=taken_over)
+        return False
+
+    monkeypatch.setattr(monitoring, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(monitoring, "client_rescreen", screen_and_lose_the_lease)
+
+    rescreening = rescreen(load(IVANOV, GARCIA))
+
+    assert screened == [clients[0].pk]
+    assert rescreening.finished_at is None
+    assert rescreening.lease_expires_at == taken_over
+
+
+def test_it_does_not_run_a_finished_rescreening_again(clients, load):
+    finished = rescreen(load(IVANOV, GARCIA))
+    runs = ScreeningRun.objects.count()
+
+    again = rescreening_run(rescreening_id=finished.pk)
+
+    assert again.finished_at == finished.finished_at
+    assert ScreeningRun.objects.count() == runs
+
+
+def test_it_sends_again_only_the_rescreenings_whose_worker_was_lost(clients, load, monkeypatch):
+    from onboarding.kyc.tasks import clients_rescreen
+
+    version = load(IVANOV, GARCIA)
+    long_ago = timezone.now() - datetime.timedelta(hours=1)
+    lost = Rescreening.objects.create(
+        dataset="peps", list_version=version.pk, total=2, lease_expires_at=lease_in(-1)
+    )
+    never_started = Rescreening.objects.create(
+        dataset="peps", list_version=version.pk, total=2, started_at=long_ago
+    )
+    held = Rescreening.objects.create(
+        dataset="peps", list_version=version.pk, total=2, lease_expires_at=lease_in(300)
+    )
+    just_queued = Rescreening.objects.create(dataset="peps", list_version=version.pk, total=2)
+    sent = []
+    monkeypatch.setattr(
+        clients_rescreen,
+        "delay",
+        lambda rescreening_id: (
+            sent.append(rescreening_id) or clients_rescreen.apply(args=(rescreening_id,))
+        ),
+    )
+
+    assert rescreenings_resume() == 2
+
+    assert sorted(sent) == sorted([lost.pk, never_started.pk])
+    finished = Rescreening.objects.filter(finished_at__isnull=False)
+    assert set(finished.values_list("pk", flat=True)) >= {lost.pk, never_started.pk}
+    assert {held.pk, just_queued.pk}.isdisjoint(finished.values_list("pk", flat=True))
