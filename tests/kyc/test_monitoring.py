@@ -247,3 +247,13 @@ def test_it_sends_again_only_the_rescreenings_whose_worker_was_lost(clients, loa
     finished = Rescreening.objects.filter(finished_at__isnull=False)
     assert set(finished.values_list("pk", flat=True)) >= {lost.pk, never_started.pk}
     assert {held.pk, just_queued.pk}.isdisjoint(finished.values_list("pk", flat=True))
+
+
+def test_it_has_the_beat_look_for_lost_rescreenings(settings):
+    from onboarding.celery import app
+
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+
+    assert "onboarding.kyc.tasks.resume_rescreenings" in scheduled
+    app.loader.import_default_modules()
+    assert "onboarding.kyc.tasks.resume_rescreenings" in app.tasks
