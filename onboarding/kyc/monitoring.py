@@ -5,6 +5,7 @@ officers; a client still on the way to Altafid has the hit on the review it wait
 gets it when its review opens."""
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.db import transaction
@@ -40,6 +41,8 @@ from onboarding.screening.matching import PersonIndex, index_screen, screen_pers
 from onboarding.screening.models import ListEntity, ListVersion
 from onboarding.submissions.models import Step
 from onboarding.submissions.queueing import payload_digest
+
+log = logging.getLogger(__name__)
 
 # Cases that are not a client: never submitted.
 NOT_CLIENTS = (CaseStatus.DRAFT, CaseStatus.READY, CaseStatus.DISCARDED)
@@ -226,7 +229,10 @@ def rescreening_run(*, rescreening_id: int) -> Rescreening:
                 new_hits=new_hits,
                 last_case_id=last,
             )
-    if lease is not None:
+    if lease is None:
+        # Its lease ran out while it worked, and another worker took the re-screening over.
+        log.warning("re-screening %s: its lease was taken over, stopping", rescreening.pk)
+    else:
         Rescreening.objects.filter(pk=rescreening.pk, lease_expires_at=lease).update(
             done=rescreening.total,
             new_hits=new_hits,

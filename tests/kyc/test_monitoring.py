@@ -183,7 +183,9 @@ def test_it_takes_over_a_lost_rescreening_after_the_last_client_done(clients, lo
     assert reasons(later) == [ScreeningReason.LISTS, ScreeningReason.SUBMITTED]
 
 
-def test_it_stops_when_another_worker_took_its_lease_over(clients, load, monkeypatch, tenant, rm):
+def test_it_stops_when_another_worker_took_its_lease_over(
+    clients, load, monkeypatch, tenant, rm, caplog
+):
     from onboarding.kyc import monitoring
 
     never = case_fill(case_create(tenant=tenant, owner=rm), rm)
@@ -205,6 +207,7 @@ def test_it_stops_when_another_worker_took_its_lease_over(clients, load, monkeyp
     assert screened == [clients[0].pk]
     assert rescreening.finished_at is None
     assert rescreening.lease_expires_at == taken_over
+    assert f"re-screening {rescreening.pk}: its lease was taken over" in caplog.text
 
 
 def test_it_does_not_run_a_finished_rescreening_again(clients, load):
