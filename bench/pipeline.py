@@ -217,6 +217,20 @@ def queue_purge() -> None:
     app.control.purge()
 
 
+def steps_left_stop() -> None:
+    """Stops the steps an earlier run on the benchmark's own database left queued or running
+    (one cut short): the sweeper a run calls would send them again, and their calls and CPU
+    would be counted as this run's. Never inside the compose stack, whose steps are not the
+    benchmark's."""
+    from onboarding.submissions.models import Step, StepState
+
+    left = Step.objects.filter(state__in=(StepState.QUEUED, StepState.RUNNING)).update(
+        state=StepState.FAILED
+    )
+    if left:
+        print(f"{left} steps left queued or running by an earlier run were stopped", flush=True)
+
+
 def wait_for(condition: Any, *, bound_seconds: float, poll_seconds: float = 0.005) -> None:
     deadline = time.monotonic() + bound_seconds
     while not condition():

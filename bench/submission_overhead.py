@@ -33,6 +33,7 @@ from bench.pipeline import (
     queue_purge,
     reviews_approve,
     setup,
+    steps_left_stop,
     wait_for,
     workers_start,
 )
@@ -102,6 +103,7 @@ def main() -> None:
     from onboarding.altafid.client import client_for_tenant, shared_http_client
 
     queue_purge()
+    steps_left_stop()
     workers_start(bench, processes=1, concurrency=2)
     try:
         pipeline_cases = cases_create(bench, arguments.cases + 1)

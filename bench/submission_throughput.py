@@ -34,6 +34,7 @@ from bench.pipeline import (
     queue_purge,
     reviews_approve,
     setup,
+    steps_left_stop,
     wait_for,
     workers_start,
 )
@@ -143,6 +144,8 @@ def main() -> None:
     from onboarding.submissions.models import StepKind
 
     queue_purge()
+    if not arguments.stack:
+        steps_left_stop()
     warm = 0 if arguments.stack else arguments.warm
     print(f"creating {warm} + {arguments.cases} ready cases…", flush=True)
     cases = cases_create(bench, warm + arguments.cases)
