@@ -244,10 +244,14 @@ def rescreening_run(*, rescreening_id: int) -> Rescreening:
     return rescreening
 
 
+def _lease_length() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.RESCREENING_LEASE_SECONDS)
+
+
 def _rescreening_claim(*, rescreening_id: int) -> datetime.datetime | None:
     """Takes the lease of an unfinished re-screening nobody holds; its end, or None."""
     now = timezone.now()
-    lease = now + datetime.timedelta(seconds=settings.RESCREENING_LEASE_SECONDS)
+    lease = now + _lease_length()
     claimed = (
         Rescreening.objects.filter(pk=rescreening_id, finished_at__isnull=True)
         .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
@@ -261,7 +265,7 @@ def _rescreening_progress(
 ) -> datetime.datetime | None:
     """Writes the progress and renews the lease, if this worker still holds it; the new end
     of the lease, or None when another worker took it over."""
-    renewed = timezone.now() + datetime.timedelta(seconds=settings.RESCREENING_LEASE_SECONDS)
+    renewed = timezone.now() + _lease_length()
     kept = Rescreening.objects.filter(pk=rescreening_id, lease_expires_at=lease).update(
         lease_expires_at=renewed, **progress
     )
@@ -274,9 +278,9 @@ def rescreenings_resume() -> int:
     from onboarding.kyc.tasks import clients_rescreen
 
     now = timezone.now()
-    lease = datetime.timedelta(seconds=settings.RESCREENING_LEASE_SECONDS)
     lost = Rescreening.objects.filter(finished_at__isnull=True).filter(
-        Q(lease_expires_at__lt=now) | Q(lease_expires_at__isnull=True, started_at__lt=now - lease)
+        Q(lease_expires_at__lt=now)
+        | Q(lease_expires_at__isnull=True, started_at__lt=now - _lease_length())
     )
     resent = 0
     for rescreening_id in lost.values_list("pk", flat=True):
