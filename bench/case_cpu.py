@@ -11,11 +11,18 @@ whole case, the WAL written (run it on a quiet database: both are counted server
 cases' bodies are built before the clock starts, as the RM's review page keeps them. See
 bench/pipeline.py for the connection variables.
 
-    uv run python bench/case_cpu.py [--cases 100]
+With `--perf FILE`, Linux's `perf` (Debian's `linux-perf`) samples the CPU of PostgreSQL's
+backend serving this process, with call graphs, while the measured cases run: where the
+database's time goes per case (run it as root; read it with `perf report -i FILE --children
+--sort symbol`).
+
+    uv run python bench/case_cpu.py [--cases 100] [--perf FILE]
 """
 
 import argparse
 import os
+import signal
+import subprocess
 import sys
 import time
 from collections import Counter
@@ -36,9 +43,24 @@ def backend_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def perf_record(pid: int, path: str) -> subprocess.Popen[bytes]:
+    command = ["perf", "record", "--freq", "1999", "--call-graph", "fp"]
+    recording = subprocess.Popen(  # noqa: S603 - a fixed command line, perf from PATH
+        [*command, "--pid", str(pid), "-o", path],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    # perf takes a moment to attach: the first case is sampled whole.
+    time.sleep(1)
+    if recording.poll() is not None:
+        raise SystemExit(f"perf did not start: {recording.stderr.read().decode().strip()}")
+    return recording
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=100)
+    parser.add_argument("--perf", metavar="FILE", help="record PostgreSQL's backend with perf")
     arguments = parser.parse_args()
 
     # As the throughput benchmark's workers run: a log line per task is not the work measured.
@@ -95,8 +117,11 @@ def main() -> None:
 
         # The first cases load what each process loads once (URL patterns, templates, lists).
         warm, measured = cases[:WARM_CASES], cases[WARM_CASES:]
+        recording = None
         with connection.execute_wrapper(counted):
             for batch in (warm, measured):
+                if batch is measured and arguments.perf:
+                    recording = perf_record(backend, arguments.perf)
                 wal_before = database_now()[1]
                 for case in batch:
                     timed("submit", case_submit, case=case, user=bench.rm, digest=digests[case.pk])
@@ -105,6 +130,9 @@ def main() -> None:
                 for case in batch:
                     timed("activate", case_activate, case=case, user=bench.rm)
                 wal = database_now()[1] - wal_before
+                if recording is not None:
+                    recording.send_signal(signal.SIGINT)
+                    recording.wait()
                 if batch is warm:
                     python.clear()
                     postgres.clear()
