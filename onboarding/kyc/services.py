@@ -272,7 +272,7 @@ _DOCUMENTS_SEEN = CompiledRead(
     lambda case_id: (
         documents_of_case(case=Case(pk=case_id))
         .order_by("kind", "uid")
-        .values_list("uid", "kind", "sha256")
+        .values_list("id", "uid", "kind", "sha256")
     )
 )
 _DOCUMENT_ON_CASE = CompiledRead(
@@ -618,11 +618,10 @@ def review_approve(*, review: Review, user: User, digest: str, attested: bool) -
         if review.kind == ReviewKind.SCREENING:
             _screening_review_close(review, user)
             return True
-        _documents_verified(review)
+        seen = _documents_verified(review)
         if waits := hits_undecided(review=review):
             raise HitsNotDecided(waits)
         now = timezone.now()
-        seen = documents_seen(case=review.case)
         ReviewApproval.objects.create(review=review, officer=user, attested_at=now, documents=seen)
         approvals, needed = len(given) + 1, review.approvals_needed
         if approvals < needed:
@@ -794,10 +793,11 @@ def returned_counts(*, case_ids: list[int]) -> dict[int, int]:
 def documents_seen(*, case: Case) -> list[dict[str, str]]:
     """The documents on the case now, as a review records them: opaque IDs, kinds and the
     SHA-256 of their bytes, in a fixed order so that two records compare equal."""
-    return [
-        {"uid": str(uid), "kind": kind, "sha256": sha256}
-        for uid, kind, sha256 in _DOCUMENTS_SEEN.rows(case.pk)
-    ]
+    return _seen(_DOCUMENTS_SEEN.rows(case.pk))
+
+
+def _seen(rows: list[tuple[Any, ...]]) -> list[dict[str, str]]:
+    return [{"uid": str(uid), "kind": kind, "sha256": sha256} for _id, uid, kind, sha256 in rows]
 
 
 def documents_to_verify(*, case: Case) -> list[Document]:
@@ -829,10 +829,7 @@ def documents_unverified(
 
 
 # What an approval reads to check that every document is verified (`core.compiled`): the
-# documents' kinds and the findings' verdicts, not the whole rows the review page shows.
-_DOCUMENT_KINDS = CompiledRead(
-    lambda case_id: documents_of_case(case=Case(pk=case_id)).values_list("id", "kind")
-)
+# findings' verdicts, not the whole rows the review page shows.
 _VERDICTS = CompiledRead(
     lambda review_id: DocumentCheck.objects.filter(review_id=review_id).values_list(
         "document_id", "verdict"
@@ -840,10 +837,11 @@ _VERDICTS = CompiledRead(
 )
 
 
-def _documents_verified(review: Review) -> None:
-    documents = [
-        instance(Document, ("id", "kind"), row) for row in _DOCUMENT_KINDS.rows(review.case_id)
-    ]
+def _documents_verified(review: Review) -> list[dict[str, str]]:
+    """Checks that every document on the case is verified; returns them as the approval
+    records them (`documents_seen`): the documents checked are the documents recorded."""
+    rows = _DOCUMENTS_SEEN.rows(review.case_id)
+    documents = [instance(Document, ("id", "kind"), (row[0], row[2])) for row in rows]
     checks = {
         document_id: DocumentCheck(document_id=document_id, verdict=verdict)
         for document_id, verdict in _VERDICTS.rows(review.pk)
@@ -855,6 +853,7 @@ def _documents_verified(review: Review) -> None:
             _("Verify every document before approving. Not verified yet: %(kinds)s.")
             % {"kinds": ", ".join(kinds)}
         )
+    return _seen(rows)
 
 
 def document_check(

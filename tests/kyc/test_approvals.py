@@ -13,7 +13,7 @@ from onboarding.cases.demo import SALES
 from onboarding.cases.lifecycle import Section
 from onboarding.cases.models import Case, DuplicateDecision, SectionRevision
 from onboarding.cases.services import case_section_save
-from onboarding.documents.models import DocumentKind
+from onboarding.documents.models import Document, DocumentKind
 from onboarding.kyc.models import Review, ReviewApproval, ReviewState
 from onboarding.kyc.rating import RiskLevel
 from onboarding.kyc.services import (
@@ -87,6 +87,12 @@ def test_it_approves_a_review_below_high_risk_with_one_approval(held, officer):
     assert _step(held).state == StepState.QUEUED
     given = ReviewApproval.objects.get(review=held)
     assert (given.officer, given.documents) == (officer, held.documents)
+    on_case = Document.objects.filter(case=held.case, removed_at=None).order_by("kind", "uid")
+    assert given.documents == [
+        {"uid": str(document.uid), "kind": document.kind, "sha256": document.sha256}
+        for document in on_case
+    ]
+    assert given.documents
     approved = Event.objects.get(case=held.case, kind=EventKind.REVIEW_APPROVED)
     assert approved.data == {"review": held.pk, "digest": held.digest, "approvals": 1}
     queued = Event.objects.get(case=held.case, kind=EventKind.STEP_QUEUED, actor=officer)
