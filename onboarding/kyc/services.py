@@ -841,7 +841,10 @@ def _documents_verified(review: Review) -> list[dict[str, str]]:
     """Checks that every document on the case is verified; returns them as the approval
     records them (`documents_seen`): the documents checked are the documents recorded."""
     rows = _DOCUMENTS_SEEN.rows(review.case_id)
-    documents = [instance(Document, ("id", "kind"), (row[0], row[2])) for row in rows]
+    documents = [
+        instance(Document, ("id", "kind"), (document_id, kind))
+        for document_id, _uid, kind, _sha256 in rows
+    ]
     checks = {
         document_id: DocumentCheck(document_id=document_id, verdict=verdict)
         for document_id, verdict in _VERDICTS.rows(review.pk)
