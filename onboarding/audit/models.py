@@ -86,12 +86,16 @@ class Event(models.Model):
         related_name="events",
         db_index=False,
     )
+    # Neither this nor `actor` has an index of its own: the partial ones below hold only the
+    # events that name someone (an event about a case names no staff member; one of a worker,
+    # no actor), where a plain index would take an entry for every event.
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="staff_events",
+        db_index=False,
     )
     # None: the system (a worker, the sweeper).
     actor = models.ForeignKey(
@@ -100,6 +104,7 @@ class Event(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     kind = models.CharField(max_length=40, choices=EventKind.choices)
     data = models.JSONField(default=dict, blank=True)
@@ -114,6 +119,12 @@ class Event(models.Model):
                 fields=["tenant", "created_at"],
                 condition=models.Q(kind__in=FAILED_TRIES),
                 name="audit_event_failed_tries_idx",
+            ),
+            models.Index(
+                fields=["staff"], condition=models.Q(staff__isnull=False), name="audit_event_staff"
+            ),
+            models.Index(
+                fields=["actor"], condition=models.Q(actor__isnull=False), name="audit_event_actor"
             ),
         ]
 

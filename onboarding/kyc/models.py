@@ -53,12 +53,23 @@ class Review(models.Model):
         max_length=20, choices=ReviewState.choices, default=ReviewState.WAITING
     )
     opened_at = models.DateTimeField(default=timezone.now)
+    # Both indexed only where set (Meta): a review opens with neither.
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     assigned_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     # The body this review is about, as the step will send it, and its digest.
@@ -102,6 +113,16 @@ class Review(models.Model):
                 fields=["tenant", "decided_at", "state", "opened_at"],
                 condition=models.Q(decided_at__isnull=False),
                 name="kyc_review_decided_idx",
+            ),
+            models.Index(
+                fields=["assignee"],
+                condition=models.Q(assignee__isnull=False),
+                name="kyc_review_assignee",
+            ),
+            models.Index(
+                fields=["decided_by"],
+                condition=models.Q(decided_by__isnull=False),
+                name="kyc_review_decider",
             ),
         ]
 

@@ -53,12 +53,15 @@ class Step(models.Model):
     # The four-eyes seal of a reviewed step (lifecycle `reviewed`): the digest of the body a
     # compliance officer approved, who and when. It is sent only while its body has that digest.
     approved_digest = models.CharField(max_length=64, blank=True)
+    # Indexed only where set (Meta): most steps are never approved, and a plain index would
+    # take an entry at every write of every step.
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     # A person settled what unanswered tries of this create did ("none of those contacts is
@@ -89,6 +92,11 @@ class Step(models.Model):
                 fields=["case", "kind", "state"],
                 condition=models.Q(state__in=ACTIVE),
                 name="submissions_step_active_idx",
+            ),
+            models.Index(
+                fields=["approved_by"],
+                condition=models.Q(approved_by__isnull=False),
+                name="submissions_step_approver",
             ),
         ]
 

@@ -40,3 +40,33 @@ def test_it_keeps_nulls_last_in_the_index_on_postgresql():
         (definition,) = cursor.fetchone()
 
     assert "rating DESC NULLS LAST, opened_at" in definition
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("index", "column"),
+    [
+        ("audit_event_staff", "staff_id"),
+        ("audit_event_actor", "actor_id"),
+        ("submissions_step_approver", "approved_by_id"),
+        ("kyc_review_assignee", "assignee_id"),
+        ("kyc_review_decider", "decided_by_id"),
+    ],
+)
+def test_it_indexes_a_reference_to_a_person_only_where_a_row_has_one(index, column):
+    """Most events name no staff member and no actor, most steps no approver, and a review
+    opens with no assignee and no decider: their indexes take no entry for those rows."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the index's definition is read from PostgreSQL's catalogue")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tablename, indexdef FROM pg_indexes WHERE indexname = %s", [index])
+        table, definition = cursor.fetchone()
+        cursor.execute(
+            "SELECT count(*) FROM pg_indexes"
+            " WHERE tablename = %s AND indexdef LIKE %s AND indexname <> %s",
+            [table, f"%({column})%", index],
+        )
+        (others,) = cursor.fetchone()
+
+    assert definition.endswith(f"({column}) WHERE ({column} IS NOT NULL)")
+    assert others == 0
