@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onboarding.accounts.models import Tenant
+from onboarding.core.indexes import index_where_set
 
 
 class EventKind(models.TextChoices):
@@ -86,9 +87,8 @@ class Event(models.Model):
         related_name="events",
         db_index=False,
     )
-    # Neither this nor `actor` has an index of its own: the partial ones below hold only the
-    # events that name someone (an event about a case names no staff member; one of a worker,
-    # no actor), where a plain index would take an entry for every event.
+    # Neither this nor `actor` is indexed for every event (Meta): an event about a case names
+    # no staff member, and a worker's event no actor.
     staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -120,12 +120,8 @@ class Event(models.Model):
                 condition=models.Q(kind__in=FAILED_TRIES),
                 name="audit_event_failed_tries_idx",
             ),
-            models.Index(
-                fields=["staff"], condition=models.Q(staff__isnull=False), name="audit_event_staff"
-            ),
-            models.Index(
-                fields=["actor"], condition=models.Q(actor__isnull=False), name="audit_event_actor"
-            ),
+            index_where_set("staff", name="audit_event_staff"),
+            index_where_set("actor", name="audit_event_actor"),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,4 @@
-"""An index that keeps its NULLS FIRST/LAST ordering where the database can index that way.
-
-PostgreSQL needs the index's NULLS LAST to match a query ordered `desc(nulls_last=True)`;
-SQLite (the embedded default) accepts that ordering in a query but refuses it in an index.
-There the index is made without it: SQLite orders NULLs first ascending and last descending,
-which is what the queue's sort by rating asks for anyway.
-"""
+"""Indexes the models declare in more than one place."""
 
 from typing import Any
 
@@ -14,7 +8,24 @@ from django.db.backends.ddl_references import Statement
 from django.db.models.expressions import OrderBy
 
 
+def index_where_set(field: str, *, name: str) -> models.Index:
+    """An index of an optional column holding only the rows that have a value: a reference to
+    a person that most rows leave empty (an event's actor, a step's approver) takes no entry
+    for those rows, at every insert and every update of one."""
+    return models.Index(
+        fields=[field], condition=models.Q(**{f"{field}__isnull": False}), name=name
+    )
+
+
 class PortableIndex(models.Index):
+    """An index that keeps its NULLS FIRST/LAST ordering where the database can index that way.
+
+    PostgreSQL needs the index's NULLS LAST to match a query ordered `desc(nulls_last=True)`;
+    SQLite (the embedded default) accepts that ordering in a query but refuses it in an index.
+    There the index is made without it: SQLite orders NULLs first ascending and last
+    descending, which is what the queue's sort by rating asks for anyway.
+    """
+
     def create_sql(
         self,
         model: type[models.Model],

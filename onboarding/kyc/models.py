@@ -14,7 +14,7 @@ from onboarding.accounts.models import Tenant
 from onboarding.cases.lifecycle import StepState
 from onboarding.cases.models import Case
 from onboarding.core.crypto import EncryptedJSONField
-from onboarding.core.indexes import PortableIndex
+from onboarding.core.indexes import PortableIndex, index_where_set
 from onboarding.documents.models import Document
 from onboarding.kyc.rating import RiskLevel
 from onboarding.submissions.models import Step
@@ -114,16 +114,8 @@ class Review(models.Model):
                 condition=models.Q(decided_at__isnull=False),
                 name="kyc_review_decided_idx",
             ),
-            models.Index(
-                fields=["assignee"],
-                condition=models.Q(assignee__isnull=False),
-                name="kyc_review_assignee",
-            ),
-            models.Index(
-                fields=["decided_by"],
-                condition=models.Q(decided_by__isnull=False),
-                name="kyc_review_decider",
-            ),
+            index_where_set("assignee", name="kyc_review_assignee"),
+            index_where_set("decided_by", name="kyc_review_decider"),
         ]
 
     def __str__(self) -> str:

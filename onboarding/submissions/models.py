@@ -20,6 +20,7 @@ from onboarding.cases.lifecycle import (
 )
 from onboarding.cases.models import Case
 from onboarding.core.crypto import EncryptedJSONField
+from onboarding.core.indexes import index_where_set
 
 __all__ = ["STEP_ORDER", "Attempt", "AttemptOutcome", "Step", "StepKind", "StepState"]
 
@@ -53,8 +54,7 @@ class Step(models.Model):
     # The four-eyes seal of a reviewed step (lifecycle `reviewed`): the digest of the body a
     # compliance officer approved, who and when. It is sent only while its body has that digest.
     approved_digest = models.CharField(max_length=64, blank=True)
-    # Indexed only where set (Meta): most steps are never approved, and a plain index would
-    # take an entry at every write of every step.
+    # Indexed only where set (Meta): most steps are never approved.
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -93,11 +93,7 @@ class Step(models.Model):
                 condition=models.Q(state__in=ACTIVE),
                 name="submissions_step_active_idx",
             ),
-            models.Index(
-                fields=["approved_by"],
-                condition=models.Q(approved_by__isnull=False),
-                name="submissions_step_approver",
-            ),
+            index_where_set("approved_by", name="submissions_step_approver"),
         ]
 
     def __str__(self) -> str:
