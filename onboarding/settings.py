@@ -306,6 +306,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onboarding.operations.tasks.erase_expired_cases",
         "schedule": 24 * 3600.0,
     },
+    "forget-expired-sign-ins": {
+        "task": "onboarding.accounts.tasks.forget_expired_sign_ins",
+        "schedule": 24 * 3600.0,
+    },
     "check-alerts": {
         "task": "onboarding.operations.tasks.check_alerts",
         "schedule": 60.0,
@@ -455,6 +459,8 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 # Signed out after this long without a request, whatever the absolute age above.
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
+# django-axes logs each sign-in (address, IP address, browser); a daily task forgets those older.
+SIGN_IN_LOG_DAYS = env_int("SIGN_IN_LOG_DAYS", 365, minimum=1)
 
 # --- Request size -----------------------------------------------------------------------------
 # A section's draft as typed, at most (JSON); larger saves are refused with a message.

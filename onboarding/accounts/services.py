@@ -1,11 +1,16 @@
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
 from axes.helpers import get_client_ip_address
+from axes.models import AccessLog
+from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import HttpRequest
+from django.utils import timezone
 
 from onboarding.accounts.models import StaffProfile, Tenant, User
 from onboarding.accounts.roles import Role
@@ -23,6 +28,25 @@ def sign_in_username(request: HttpRequest, credentials: dict[str, Any] | None = 
 def request_ip(request: HttpRequest) -> str:
     """The client's IP address, as django-axes reads it for its lockouts."""
     return get_client_ip_address(request) or ""
+
+
+def sessions_clear_expired() -> int:
+    """Deletes the sessions past their expiry; returns how many.
+
+    Django leaves them in `django_session` until someone does: a signed-out person's row is
+    deleted at sign-out, but one who only closed the browser leaves theirs, with whatever it
+    kept (an encrypted search term, say)."""
+    deleted, _ = Session.objects.filter(expire_date__lte=timezone.now()).delete()
+    return deleted
+
+
+def sign_ins_forget_old() -> int:
+    """Deletes the sign-ins django-axes logged (address, IP address, browser) more than
+    `SIGN_IN_LOG_DAYS` ago; returns how many. Failed attempts django-axes clears itself once
+    their cool-off is over."""
+    before = timezone.now() - datetime.timedelta(days=settings.SIGN_IN_LOG_DAYS)
+    deleted, _ = AccessLog.objects.filter(attempt_time__lt=before).delete()
+    return deleted
 
 
 def tenant_ensure(*, name: str, altafid_uuid: str) -> Tenant:

@@ -15,6 +15,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from onboarding.accounts.services import sessions_clear_expired
 from onboarding.core.crypto import decrypt_text, encrypt_text
 from onboarding.core.inputs import search_clean
 
@@ -54,13 +55,13 @@ def _term(kept: Any) -> str | None:
 def searches_forget(*, tenant_id: int) -> int:
     """Drops the search term every stored session keeps for `tenant_id`; returns how many.
 
-    Expired sessions are deleted outright: nothing else deletes them, and they may keep one.
+    Expired sessions are deleted outright, now rather than at the daily sweep's next run: they
+    may keep one.
     """
-    now = timezone.now()
-    Session.objects.filter(expire_date__lte=now).delete()
+    sessions_clear_expired()
     return sum(
         _forget(session, tenant_id)
-        for session in Session.objects.filter(expire_date__gt=now).iterator()
+        for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
     )
 
 
