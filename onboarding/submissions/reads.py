@@ -220,10 +220,11 @@ def section_refusal(*, case: Case, section: Section, steps: Iterable[Step]) -> R
     )
 
 
-def step_explanation(step: Step, *, adopted: bool = False) -> str:
+def step_explanation(step: Step, *, adopted: bool = False, case_cancelled: bool = False) -> str:
     """What happened to a step, in plain words for the RM: no exception names, no codes.
 
     `adopted`: its last try found in Altafid what an unanswered earlier try had written.
+    `case_cancelled`: an administrator stopped the case's submission.
     """
     error = step.last_error or {}
     tries = step.attempts
@@ -245,6 +246,15 @@ def step_explanation(step: Step, *, adopted: bool = False) -> str:
         }
     if step.state == StepState.RUNNING:
         return _("Sending to Altafid now.")
+    if step.state == StepState.CANCELLED:
+        # Only two things cancel a step (`submissions.services`): the admin's stop, and an
+        # amendment compliance returned, replaced by the one the RM sent back.
+        if case_cancelled:
+            return _("Not sent: an administrator stopped the submission.")
+        return _(
+            "Not sent: compliance returned this amendment, and the changes sent after it "
+            "replaced it."
+        )
     if step.state == StepState.NEEDS_ATTENTION:
         return _(
             "Altafid may have written this contact without answering, and it cannot tell "

@@ -51,7 +51,11 @@ def submission_status(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     for round_ in submission.rounds:
         for _kind, step, _section in round_.steps:
             if step is not None:
-                step.explanation = step_explanation(step, adopted=step.pk in adopted)  # type: ignore[attr-defined]
+                step.explanation = step_explanation(  # type: ignore[attr-defined]
+                    step,
+                    adopted=step.pk in adopted,
+                    case_cancelled=case.status == CaseStatus.CANCELLED,
+                )
                 step.technical = step_technical(step)  # type: ignore[attr-defined]
     reading = case_reading_for(case=case, user=_user(request))
     context = {

@@ -294,6 +294,13 @@ def test_it_replaces_a_returned_amendment_with_the_one_sent_back(
     assert replaced.state == StepState.CANCELLED
     waiting = Review.objects.get(case=amended, state=ReviewState.WAITING)
     assert (waiting.step.round, waiting.body["annualIncome"]) == (3, "92000000")
+    page = client.get(reverse("submissions:status", args=[amended.pk])).content.decode()
+    replaced_round = page.split('id="submission-steps-2"')[1].split("</section>")[0]
+    assert "Cancelled" in replaced_round
+    assert (
+        "Not sent: compliance returned this amendment, and the changes sent after it replaced it."
+    ) in replaced_round
+    assert "Not sent" not in page.split('id="submission-steps-3"')[1]
     steps_drive(amended)
     amended.refresh_from_db()
     assert amended.status == CaseStatus.IN_ALTAFID

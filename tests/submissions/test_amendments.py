@@ -158,7 +158,7 @@ def test_it_reviews_an_amendment_as_the_difference_against_what_altafid_holds(
     assert "Send the changes to Altafid" in html
 
 
-def test_it_cancels_a_submission_for_an_admin_only(ready_case, rm, tenant, sandbox):
+def test_it_cancels_a_submission_for_an_admin_only(client, ready_case, rm, tenant, sandbox):
     from django.core.exceptions import PermissionDenied
 
     from onboarding.accounts.roles import Role
@@ -176,6 +176,11 @@ def test_it_cancels_a_submission_for_an_admin_only(ready_case, rm, tenant, sandb
     }
     assert Case.objects.get(pk=ready_case.pk).status == CaseStatus.CANCELLED
     assert sandbox.contacts(ready_case.tenant.altafid_uuid) == []
+    client.force_login(admin)
+    page = client.get(reverse("submissions:status", args=[ready_case.pk])).content.decode()
+    stopped = "Not sent: an administrator stopped the submission."
+    assert page.count(stopped) == Step.objects.filter(case=ready_case).count()
+    assert "compliance returned" not in page
     ready_case.refresh_from_db()
     with pytest.raises(SectionLocked):
         _save(ready_case, Section.ACTIVATION, {"login_email": ["same"]}, rm)
