@@ -35,7 +35,7 @@ def case_fill(
         case=case,
         user=user,
         notice_version=case.tenant.privacy_notice_version,
-        given_at=timezone.localdate(),
+        given_at=timezone.localdate(timezone=case.tenant.zone),
         method=ConsentMethod.IN_PERSON,
     )
     case.refresh_from_db()

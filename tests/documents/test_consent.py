@@ -5,10 +5,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from onboarding.accounts.roles import Role
+from onboarding.cases.services import case_create
+from onboarding.documents.demo import case_fill
 from onboarding.documents.models import Consent, ConsentMethod, Document, DocumentKind
 from onboarding.documents.rules import consent_in_force
 from onboarding.documents.services import document_attach, document_remove
 from tests.documents.conftest import HTMX, image_bytes
+from tests.factories import TenantFactory, staff_create
 
 pytestmark = pytest.mark.django_db
 # A day in the past wherever the page is read: the pages' time zone is not the tests' (UTC),
@@ -122,3 +126,15 @@ def test_it_asks_for_consent_again_when_the_tenant_changes_its_privacy_notice(
 
     case.refresh_from_db()
     assert consent_in_force(case=case).notice_version == "2.0"
+
+
+@pytest.mark.parametrize("zone", ["Pacific/Kiritimati", "Etc/GMT+12"])
+def test_it_dates_the_demos_consent_on_the_tenants_today(zone):
+    # Fourteen hours ahead of UTC and twelve behind: whatever the hour, one of the two is on
+    # another day than UTC's, the date the demo's consent took before.
+    tenant = TenantFactory(time_zone=zone)
+    rm = staff_create(role=Role.RELATIONSHIP_MANAGER, tenants=[tenant])
+
+    case = case_fill(case_create(tenant=tenant, owner=rm), rm)
+
+    assert Consent.objects.get(case=case).given_at == timezone.localdate(timezone=tenant.zone)
