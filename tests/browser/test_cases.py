@@ -183,6 +183,24 @@ def test_it_autosaves_a_moment_after_typing_stops(live_server, page, rm):
     assert case.draft(Section.CLIENT)["paternal_last_name"] == ["Rojas"]
 
 
+def test_it_names_the_client_in_the_tab_as_soon_as_the_name_is_typed(live_server, page, rm):
+    from playwright.sync_api import expect
+
+    _log_in(page, live_server, rm)
+    page.get_by_role("link", name="New onboarding").click()
+    page.wait_for_load_state()
+    assert page.title() == "Client · New onboarding · Altafid Onboarding"
+
+    _field(page, "First name").fill("Ana")
+    _field(page, "Paternal last name").fill("Rojas")
+    page.get_by_role("heading", name="Ana Rojas").wait_for()
+
+    expect(page).to_have_title("Client · Ana Rojas · Altafid Onboarding")
+    _field(page, "Maternal last name").fill("Soto")
+    _save(page)
+    expect(page).to_have_title("Client · Ana Rojas Soto · Altafid Onboarding")
+
+
 def test_it_marks_a_field_in_error_when_the_autosave_finds_it(live_server, page, rm):
     _log_in(page, live_server, rm)
     page.get_by_role("link", name="New onboarding").click()
