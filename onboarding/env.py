@@ -5,6 +5,7 @@ with a message that says what to fix.
 """
 
 import os
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -91,3 +92,17 @@ def env_url(name: str, *, schemes: tuple[str, ...]) -> str | None:
         # The value may carry a password, so it is not echoed.
         raise ImproperlyConfigured(f"{name} must be a URL starting with {allowed}")
     return value.rstrip("/") if parts.scheme in ("http", "https") else value
+
+
+def env_networks(name: str, default: list[str]) -> tuple[IPv4Network | IPv6Network, ...]:
+    """IP addresses or networks (`10.0.0.0/8`), comma-separated. Never "*": for the proxies to
+    believe, it would let any client name its own address and escape its lockout."""
+    networks = []
+    for value in env_list(name, default):
+        try:
+            networks.append(ip_network(value, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must list IP addresses or networks, got {value!r}"
+            ) from None
+    return tuple(networks)

@@ -21,6 +21,7 @@ from onboarding.env import (
     env_float,
     env_int,
     env_list,
+    env_networks,
     env_optional_str,
     env_str,
     env_url,
@@ -120,6 +121,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: everything after it, django-axes's lockouts and the per-address limits included,
+    # sees the client's address rather than the TLS proxy's.
+    "onboarding.web.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Section pages repeat long country lists; gzip sends a fifth of them. Django's
@@ -537,6 +541,9 @@ STORAGES = {
 }
 
 # --- Security (production) --------------------------------------------------------------------
+# The TLS proxy's addresses, as gunicorn reads them (gunicorn.conf.py): the only peers whose
+# X-Forwarded-For names the client (`web.middleware.ForwardedForMiddleware`).
+TRUSTED_PROXIES = env_networks("FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,6 +4,7 @@ import runpy
 import secrets
 import subprocess
 import sys
+from ipaddress import ip_network
 
 import pytest
 from django.conf import settings
@@ -147,6 +148,8 @@ def test_it_believes_only_gunicorn_on_the_scheme_and_answers_health_checks_in_pl
         ("FIELD_ENCRYPTION_KEYS", "not-a-fernet-key"),
         ("SEARCH_HASH_KEY", "short"),
         ("EMAIL_DISABLED", "perhaps"),
+        ("FORWARDED_ALLOW_IPS", "*"),
+        ("FORWARDED_ALLOW_IPS", "172.29.254.14, the-proxy"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value_and_names_it(clean_env, name, value):
@@ -301,6 +304,12 @@ def test_it_prints_e_mail_to_the_console_only_in_debug(clean_env):
         (lambda: env.env_int("X_NUMBER", 3), "42", 42),
         (lambda: env.env_float("X_NUMBER", 1.5), "2.25", 2.25),
         (lambda: env.env_list("X_LIST", ["a"]), "b, c,,", ["b", "c"]),
+        (
+            lambda: env.env_networks("X_LIST", ["::1"]),
+            "172.29.254.14, 10.0.0.0/8",
+            (ip_network("172.29.254.14/32"), ip_network("10.0.0.0/8")),
+        ),
+        (lambda: env.env_networks("X_LIST", ["::1"]), None, (ip_network("::1/128"),)),
         (lambda: env.env_str("X_TEXT", "default"), "  ", "default"),
         (
             lambda: env.env_url("X_URL", schemes=("https",)),

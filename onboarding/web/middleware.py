@@ -1,5 +1,7 @@
+import contextlib
 import time
 from collections.abc import Callable
+from ipaddress import ip_address
 
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +28,35 @@ POLICY = "; ".join(
         "object-src 'none'",
     ]
 )
+
+
+class ForwardedForMiddleware:
+    """Names the client by the address the TLS proxy saw, when the request comes from it.
+
+    Behind the proxy every request's peer is the proxy: django-axes would lock a person out
+    from wherever an attacker guessed, and one address's limits on reset and invitation
+    e-mails would be the whole deployment's. The proxy sets X-Forwarded-For to the address it
+    saw (deploy/proxy); from any other peer the header is ignored, so no client can name its
+    own. The last entry is the one the nearest proxy added, should one append instead."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded and _from_proxy(request.META.get("REMOTE_ADDR", "")):
+            client = forwarded.rsplit(",", 1)[-1].strip()
+            with contextlib.suppress(ValueError):
+                request.META["REMOTE_ADDR"] = str(ip_address(client))
+        return self.get_response(request)
+
+
+def _from_proxy(peer: str) -> bool:
+    try:
+        address = ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in settings.TRUSTED_PROXIES)
 
 
 class ContentSecurityPolicyMiddleware:
