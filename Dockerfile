@@ -41,7 +41,8 @@ RUN apt-get update \
       "$(apt-cache search --names-only '^libicu[0-9]+$' | cut -d' ' -f1 | head -n1)" \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --create-home --uid 1000 app \
- && install -d -o app -g app -m 700 /var/lib/onboarding /var/lib/onboarding/documents
+ && install -d -o app -g app -m 700 /var/lib/onboarding /var/lib/onboarding/documents \
+      /var/lib/onboarding/beat
 # Owned by root: the app user reads its code and cannot change it.
 COPY --from=builder /opt/venv /opt/venv
 COPY --from=builder /app /app
